@@ -1,0 +1,208 @@
+/*
+ * vtm: per-requester DMA address spaces and the IOMMU memory region.
+ *
+ * Each (bus, devfn) gets a container holding two views: the translated
+ * view (an IOMMUMemoryRegion whose translate hook runs the core) and an
+ * alias of one shared untranslated view.  GSTS.TES picks which one is
+ * enabled, so with translation off DMA costs nothing extra and devices
+ * share one FlatView.  Both views route the interrupt window to
+ * vtm-irq.c.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/lockable.h"
+#include "exec/address-spaces.h"
+#include "hw/pci/pci.h"
+#include "hw/pci/pci_bus.h"
+#include "vtm-internal.h"
+#include "trace.h"
+
+typedef struct VTMSpaceKey {
+    PCIBus *bus;
+    uint8_t devfn;
+} VTMSpaceKey;
+
+static guint vtm_space_hash(gconstpointer v)
+{
+    const VTMSpaceKey *k = v;
+
+    return g_direct_hash(k->bus) ^ k->devfn;
+}
+
+static gboolean vtm_space_equal(gconstpointer a, gconstpointer b)
+{
+    const VTMSpaceKey *x = a, *y = b;
+
+    return x->bus == y->bus && x->devfn == y->devfn;
+}
+
+static uint16_t vtm_space_sid(VTMAddressSpace *vas)
+{
+    return PCI_BUILD_BDF(pci_bus_num(vas->bus), vas->devfn);
+}
+
+static IOMMUAccessFlags vtm_perm_to_flags(uint8_t perm)
+{
+    return (perm & VTM_PERM_R ? IOMMU_RO : 0) |
+           (perm & VTM_PERM_W ? IOMMU_WO : 0);
+}
+
+static IOMMUTLBEntry vtm_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
+                                   IOMMUAccessFlags flag, int iommu_idx)
+{
+    VTMAddressSpace *vas = container_of(iommu, VTMAddressSpace, iommu);
+    VTMState *s = vas->vtm;
+    VTMRequest req = {
+        .sid = vtm_space_sid(vas),
+        .addr = addr,
+        .is_write = flag & IOMMU_WO,
+    };
+    IOMMUTLBEntry entry = {
+        .target_as = s->dma_as,
+        .iova = addr & ~(VTM_PAGE_SIZE - 1),
+        .addr_mask = VTM_PAGE_SIZE - 1,
+        .perm = IOMMU_NONE,
+    };
+    VTMOutbox out = { 0 };
+    VTMResult res;
+
+    qemu_mutex_lock(&s->lock);
+    vtm_core_translate(&s->core, &req, &res, NULL);
+    if (res.fault.reason == VTM_FR_NONE) {
+        entry.iova = res.iova;
+        entry.translated_addr = res.translated;
+        entry.addr_mask = res.addr_mask;
+        entry.perm = vtm_perm_to_flags(res.perm);
+    } else if (flag != IOMMU_NONE) {
+        /* IOMMU_NONE is a lookup by QEMU itself, not a DMA request. */
+        vtm_fault_record_locked(s, &res.fault, &out);
+    }
+    qemu_mutex_unlock(&s->lock);
+    vtm_outbox_flush(s, &out);
+    trace_vtm_translate(req.sid, addr, entry.translated_addr,
+                        entry.addr_mask, entry.perm, res.fault.reason);
+    return entry;
+}
+
+static void vtm_space_switch(VTMAddressSpace *vas, bool translate)
+{
+    if (vas->translating == translate) {
+        return;
+    }
+    vas->translating = translate;
+    trace_vtm_space_switch(vtm_space_sid(vas), translate);
+    memory_region_transaction_begin();
+    memory_region_set_enabled(MEMORY_REGION(&vas->iommu), translate);
+    memory_region_set_enabled(&vas->nodmar, !translate);
+    memory_region_transaction_commit();
+}
+
+void vtm_as_switch_all(VTMState *s)
+{
+    GHashTableIter it;
+    gpointer value;
+    bool translate;
+
+    qemu_mutex_lock(&s->lock);
+    translate = s->translation_enabled;
+    qemu_mutex_unlock(&s->lock);
+
+    g_hash_table_iter_init(&it, s->spaces);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        vtm_space_switch(value, translate);
+    }
+}
+
+static void vtm_space_init(VTMState *s, VTMAddressSpace *vas)
+{
+    Object *owner = OBJECT(s);
+    g_autofree char *name = g_strdup_printf("vtm-%02x.%x",
+                                            PCI_SLOT(vas->devfn),
+                                            PCI_FUNC(vas->devfn));
+
+    memory_region_init(&vas->root, owner, name, UINT64_MAX);
+    memory_region_init_alias(&vas->nodmar, owner, "vtm-nodmar",
+                             &s->untranslated, 0, UINT64_MAX);
+    memory_region_init_iommu(&vas->iommu, sizeof(vas->iommu),
+                             TYPE_VTM_IOMMU_MEMORY_REGION, owner,
+                             "vtm-dmar", UINT64_MAX);
+    memory_region_init_alias(&vas->intr_window, owner, "vtm-intr",
+                             &s->intr_window, 0, VTM_INTR_ADDR_SIZE);
+    memory_region_add_subregion_overlap(MEMORY_REGION(&vas->iommu),
+                                        VTM_INTR_ADDR_BASE,
+                                        &vas->intr_window, 1);
+    memory_region_add_subregion_overlap(&vas->root, 0,
+                                        MEMORY_REGION(&vas->iommu), 0);
+    memory_region_add_subregion_overlap(&vas->root, 0, &vas->nodmar, 0);
+    /* Start untranslated, then follow the current GSTS.TES. */
+    memory_region_set_enabled(MEMORY_REGION(&vas->iommu), false);
+    address_space_init(&vas->as, &vas->root, name);
+    vtm_space_switch(vas, s->translation_enabled);
+}
+
+static AddressSpace *vtm_get_address_space(PCIBus *bus, void *opaque,
+                                           int devfn)
+{
+    VTMState *s = opaque;
+    VTMSpaceKey key = { .bus = bus, .devfn = devfn };
+    VTMAddressSpace *vas = g_hash_table_lookup(s->spaces, &key);
+
+    if (!vas) {
+        VTMSpaceKey *k = g_new(VTMSpaceKey, 1);
+
+        *k = key;
+        vas = g_new0(VTMAddressSpace, 1);
+        vas->vtm = s;
+        vas->bus = bus;
+        vas->devfn = devfn;
+        g_hash_table_insert(s->spaces, k, vas);
+        vtm_space_init(s, vas);
+    }
+    return &vas->as;
+}
+
+const PCIIOMMUOps vtm_pci_iommu_ops = {
+    .get_address_space = vtm_get_address_space,
+};
+
+void vtm_as_init(VTMState *s)
+{
+    Object *owner = OBJECT(s);
+
+    s->spaces = g_hash_table_new_full(vtm_space_hash, vtm_space_equal,
+                                      g_free, NULL);
+    /* The shared untranslated view: all of memory plus the window. */
+    memory_region_init(&s->untranslated, owner, "vtm-untranslated",
+                       UINT64_MAX);
+    memory_region_init_alias(&s->sys_alias, owner, "vtm-sys-alias",
+                             get_system_memory(), 0,
+                             memory_region_size(get_system_memory()));
+    vtm_irq_window_init(s, &s->intr_window, owner);
+    memory_region_add_subregion_overlap(&s->untranslated, 0,
+                                        &s->sys_alias, 0);
+    memory_region_add_subregion_overlap(&s->untranslated, VTM_INTR_ADDR_BASE,
+                                        &s->intr_window, 1);
+}
+
+static void vtm_iommu_memory_region_class_init(ObjectClass *klass,
+                                               void *data)
+{
+    IOMMUMemoryRegionClass *imrc = IOMMU_MEMORY_REGION_CLASS(klass);
+
+    imrc->translate = vtm_translate;
+}
+
+static const TypeInfo vtm_iommu_memory_region_info = {
+    .parent = TYPE_IOMMU_MEMORY_REGION,
+    .name = TYPE_VTM_IOMMU_MEMORY_REGION,
+    .class_init = vtm_iommu_memory_region_class_init,
+};
+
+static void vtm_as_register_types(void)
+{
+    type_register_static(&vtm_iommu_memory_region_info);
+}
+
+type_init(vtm_as_register_types)

@@ -1,0 +1,94 @@
+/*
+ * vtm: the DMA-remapping core of one IOMMU unit.
+ *
+ * Holds the latched root table pointer, the translation caches and the
+ * walker format; translates a request through context cache, IOTLB,
+ * paging-structure caches and the page walker; applies invalidations.
+ * It knows nothing of QEMU's machine: the device glue owns registers,
+ * locking, fault recording and address spaces.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef HW_I386_VTM_CORE_H
+#define HW_I386_VTM_CORE_H
+
+#include "vtm-types.h"
+#include "vtm-cache.h"
+#include "vtm-ctx.h"
+#include "vtm-pt.h"
+#include "vtm-qi.h"
+
+typedef struct VTMCoreConfig {
+    uint8_t haw;                /* host address width (bits) */
+    uint8_t sagaw;              /* CAP.SAGAW */
+    uint8_t sllps;              /* CAP.SLLPS */
+    bool pt_supported;
+    bool dt_supported;
+    VTMCacheParams iotlb;       /* unified over page sizes */
+    VTMCacheParams ctx_cache;
+    VTMCacheParams psc[VTM_MAX_LEVELS + 1];   /* [2..5] */
+} VTMCoreConfig;
+
+/* Defaults for the caches (the timing issue documents their sources). */
+void vtm_core_default_config(VTMCoreConfig *cfg);
+
+/* NULL when usable, else a message naming the bad cache parameter. */
+const char *vtm_core_config_error(const VTMCoreConfig *cfg);
+
+typedef struct VTMCoreStats {
+    uint64_t translations;
+    uint64_t faults;
+    uint64_t walks;
+    uint64_t mem_reads;         /* root, context and page-table reads */
+    uint64_t inv_cc;
+    uint64_t inv_iotlb;
+    uint64_t inv_devtlb;
+} VTMCoreStats;
+
+/* IOTLB line payload */
+typedef struct VTMIotlbEntry {
+    uint64_t translated;        /* output page base */
+    uint8_t page_shift;
+    uint8_t perm;
+    uint16_t did;
+} VTMIotlbEntry;
+
+typedef struct VTMCore {
+    VTMCoreConfig cfg;
+    VTMMemOps mem;
+    VTMPtFormat fmt;
+    VTMCtxLimits lim;
+    VTMCache *iotlb;
+    VTMCache *ctx_cache;
+    VTMPscSet psc;
+    uint64_t root_table;        /* latched by SRTP */
+    uint8_t ttm;                /* RTADDR.TTM latched by SRTP */
+    VTMCoreStats stats;
+} VTMCore;
+
+void vtm_core_init(VTMCore *c, const VTMCoreConfig *cfg,
+                   const VTMMemOps *mem);
+void vtm_core_destroy(VTMCore *c);
+
+/* Drops every cached translation and latched state (device reset). */
+void vtm_core_reset(VTMCore *c);
+
+/*
+ * SRTP: latch RTADDR.  Cached context entries stay until the guest
+ * invalidates them, as on hardware.
+ */
+void vtm_core_set_root(VTMCore *c, uint64_t rtaddr);
+
+/*
+ * Translates one request with translation enabled.  res->fault.reason is
+ * VTM_FR_NONE on success.  log (may be NULL) receives the walk log; a
+ * request satisfied by the IOTLB leaves log->nsteps == 0.
+ */
+void vtm_core_translate(VTMCore *c, const VTMRequest *req, VTMResult *res,
+                        VTMWalkLog *log);
+
+/* Applies a context-cache, IOTLB or device-TLB invalidation. */
+void vtm_core_invalidate(VTMCore *c, const VTMInvOp *op);
+
+#endif

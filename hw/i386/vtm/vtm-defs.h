@@ -1,0 +1,371 @@
+/*
+ * vtm: VT-d architecture layouts (registers, in-memory structures,
+ * invalidation descriptors, fault reasons).
+ *
+ * Every layout is a REG/FIELD definition from hw/registerfields.h with the
+ * section of the Intel VT-d Architecture Specification (rev 4.1) that
+ * defines it.  qtests include this file instead of copying constants.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef HW_I386_VTM_DEFS_H
+#define HW_I386_VTM_DEFS_H
+
+#include "hw/registerfields.h"
+
+#define VTM_PAGE_SHIFT          12
+#define VTM_PAGE_SIZE           (1ULL << VTM_PAGE_SHIFT)
+#define VTM_REG_WINDOW_SIZE     0x1000
+#define VTM_DEFAULT_BASE        0xfed90000ULL
+#define VTM_VERSION             0x10    /* 1.0 */
+
+/* 9-bit index per level: 11.x "Second-Stage Paging Entries" */
+#define VTM_LEVEL_STRIDE        9
+#define VTM_PTES_PER_TABLE      512
+
+/* The 0xFEEx_xxxx interrupt address range, 3.15 "Handling Requests to
+ * Interrupt Address Range". */
+#define VTM_INTR_ADDR_BASE      0xfee00000ULL
+#define VTM_INTR_ADDR_SIZE      0x100000ULL
+
+/*
+ * Register offsets: 11.4 "Register Descriptions" (Table 11-3).
+ * The IOTLB registers sit at ECAP.IRO * 16 and the fault recording
+ * registers at CAP.FRO * 16.
+ */
+REG32(VER, 0x000)
+    FIELD(VER, MIN, 0, 4)
+    FIELD(VER, MAX, 4, 4)
+REG64(CAP, 0x008)
+    FIELD(CAP, ND, 0, 3)
+    FIELD(CAP, AFL, 3, 1)
+    FIELD(CAP, RWBF, 4, 1)
+    FIELD(CAP, PLMR, 5, 1)
+    FIELD(CAP, PHMR, 6, 1)
+    FIELD(CAP, CM, 7, 1)
+    FIELD(CAP, SAGAW, 8, 5)
+    FIELD(CAP, MGAW, 16, 6)
+    FIELD(CAP, ZLR, 22, 1)
+    FIELD(CAP, FRO, 24, 10)
+    FIELD(CAP, SLLPS, 34, 4)
+    FIELD(CAP, PSI, 39, 1)
+    FIELD(CAP, NFR, 40, 8)
+    FIELD(CAP, MAMV, 48, 6)
+    FIELD(CAP, DWD, 54, 1)
+    FIELD(CAP, DRD, 55, 1)
+    FIELD(CAP, FL1GP, 56, 1)
+    FIELD(CAP, PI, 59, 1)
+    FIELD(CAP, FL5LP, 60, 1)
+    FIELD(CAP, ECMDS, 61, 1)
+REG64(ECAP, 0x010)
+    FIELD(ECAP, C, 0, 1)
+    FIELD(ECAP, QI, 1, 1)
+    FIELD(ECAP, DT, 2, 1)
+    FIELD(ECAP, IR, 3, 1)
+    FIELD(ECAP, EIM, 4, 1)
+    FIELD(ECAP, PT, 6, 1)
+    FIELD(ECAP, SC, 7, 1)
+    FIELD(ECAP, IRO, 8, 10)
+    FIELD(ECAP, MHMV, 20, 4)
+    FIELD(ECAP, NEST, 26, 1)
+    FIELD(ECAP, PRS, 29, 1)
+    FIELD(ECAP, ERS, 30, 1)
+    FIELD(ECAP, SRS, 31, 1)
+    FIELD(ECAP, NWFS, 33, 1)
+    FIELD(ECAP, EAFS, 34, 1)
+    FIELD(ECAP, PSS, 35, 5)
+    FIELD(ECAP, PASID, 40, 1)
+    FIELD(ECAP, DIT, 41, 1)
+    FIELD(ECAP, PDS, 42, 1)
+    FIELD(ECAP, SMTS, 43, 1)
+    FIELD(ECAP, SLADS, 45, 1)
+    FIELD(ECAP, SLTS, 46, 1)
+    FIELD(ECAP, FLTS, 47, 1)
+    FIELD(ECAP, PMS, 51, 1)
+/* GCMD and GSTS share bit positions: 11.4.4.1 and 11.4.4.2 */
+REG32(GCMD, 0x018)
+    FIELD(GCMD, CFI, 23, 1)
+    FIELD(GCMD, SIRTP, 24, 1)
+    FIELD(GCMD, IRE, 25, 1)
+    FIELD(GCMD, QIE, 26, 1)
+    FIELD(GCMD, WBF, 27, 1)
+    FIELD(GCMD, EAFL, 28, 1)
+    FIELD(GCMD, SFL, 29, 1)
+    FIELD(GCMD, SRTP, 30, 1)
+    FIELD(GCMD, TE, 31, 1)
+REG32(GSTS, 0x01c)
+    FIELD(GSTS, CFIS, 23, 1)
+    FIELD(GSTS, IRTPS, 24, 1)
+    FIELD(GSTS, IRES, 25, 1)
+    FIELD(GSTS, QIES, 26, 1)
+    FIELD(GSTS, WBFS, 27, 1)
+    FIELD(GSTS, AFLS, 28, 1)
+    FIELD(GSTS, FLS, 29, 1)
+    FIELD(GSTS, RTPS, 30, 1)
+    FIELD(GSTS, TES, 31, 1)
+/* 11.4.5 Root Table Address Register */
+REG64(RTADDR, 0x020)
+    FIELD(RTADDR, TTM, 10, 2)
+    FIELD(RTADDR, RTA, 12, 52)
+/* 11.4.6 Context Command Register */
+REG64(CCMD, 0x028)
+    FIELD(CCMD, DID, 0, 16)
+    FIELD(CCMD, SID, 16, 16)
+    FIELD(CCMD, FM, 32, 2)
+    FIELD(CCMD, CAIG, 59, 2)
+    FIELD(CCMD, CIRG, 61, 2)
+    FIELD(CCMD, ICC, 63, 1)
+/* 11.4.7.1 Fault Status Register */
+REG32(FSTS, 0x034)
+    FIELD(FSTS, PFO, 0, 1)
+    FIELD(FSTS, PPF, 1, 1)
+    FIELD(FSTS, AFO, 2, 1)
+    FIELD(FSTS, APF, 3, 1)
+    FIELD(FSTS, IQE, 4, 1)
+    FIELD(FSTS, ICE, 5, 1)
+    FIELD(FSTS, ITE, 6, 1)
+    FIELD(FSTS, FRI, 8, 8)
+/* 11.4.7.2 - 11.4.7.5 Fault Event Control/Data/Address */
+REG32(FECTL, 0x038)
+    FIELD(FECTL, IP, 30, 1)
+    FIELD(FECTL, IM, 31, 1)
+REG32(FEDATA, 0x03c)
+REG32(FEADDR, 0x040)
+REG32(FEUADDR, 0x044)
+REG64(AFLOG, 0x058)
+/* 11.4.8 Protected Memory Enable Register */
+REG32(PMEN, 0x064)
+    FIELD(PMEN, PRS, 0, 1)
+    FIELD(PMEN, EPM, 31, 1)
+REG32(PLMBASE, 0x068)
+REG32(PLMLIMIT, 0x06c)
+REG64(PHMBASE, 0x070)
+REG64(PHMLIMIT, 0x078)
+/* 11.4.9 Invalidation Queue Interface */
+REG64(IQH, 0x080)
+    FIELD(IQH, QH, 4, 15)
+REG64(IQT, 0x088)
+    FIELD(IQT, QT, 4, 15)
+REG64(IQA, 0x090)
+    FIELD(IQA, QS, 0, 3)
+    FIELD(IQA, DW, 11, 1)
+    FIELD(IQA, IQA, 12, 52)
+REG32(ICS, 0x09c)
+    FIELD(ICS, IWC, 0, 1)
+REG32(IECTL, 0x0a0)
+    FIELD(IECTL, IP, 30, 1)
+    FIELD(IECTL, IM, 31, 1)
+REG32(IEDATA, 0x0a4)
+REG32(IEADDR, 0x0a8)
+REG32(IEUADDR, 0x0ac)
+/* 11.4.9.9 Invalidation Queue Error Record Register */
+REG64(IQERCD, 0x0b0)
+    FIELD(IQERCD, IQEI, 0, 4)
+    FIELD(IQERCD, ITESID, 32, 16)
+    FIELD(IQERCD, ICESID, 48, 16)
+/* 11.4.10 Interrupt Remapping Table Address Register */
+REG64(IRTA, 0x0b8)
+    FIELD(IRTA, S, 0, 4)
+    FIELD(IRTA, EIME, 11, 1)
+    FIELD(IRTA, IRTA, 12, 52)
+
+/* Where this model places the IOTLB and fault recording registers */
+#define VTM_IRO_OFFSET          0x100   /* IVA at 0x100, IOTLB at 0x108 */
+#define VTM_FRO_OFFSET          0x200   /* FRCD[0] at 0x200 */
+#define VTM_NFR_MAX             32      /* 32 * 16 bytes fit before 0x400 */
+
+/* 11.4.8.2 Invalidate Address Register */
+REG64(IVA, VTM_IRO_OFFSET)
+    FIELD(IVA, AM, 0, 6)
+    FIELD(IVA, IH, 6, 1)
+    FIELD(IVA, ADDR, 12, 52)
+/* 11.4.8.1 IOTLB Invalidate Register */
+REG64(IOTLB, VTM_IRO_OFFSET + 8)
+    FIELD(IOTLB, DID, 32, 16)
+    FIELD(IOTLB, DW, 48, 1)
+    FIELD(IOTLB, DR, 49, 1)
+    FIELD(IOTLB, IAIG, 57, 2)
+    FIELD(IOTLB, IIRG, 60, 2)
+    FIELD(IOTLB, IVT, 63, 1)
+
+/* 11.4.7.6 Fault Recording Registers: two 64-bit halves per record */
+REG64(FRCD_LO, 0)
+    FIELD(FRCD_LO, FI, 12, 52)
+REG64(FRCD_HI, 8)
+    FIELD(FRCD_HI, SID, 0, 16)
+    FIELD(FRCD_HI, T2, 28, 1)
+    FIELD(FRCD_HI, PRIV, 29, 1)
+    FIELD(FRCD_HI, EXE, 30, 1)
+    FIELD(FRCD_HI, PP, 31, 1)
+    FIELD(FRCD_HI, FR, 32, 8)
+    FIELD(FRCD_HI, PV, 40, 20)
+    FIELD(FRCD_HI, AT, 60, 2)
+    FIELD(FRCD_HI, T1, 62, 1)
+    FIELD(FRCD_HI, F, 63, 1)
+#define VTM_FRCD_SIZE           16
+
+/* Invalidation granularities shared by CCMD/IOTLB and descriptors */
+#define VTM_INV_GLOBAL          1
+#define VTM_INV_DOMAIN          2
+#define VTM_INV_DEVICE          3       /* context cache */
+#define VTM_INV_PAGE            3       /* IOTLB */
+
+/* RTADDR.TTM values: 11.4.5 */
+#define VTM_TTM_LEGACY          0
+#define VTM_TTM_SCALABLE        1
+#define VTM_TTM_ABORT_DMA       3
+
+/*
+ * 9.1 Root Entry (legacy mode): 128 bits, two little-endian qwords.
+ */
+REG64(ROOT_LO, 0)
+    FIELD(ROOT_LO, P, 0, 1)
+    FIELD(ROOT_LO, CTP, 12, 52)
+#define VTM_ROOT_LO_RSVD        0x0000000000000ffeULL
+#define VTM_ROOT_HI_RSVD        0xffffffffffffffffULL
+#define VTM_ROOT_ENTRY_SIZE     16
+
+/* 9.3 Context Entry (legacy mode) */
+REG64(CTX_LO, 0)
+    FIELD(CTX_LO, P, 0, 1)
+    FIELD(CTX_LO, FPD, 1, 1)
+    FIELD(CTX_LO, TT, 2, 2)
+    FIELD(CTX_LO, SLPTPTR, 12, 52)
+REG64(CTX_HI, 8)
+    FIELD(CTX_HI, AW, 0, 3)
+    FIELD(CTX_HI, AVAIL, 3, 4)
+    FIELD(CTX_HI, DID, 8, 16)
+#define VTM_CTX_LO_RSVD         0x0000000000000ff0ULL
+#define VTM_CTX_HI_RSVD         0xffffffffff000080ULL
+#define VTM_CTX_ENTRY_SIZE      16
+
+/* Context entry translation types, 9.3 (TT field) */
+#define VTM_TT_UNTRANSLATED     0       /* untranslated requests only */
+#define VTM_TT_ALL              1       /* plus translation requests (ATS) */
+#define VTM_TT_PASSTHROUGH      2
+#define VTM_TT_RESERVED         3
+
+/* 9.8 Second-stage paging entries */
+REG64(SLPTE, 0)
+    FIELD(SLPTE, R, 0, 1)
+    FIELD(SLPTE, W, 1, 1)
+    FIELD(SLPTE, X, 2, 1)
+    FIELD(SLPTE, EMT, 3, 3)
+    FIELD(SLPTE, IPAT, 6, 1)
+    FIELD(SLPTE, PS, 7, 1)
+    FIELD(SLPTE, A, 8, 1)
+    FIELD(SLPTE, D, 9, 1)
+    FIELD(SLPTE, SNP, 11, 1)
+    FIELD(SLPTE, ADDR, 12, 40)
+    FIELD(SLPTE, TM, 62, 1)
+
+/*
+ * 6.5.2 Queued invalidation descriptors.  Type is bits 3:0 with bits 11:9
+ * as the high part of the type (for 256-bit descriptor types).
+ */
+REG64(QI_LO, 0)
+    FIELD(QI_LO, TYPE_LO, 0, 4)
+    FIELD(QI_LO, TYPE_HI, 9, 3)
+#define VTM_QI_CC               0x1
+#define VTM_QI_IOTLB            0x2
+#define VTM_QI_DEVTLB           0x3
+#define VTM_QI_IEC              0x4
+#define VTM_QI_WAIT             0x5
+#define VTM_QI_PIOTLB           0x6
+#define VTM_QI_PC               0x7
+#define VTM_QI_PDEVTLB          0x8
+
+/* 6.5.2.1 Context-cache Invalidate Descriptor */
+REG64(QI_CC_LO, 0)
+    FIELD(QI_CC_LO, G, 4, 2)
+    FIELD(QI_CC_LO, DID, 16, 16)
+    FIELD(QI_CC_LO, SID, 32, 16)
+    FIELD(QI_CC_LO, FM, 48, 2)
+#define VTM_QI_CC_LO_RSVD       0xfffc00000000ffc0ULL
+#define VTM_QI_CC_HI_RSVD       0xffffffffffffffffULL
+
+/* 6.5.2.3 IOTLB Invalidate Descriptor */
+REG64(QI_IOTLB_LO, 0)
+    FIELD(QI_IOTLB_LO, G, 4, 2)
+    FIELD(QI_IOTLB_LO, DW, 6, 1)
+    FIELD(QI_IOTLB_LO, DR, 7, 1)
+    FIELD(QI_IOTLB_LO, DID, 16, 16)
+REG64(QI_IOTLB_HI, 8)
+    FIELD(QI_IOTLB_HI, AM, 0, 6)
+    FIELD(QI_IOTLB_HI, IH, 6, 1)
+    FIELD(QI_IOTLB_HI, ADDR, 12, 52)
+#define VTM_QI_IOTLB_LO_RSVD    0xffffffff0000ff00ULL
+#define VTM_QI_IOTLB_HI_RSVD    0x0000000000000f80ULL
+
+/* 6.5.2.5 Device-TLB Invalidate Descriptor */
+REG64(QI_DEVTLB_LO, 0)
+    FIELD(QI_DEVTLB_LO, PFSID_LO, 12, 4)
+    FIELD(QI_DEVTLB_LO, MIP, 16, 5)
+    FIELD(QI_DEVTLB_LO, SID, 32, 16)
+    FIELD(QI_DEVTLB_LO, PFSID_HI, 52, 12)
+REG64(QI_DEVTLB_HI, 8)
+    FIELD(QI_DEVTLB_HI, S, 0, 1)
+    FIELD(QI_DEVTLB_HI, ADDR, 12, 52)
+#define VTM_QI_DEVTLB_LO_RSVD   0x000f0000ffe00ff0ULL
+#define VTM_QI_DEVTLB_HI_RSVD   0x0000000000000ffeULL
+
+/* 6.5.2.7 Interrupt Entry Cache Invalidate Descriptor */
+REG64(QI_IEC_LO, 0)
+    FIELD(QI_IEC_LO, G, 4, 1)
+    FIELD(QI_IEC_LO, IM, 27, 5)
+    FIELD(QI_IEC_LO, IIDX, 32, 16)
+#define VTM_QI_IEC_LO_RSVD      0xffff000007fff1e0ULL
+#define VTM_QI_IEC_HI_RSVD      0xffffffffffffffffULL
+
+/* 6.5.2.8 Invalidation Wait Descriptor */
+REG64(QI_WAIT_LO, 0)
+    FIELD(QI_WAIT_LO, IF, 4, 1)
+    FIELD(QI_WAIT_LO, SW, 5, 1)
+    FIELD(QI_WAIT_LO, FN, 6, 1)
+    FIELD(QI_WAIT_LO, PD, 7, 1)
+    FIELD(QI_WAIT_LO, SDATA, 32, 32)
+REG64(QI_WAIT_HI, 8)
+    FIELD(QI_WAIT_HI, SADDR, 2, 62)
+#define VTM_QI_WAIT_LO_RSVD     0x00000000fffff100ULL
+#define VTM_QI_WAIT_HI_RSVD     0x0000000000000003ULL
+
+/* 11.4.9.9 IQEI: Invalidation Queue Error Info */
+#define VTM_IQEI_NONE           0
+#define VTM_IQEI_TAIL_ALIGN     1   /* IQT not 256-bit aligned, DW=1 */
+#define VTM_IQEI_FETCH          2   /* descriptor fetch failed */
+#define VTM_IQEI_TYPE           3   /* invalid descriptor type */
+#define VTM_IQEI_RSVD           4   /* reserved field set */
+#define VTM_IQEI_WIDTH          5   /* 128-bit queue, 256-bit type */
+#define VTM_IQEI_TAIL_RANGE     6   /* IQT beyond the queue size */
+
+/*
+ * Fault reasons: Appendix A "Non-Recoverable Fault Reason Encodings".
+ */
+typedef enum VTMFaultReason {
+    VTM_FR_NONE = 0,
+    VTM_FR_ROOT_NOT_PRESENT = 0x1,      /* LRT.1 */
+    VTM_FR_CTX_NOT_PRESENT = 0x2,       /* LCT.1 */
+    VTM_FR_CTX_INVALID = 0x3,           /* LCT.4.x: AW/TT programming */
+    VTM_FR_ADDR_BEYOND_AW = 0x4,        /* LGN.1 */
+    VTM_FR_WRITE = 0x5,                 /* LGN.3 */
+    VTM_FR_READ = 0x6,                  /* LGN.2 */
+    VTM_FR_PTE_ACCESS = 0x7,            /* LSL.1 */
+    VTM_FR_ROOT_ACCESS = 0x8,           /* LRT.2 */
+    VTM_FR_CTX_ACCESS = 0x9,            /* LCT.2 */
+    VTM_FR_ROOT_RSVD = 0xa,             /* LRT.3 */
+    VTM_FR_CTX_RSVD = 0xb,              /* LCT.3 */
+    VTM_FR_PTE_RSVD = 0xc,              /* LSL.2 */
+    VTM_FR_TT_BLOCKED = 0xd,            /* LCT.5 */
+    VTM_FR_INTR_ADDR = 0xe,             /* LGN.4 */
+    VTM_FR_IR_REQ_RSVD = 0x20,
+    VTM_FR_IR_INDEX_OVER = 0x21,
+    VTM_FR_IR_NOT_PRESENT = 0x22,
+    VTM_FR_IR_ROOT_ACCESS = 0x23,
+    VTM_FR_IR_RSVD = 0x24,
+    VTM_FR_IR_COMPAT_BLOCKED = 0x25,
+    VTM_FR_IR_SID_INVALID = 0x26,
+    VTM_FR_IR_POSTED_BLOCKED = 0x27,
+} VTMFaultReason;
+
+#endif

@@ -1,0 +1,159 @@
+/*
+ * vtm: fault recording and the two event interrupts.
+ *
+ * Primary fault logging (7.2.1) into the FRCD ring, overflow (PFO), the
+ * pending summary (PPF), and the fault event and invalidation completion
+ * event interrupts with their mask/pending semantics (7.3.1, 11.4.7.2,
+ * 11.4.9.6).  Messages are queued in the outbox and sent after the lock
+ * is dropped.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "vtm-internal.h"
+#include "trace.h"
+
+#define FSTS_CONDITIONS     (R_FSTS_PFO_MASK | R_FSTS_PPF_MASK | \
+                             R_FSTS_IQE_MASK | R_FSTS_ICE_MASK | \
+                             R_FSTS_ITE_MASK)
+
+static void vtm_outbox_msi(VTMOutbox *out, uint64_t addr, uint32_t data)
+{
+    if (out->nmsi < ARRAY_SIZE(out->msi)) {
+        out->msi[out->nmsi].addr = addr;
+        out->msi[out->nmsi].data = data;
+        out->nmsi++;
+    }
+}
+
+/*
+ * The shared event protocol: with IM clear the message goes out now; with
+ * IM set it waits as IP until software clears IM.  A condition arriving
+ * while IP is set adds nothing.
+ */
+static void vtm_event_locked(VTMState *s, hwaddr ctl, hwaddr data,
+                             hwaddr addr, hwaddr uaddr, VTMOutbox *out)
+{
+    uint32_t v = vtm_get32(s, ctl);
+
+    if (FIELD_EX32(v, FECTL, IP)) {
+        return;
+    }
+    if (FIELD_EX32(v, FECTL, IM)) {
+        vtm_set32(s, ctl, FIELD_DP32(v, FECTL, IP, 1));
+        return;
+    }
+    vtm_outbox_msi(out, (uint64_t)vtm_get32(s, uaddr) << 32 |
+                        vtm_get32(s, addr), vtm_get32(s, data));
+}
+
+/* Software cleared IM: a held message is sent now (IECTL alike). */
+static void vtm_event_unmasked_locked(VTMState *s, hwaddr ctl, hwaddr data,
+                                      hwaddr addr, hwaddr uaddr,
+                                      VTMOutbox *out)
+{
+    uint32_t v = vtm_get32(s, ctl);
+
+    if (!FIELD_EX32(v, FECTL, IM) && FIELD_EX32(v, FECTL, IP)) {
+        vtm_set32(s, ctl, FIELD_DP32(v, FECTL, IP, 0));
+        vtm_outbox_msi(out, (uint64_t)vtm_get32(s, uaddr) << 32 |
+                            vtm_get32(s, addr), vtm_get32(s, data));
+    }
+}
+
+static void vtm_fault_event_locked(VTMState *s, VTMOutbox *out)
+{
+    vtm_event_locked(s, A_FECTL, A_FEDATA, A_FEADDR, A_FEUADDR, out);
+}
+
+void vtm_inv_event_locked(VTMState *s, VTMOutbox *out)
+{
+    vtm_event_locked(s, A_IECTL, A_IEDATA, A_IEADDR, A_IEUADDR, out);
+}
+
+void vtm_fault_fectl_written_locked(VTMState *s, VTMOutbox *out)
+{
+    vtm_event_unmasked_locked(s, A_FECTL, A_FEDATA, A_FEADDR, A_FEUADDR,
+                              out);
+}
+
+void vtm_inv_iectl_written_locked(VTMState *s, VTMOutbox *out)
+{
+    vtm_event_unmasked_locked(s, A_IECTL, A_IEDATA, A_IEADDR, A_IEUADDR,
+                              out);
+}
+
+/* Sets FSTS bits; an event goes out when one of them is newly set. */
+void vtm_fault_raise_status_locked(VTMState *s, uint32_t bits,
+                                   VTMOutbox *out)
+{
+    uint32_t fsts = vtm_get32(s, A_FSTS);
+
+    vtm_set32(s, A_FSTS, fsts | bits);
+    if (bits & ~fsts) {
+        vtm_fault_event_locked(s, out);
+    }
+}
+
+static hwaddr vtm_frcd_offset(unsigned index)
+{
+    return VTM_FRO_OFFSET + index * VTM_FRCD_SIZE;
+}
+
+/*
+ * PPF summarises the F bits (11.4.7.1); IP is cleared by hardware once
+ * software has serviced every condition it reported (11.4.7.2).
+ */
+void vtm_fault_status_changed_locked(VTMState *s, VTMOutbox *out)
+{
+    uint32_t fsts = vtm_get32(s, A_FSTS);
+    bool pending = false;
+    unsigned i;
+
+    for (i = 0; i < s->nfr; i++) {
+        pending |= FIELD_EX64(vtm_get64(s, vtm_frcd_offset(i) + 8),
+                              FRCD_HI, F);
+    }
+    fsts = FIELD_DP32(fsts, FSTS, PPF, pending);
+    vtm_set32(s, A_FSTS, fsts);
+    if (!(fsts & FSTS_CONDITIONS)) {
+        uint32_t fectl = vtm_get32(s, A_FECTL);
+
+        vtm_set32(s, A_FECTL, FIELD_DP32(fectl, FECTL, IP, 0));
+    }
+}
+
+/* 7.2.1 Primary Fault Logging. */
+void vtm_fault_record_locked(VTMState *s, const VTMFault *f, VTMOutbox *out)
+{
+    uint32_t fsts = vtm_get32(s, A_FSTS);
+    unsigned fri = FIELD_EX32(fsts, FSTS, FRI);
+    hwaddr rec = vtm_frcd_offset(fri);
+    uint64_t hi = 0;
+
+    trace_vtm_fault(f->sid, f->addr, f->reason, f->is_write, f->fpd);
+    s->core.stats.faults++;
+    if (f->fpd) {
+        /* 9.3: FPD=1 suppresses recording of non-recoverable faults. */
+        return;
+    }
+    if (FIELD_EX32(fsts, FSTS, PFO)) {
+        /* 7.2.1: while PFO is set further faults are not recorded. */
+        return;
+    }
+    if (FIELD_EX64(vtm_get64(s, rec + 8), FRCD_HI, F)) {
+        /* 7.2.1: the next record is still owned by software: overflow. */
+        vtm_fault_raise_status_locked(s, R_FSTS_PFO_MASK, out);
+        return;
+    }
+    hi = FIELD_DP64(hi, FRCD_HI, SID, f->sid);
+    hi = FIELD_DP64(hi, FRCD_HI, FR, f->reason);
+    hi = FIELD_DP64(hi, FRCD_HI, T1, !f->is_write);
+    hi = FIELD_DP64(hi, FRCD_HI, F, 1);
+    vtm_set64(s, rec, f->addr & R_FRCD_LO_FI_MASK);
+    vtm_set64(s, rec + 8, hi);
+    fsts = FIELD_DP32(fsts, FSTS, FRI, (fri + 1) % s->nfr);
+    vtm_set32(s, A_FSTS, fsts);
+    vtm_fault_raise_status_locked(s, R_FSTS_PPF_MASK, out);
+}

@@ -1,0 +1,195 @@
+/*
+ * vtm: invalidation interfaces of the device.
+ *
+ * Both the register-based interface (CCMD, IOTLB/IVA: 6.5.1) and the
+ * invalidation queue (6.5.2) turn requests into VTMInvOp values decoded
+ * by the core (vtm-qi.c); this file fetches them, applies them and
+ * reports queue errors.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "vtm-internal.h"
+#include "trace.h"
+
+#define VTM_QI_DESC_SIZE    16
+
+static VTMQiLimits vtm_qi_limits(VTMState *s)
+{
+    uint64_t cap = vtm_get64(s, A_CAP);
+    uint64_t ecap = vtm_get64(s, A_ECAP);
+
+    return (VTMQiLimits) {
+        .mamv = FIELD_EX64(cap, CAP, MAMV),
+        .dt_supported = FIELD_EX64(ecap, ECAP, DT),
+        .ir_supported = FIELD_EX64(ecap, ECAP, IR),
+    };
+}
+
+static bool vtm_qi_enabled(VTMState *s)
+{
+    return FIELD_EX32(vtm_get32(s, A_GSTS), GSTS, QIES);
+}
+
+/* 6.5.1.1: register-based context-cache invalidation. */
+void vtm_ccmd_write_locked(VTMState *s, VTMOutbox *out)
+{
+    uint64_t ccmd = vtm_get64(s, A_CCMD);
+    VTMInvOp op;
+    uint8_t done = 0;
+
+    if (vtm_qi_enabled(s)) {
+        /* 6.5.2: with QI enabled the register interface must not be used */
+        qemu_log_mask(LOG_GUEST_ERROR, "vtm: CCMD written while queued "
+                      "invalidation is enabled (ignored)\n");
+    } else if (vtm_qi_from_ccmd(ccmd, &op)) {
+        trace_vtm_inv_cc(op.cc.gran, op.cc.did, op.cc.sid, op.cc.fm);
+        vtm_core_invalidate(&s->core, &op);
+        done = op.cc.gran;
+    } else {
+        qemu_log_mask(LOG_GUEST_ERROR, "vtm: CCMD with reserved "
+                      "granularity 0x%" PRIx64 "\n", ccmd);
+    }
+    ccmd = FIELD_DP64(ccmd, CCMD, CAIG, done);
+    vtm_set64(s, A_CCMD, FIELD_DP64(ccmd, CCMD, ICC, 0));
+}
+
+/* 6.5.1.2: register-based IOTLB invalidation. */
+void vtm_iotlb_reg_write_locked(VTMState *s, VTMOutbox *out)
+{
+    uint64_t reg = vtm_get64(s, A_IOTLB);
+    uint64_t iva = vtm_get64(s, A_IVA);
+    uint8_t mamv = FIELD_EX64(vtm_get64(s, A_CAP), CAP, MAMV);
+    VTMInvOp op;
+    uint8_t done = 0;
+
+    if (vtm_qi_enabled(s)) {
+        qemu_log_mask(LOG_GUEST_ERROR, "vtm: IOTLB register written while "
+                      "queued invalidation is enabled (ignored)\n");
+    } else if (vtm_qi_from_iotlb_reg(reg, iva, mamv, &op)) {
+        trace_vtm_inv_iotlb(op.iotlb.gran, op.iotlb.did, op.iotlb.addr,
+                            op.iotlb.am, op.iotlb.ih);
+        vtm_core_invalidate(&s->core, &op);
+        done = op.iotlb.gran;
+    } else {
+        qemu_log_mask(LOG_GUEST_ERROR, "vtm: IOTLB invalidation with "
+                      "reserved granularity or AM (0x%" PRIx64 ")\n", reg);
+    }
+    reg = FIELD_DP64(reg, IOTLB, IAIG, done);
+    vtm_set64(s, A_IOTLB, FIELD_DP64(reg, IOTLB, IVT, 0));
+}
+
+void vtm_qi_enable_locked(VTMState *s, bool enable)
+{
+    /* 11.4.9.1: the head is reset when the queue is (re-)enabled. */
+    if (enable) {
+        vtm_set64(s, A_IQH, 0);
+    }
+    trace_vtm_qi_enable(enable);
+}
+
+/* 6.5.2.10: stop at the offending descriptor and report it. */
+static void vtm_qi_error_locked(VTMState *s, uint8_t iqei, VTMOutbox *out)
+{
+    uint64_t ercd = vtm_get64(s, A_IQERCD);
+
+    trace_vtm_qi_error(iqei, vtm_get64(s, A_IQH));
+    vtm_set64(s, A_IQERCD, FIELD_DP64(ercd, IQERCD, IQEI, iqei));
+    vtm_fault_raise_status_locked(s, R_FSTS_IQE_MASK, out);
+}
+
+/* 6.5.2.8: the wait descriptor's status write and completion event. */
+static void vtm_qi_wait_locked(VTMState *s, const VTMInvWait *w,
+                               VTMOutbox *out)
+{
+    if (w->status_write && !vtm_mem_write32(&s->mem, w->addr, w->data)) {
+        qemu_log_mask(LOG_GUEST_ERROR, "vtm: invalidation wait status "
+                      "write to 0x%" PRIx64 " failed\n", w->addr);
+    }
+    if (w->intr) {
+        uint32_t ics = vtm_get32(s, A_ICS);
+
+        vtm_set32(s, A_ICS, FIELD_DP32(ics, ICS, IWC, 1));
+        vtm_inv_event_locked(s, out);
+    }
+}
+
+static void vtm_qi_apply_locked(VTMState *s, const VTMInvOp *op,
+                                VTMOutbox *out)
+{
+    switch (op->type) {
+    case VTM_INV_CC:
+        trace_vtm_inv_cc(op->cc.gran, op->cc.did, op->cc.sid, op->cc.fm);
+        vtm_core_invalidate(&s->core, op);
+        break;
+    case VTM_INV_IOTLB:
+        trace_vtm_inv_iotlb(op->iotlb.gran, op->iotlb.did, op->iotlb.addr,
+                            op->iotlb.am, op->iotlb.ih);
+        vtm_core_invalidate(&s->core, op);
+        break;
+    case VTM_INV_DEVTLB:
+        trace_vtm_inv_devtlb(op->devtlb.sid, op->devtlb.addr,
+                             op->devtlb.size);
+        vtm_core_invalidate(&s->core, op);
+        break;
+    case VTM_INV_IEC:
+        /* Accepted: the interrupt entry cache comes with remapping. */
+        trace_vtm_inv_iec(op->iec.global, op->iec.index, op->iec.im);
+        break;
+    case VTM_INV_WAIT:
+        trace_vtm_inv_wait(op->wait.status_write, op->wait.intr,
+                           op->wait.addr, op->wait.data);
+        vtm_qi_wait_locked(s, &op->wait, out);
+        break;
+    }
+}
+
+/*
+ * Fetch and apply descriptors from IQH up to IQT.  The loop is bounded by
+ * the queue size, and a tail the queue cannot hold is an error rather
+ * than a wrap, so no guest value can make it spin.
+ */
+void vtm_qi_process_locked(VTMState *s, VTMOutbox *out)
+{
+    uint64_t iqa = vtm_get64(s, A_IQA);
+    uint64_t base = iqa & R_IQA_IQA_MASK;
+    uint64_t qsize = VTM_PAGE_SIZE << FIELD_EX64(iqa, IQA, QS);
+    uint64_t tail = vtm_get64(s, A_IQT) & R_IQT_QT_MASK;
+    uint64_t head = (vtm_get64(s, A_IQH) & R_IQH_QH_MASK) % qsize;
+    VTMQiLimits lim = vtm_qi_limits(s);
+    uint64_t n;
+
+    if (!vtm_qi_enabled(s) || FIELD_EX32(vtm_get32(s, A_FSTS), FSTS, IQE)) {
+        return;
+    }
+    if (tail >= qsize) {
+        vtm_qi_error_locked(s, VTM_IQEI_TAIL_RANGE, out);
+        return;
+    }
+    for (n = 0; head != tail && n < qsize / VTM_QI_DESC_SIZE; n++) {
+        uint64_t desc[2];
+        VTMInvOp op;
+        uint8_t iqei;
+
+        if (!vtm_mem_read64(&s->mem, base + head, &desc[0]) ||
+            !vtm_mem_read64(&s->mem, base + head + 8, &desc[1])) {
+            vtm_qi_error_locked(s, VTM_IQEI_FETCH, out);
+            return;
+        }
+        trace_vtm_qi_desc(head, desc[0], desc[1]);
+        iqei = vtm_qi_decode(desc, &lim, &op);
+        if (iqei != VTM_IQEI_NONE) {
+            qemu_log_mask(LOG_GUEST_ERROR, "vtm: invalid invalidation "
+                          "descriptor 0x%016" PRIx64 " 0x%016" PRIx64
+                          " at IQH 0x%" PRIx64 " (IQEI %u)\n",
+                          desc[1], desc[0], head, iqei);
+            vtm_qi_error_locked(s, iqei, out);
+            return;
+        }
+        vtm_qi_apply_locked(s, &op, out);
+        head = (head + VTM_QI_DESC_SIZE) % qsize;
+        vtm_set64(s, A_IQH, head);
+    }
+}

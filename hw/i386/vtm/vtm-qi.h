@@ -1,0 +1,95 @@
+/*
+ * vtm: invalidation requests, decoded from queued-invalidation descriptors
+ * (6.5.2) or from the register-based interface (6.5.1) into one typed
+ * operation each, then applied by one handler per type.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef HW_I386_VTM_QI_H
+#define HW_I386_VTM_QI_H
+
+#include "vtm-types.h"
+
+typedef enum VTMInvType {
+    VTM_INV_CC,                 /* context cache */
+    VTM_INV_IOTLB,
+    VTM_INV_DEVTLB,             /* device-TLB (ATS endpoints) */
+    VTM_INV_IEC,                /* interrupt entry cache */
+    VTM_INV_WAIT,
+} VTMInvType;
+
+typedef struct VTMInvCC {
+    uint8_t gran;               /* VTM_INV_GLOBAL / _DOMAIN / _DEVICE */
+    uint16_t did;
+    uint16_t sid;
+    uint8_t fm;                 /* function mask, 9.3 / 6.5.2.1 */
+} VTMInvCC;
+
+typedef struct VTMInvIotlb {
+    uint8_t gran;               /* VTM_INV_GLOBAL / _DOMAIN / _PAGE */
+    uint16_t did;
+    uint64_t addr;              /* page-selective: base, 4K aligned */
+    uint8_t am;                 /* 2^am pages */
+    bool ih;                    /* invalidation hint: leaf entries only */
+    bool dr, dw;                /* drain hints (no effect in the model) */
+} VTMInvIotlb;
+
+typedef struct VTMInvDevtlb {
+    uint16_t sid;
+    uint16_t pfsid;
+    uint8_t mip;
+    uint64_t addr;
+    bool size;                  /* S: the address encodes the range */
+} VTMInvDevtlb;
+
+typedef struct VTMInvIec {
+    bool global;
+    uint16_t index;
+    uint8_t im;                 /* 2^im entries */
+} VTMInvIec;
+
+typedef struct VTMInvWait {
+    bool intr;                  /* IF */
+    bool status_write;          /* SW */
+    bool fence;                 /* FN */
+    uint32_t data;
+    uint64_t addr;              /* status address, dword aligned */
+} VTMInvWait;
+
+typedef struct VTMInvOp {
+    VTMInvType type;
+    union {
+        VTMInvCC cc;
+        VTMInvIotlb iotlb;
+        VTMInvDevtlb devtlb;
+        VTMInvIec iec;
+        VTMInvWait wait;
+    };
+} VTMInvOp;
+
+/* What this instance accepts: decoding depends on it. */
+typedef struct VTMQiLimits {
+    uint8_t mamv;               /* CAP.MAMV: largest page-selective AM */
+    bool dt_supported;          /* device-TLB descriptors allowed */
+    bool ir_supported;          /* interrupt entry cache descriptors */
+} VTMQiLimits;
+
+/*
+ * Decodes one 128-bit descriptor (desc[0] is bits 63:0).  Returns
+ * VTM_IQEI_NONE and fills op, or the IQEI error code (11.4.9.9) that the
+ * device reports with FSTS.IQE.
+ */
+uint8_t vtm_qi_decode(const uint64_t desc[2], const VTMQiLimits *lim,
+                      VTMInvOp *op);
+
+/*
+ * The register-based interface: CCMD and IOTLB/IVA register values into
+ * the same operations.  Return false for a reserved granularity (the
+ * device then completes the command without invalidating, 6.5.1).
+ */
+bool vtm_qi_from_ccmd(uint64_t ccmd, VTMInvOp *op);
+bool vtm_qi_from_iotlb_reg(uint64_t iotlb, uint64_t iva, uint8_t mamv,
+                           VTMInvOp *op);
+
+#endif

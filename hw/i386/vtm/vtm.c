@@ -1,0 +1,249 @@
+/*
+ * vtm-iommu: QOM type, properties, realize, reset and migration.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qemu/error-report.h"
+#include "exec/address-spaces.h"
+#include "hw/qdev-properties.h"
+#include "hw/i386/pc.h"
+#include "hw/i386/x86.h"
+#include "hw/pci-host/q35.h"
+#include "migration/vmstate.h"
+#include "vtm-internal.h"
+#include "trace.h"
+
+#define VTM_ND_64K_DOMAINS      6       /* 2^(4 + 2 * ND) domain ids */
+#define VTM_MAMV                18      /* page-selective: up to 1 GiB */
+
+void vtm_outbox_flush(VTMState *s, VTMOutbox *out)
+{
+    unsigned i;
+
+    for (i = 0; i < out->nmsi; i++) {
+        trace_vtm_event_msi(out->msi[i].addr, out->msi[i].data);
+        address_space_stl_le(s->dma_as, out->msi[i].addr, out->msi[i].data,
+                             MEMTXATTRS_UNSPECIFIED, NULL);
+    }
+    if (out->switch_spaces) {
+        vtm_as_switch_all(s);
+    }
+}
+
+static uint8_t vtm_sagaw(VTMState *s)
+{
+    /* 11.4.2: bit 1 = 39-bit (3-level), 2 = 48-bit, 3 = 57-bit. */
+    if (!s->dma_translation) {
+        return 0;
+    }
+    switch (s->aw_bits) {
+    case 39:
+        return 0x2;
+    case 48:
+        return 0x6;
+    default:
+        return 0xe;
+    }
+}
+
+uint64_t vtm_cap_value(VTMState *s)
+{
+    uint64_t cap = 0;
+
+    cap = FIELD_DP64(cap, CAP, ND, VTM_ND_64K_DOMAINS);
+    cap = FIELD_DP64(cap, CAP, CM, s->caching_mode);
+    cap = FIELD_DP64(cap, CAP, SAGAW, vtm_sagaw(s));
+    cap = FIELD_DP64(cap, CAP, MGAW, s->aw_bits - 1);
+    cap = FIELD_DP64(cap, CAP, FRO, VTM_FRO_OFFSET / 16);
+    cap = FIELD_DP64(cap, CAP, SLLPS, s->cfg.sllps);
+    cap = FIELD_DP64(cap, CAP, PSI, 1);
+    cap = FIELD_DP64(cap, CAP, NFR, s->nfr - 1);
+    cap = FIELD_DP64(cap, CAP, MAMV, VTM_MAMV);
+    cap = FIELD_DP64(cap, CAP, DWD, 1);
+    cap = FIELD_DP64(cap, CAP, DRD, 1);
+    return cap;
+}
+
+uint64_t vtm_ecap_value(VTMState *s)
+{
+    X86IOMMUState *x86 = X86_IOMMU_DEVICE(s);
+    uint64_t ecap = 0;
+
+    /* Page walks snoop: the guest need not flush tables it writes. */
+    ecap = FIELD_DP64(ecap, ECAP, C, 1);
+    ecap = FIELD_DP64(ecap, ECAP, QI, 1);
+    ecap = FIELD_DP64(ecap, ECAP, DT, x86->dt_supported);
+    ecap = FIELD_DP64(ecap, ECAP, PT, x86->pt_supported);
+    ecap = FIELD_DP64(ecap, ECAP, IRO, VTM_IRO_OFFSET / 16);
+    return ecap;
+}
+
+static bool vtm_check_properties(VTMState *s, Error **errp)
+{
+    X86IOMMUState *x86 = X86_IOMMU_DEVICE(s);
+    const char *msg;
+
+    if (s->aw_bits != 39 && s->aw_bits != 48 && s->aw_bits != 57) {
+        error_setg(errp, "vtm-iommu: property 'aw-bits' must be 39, 48 or "
+                   "57 (got %u)", s->aw_bits);
+        return false;
+    }
+    if (s->nfr < 1 || s->nfr > VTM_NFR_MAX) {
+        error_setg(errp, "vtm-iommu: property 'nfr' must be between 1 and "
+                   "%d (got %u)", VTM_NFR_MAX, s->nfr);
+        return false;
+    }
+    if (x86->intr_supported == ON_OFF_AUTO_ON) {
+        error_setg(errp, "vtm-iommu: property 'intremap=on' is not "
+                   "supported yet (interrupt remapping is not implemented); "
+                   "use intremap=off");
+        return false;
+    }
+    /* auto: the base class would turn it on; this unit cannot do it yet */
+    x86->intr_supported = ON_OFF_AUTO_OFF;
+    msg = vtm_core_config_error(&s->cfg);
+    if (msg) {
+        error_setg(errp, "vtm-iommu: %s", msg);
+        return false;
+    }
+    return true;
+}
+
+/* Runs before the base class turns intremap=auto into on. */
+static void vtm_prerealize(DeviceState *dev, Error **errp)
+{
+    VTMState *s = VTM_IOMMU(dev);
+
+    if (!vtm_check_properties(s, errp)) {
+        return;
+    }
+    VTM_IOMMU_GET_CLASS(dev)->parent_realize(dev, errp);
+}
+
+static void vtm_realize(DeviceState *dev, Error **errp)
+{
+    VTMState *s = VTM_IOMMU(dev);
+    X86IOMMUState *x86 = X86_IOMMU_DEVICE(dev);
+    PCMachineState *pcms = PC_MACHINE(qdev_get_machine());
+    X86MachineState *x86ms = X86_MACHINE(pcms);
+    PCIBus *bus = pcms->pcibus;
+
+    s->cfg.haw = s->aw_bits;
+    s->cfg.sagaw = vtm_sagaw(s);
+    s->cfg.pt_supported = x86->pt_supported;
+    s->cfg.dt_supported = x86->dt_supported;
+
+    qemu_mutex_init(&s->lock);
+    vtm_dma_init(s);
+    vtm_core_init(&s->core, &s->cfg, &s->mem);
+    vtm_regs_reset(s);
+    vtm_as_init(s);
+
+    memory_region_init_io(&s->mmio, OBJECT(s), &vtm_mmio_ops, s,
+                          "vtm-iommu", VTM_REG_WINDOW_SIZE);
+    memory_region_add_subregion(get_system_memory(), VTM_DEFAULT_BASE,
+                                &s->mmio);
+    pci_setup_iommu(bus, &vtm_pci_iommu_ops, s);
+    /* The I/O APIC's requests come from a pseudo device on the root bus. */
+    x86ms->ioapic_as = vtm_pci_iommu_ops.get_address_space(
+        bus, s, Q35_PSEUDO_DEVFN_IOAPIC);
+}
+
+static void vtm_reset_exit(Object *obj, ResetType type)
+{
+    VTMState *s = VTM_IOMMU(obj);
+
+    qemu_mutex_lock(&s->lock);
+    vtm_regs_reset(s);
+    vtm_core_reset(&s->core);
+    s->translation_enabled = false;
+    qemu_mutex_unlock(&s->lock);
+    vtm_as_switch_all(s);
+}
+
+static int vtm_post_load(void *opaque, int version_id)
+{
+    VTMState *s = opaque;
+
+    /* Caches are not migrated: start cold, which hardware may also do. */
+    qemu_mutex_lock(&s->lock);
+    vtm_core_reset(&s->core);
+    vtm_core_set_root(&s->core, s->migrated_root);
+    s->translation_enabled = FIELD_EX32(vtm_get32(s, A_GSTS), GSTS, TES);
+    qemu_mutex_unlock(&s->lock);
+    vtm_as_switch_all(s);
+    return 0;
+}
+
+static int vtm_pre_save(void *opaque)
+{
+    VTMState *s = opaque;
+
+    s->migrated_root = s->core.root_table |
+                       ((uint64_t)s->core.ttm << R_RTADDR_TTM_SHIFT);
+    return 0;
+}
+
+static const VMStateDescription vtm_vmstate = {
+    .name = "vtm-iommu",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .pre_save = vtm_pre_save,
+    .post_load = vtm_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT8_ARRAY(regs, VTMState, VTM_REG_WINDOW_SIZE),
+        VMSTATE_UINT64(migrated_root, VTMState),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static const Property vtm_properties[] = {
+    DEFINE_PROP_UINT8("aw-bits", VTMState, aw_bits, 48),
+    DEFINE_PROP_UINT32("nfr", VTMState, nfr, 8),
+    DEFINE_PROP_BOOL("caching-mode", VTMState, caching_mode, false),
+    DEFINE_PROP_BOOL("dma-translation", VTMState, dma_translation, true),
+};
+
+static void vtm_instance_init(Object *obj)
+{
+    VTMState *s = VTM_IOMMU(obj);
+
+    vtm_core_default_config(&s->cfg);
+}
+
+static void vtm_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    X86IOMMUClass *x86_class = X86_IOMMU_DEVICE_CLASS(klass);
+    ResettableClass *rc = RESETTABLE_CLASS(klass);
+    VTMClass *vc = VTM_IOMMU_CLASS(klass);
+
+    /* Exit phase: DMA has been quiesced in enter/hold. */
+    rc->phases.exit = vtm_reset_exit;
+    dc->vmsd = &vtm_vmstate;
+    device_class_set_props(dc, vtm_properties);
+    dc->hotpluggable = false;
+    device_class_set_parent_realize(dc, vtm_prerealize, &vc->parent_realize);
+    x86_class->realize = vtm_realize;
+    set_bit(DEVICE_CATEGORY_MISC, dc->categories);
+    dc->desc = "VT-d style IOMMU with a timing model (vtm)";
+}
+
+static const TypeInfo vtm_info = {
+    .name = TYPE_VTM_IOMMU,
+    .parent = TYPE_X86_IOMMU_DEVICE,
+    .instance_size = sizeof(VTMState),
+    .instance_init = vtm_instance_init,
+    .class_size = sizeof(VTMClass),
+    .class_init = vtm_class_init,
+};
+
+static void vtm_register_types(void)
+{
+    type_register_static(&vtm_info);
+}
+
+type_init(vtm_register_types)

@@ -1,0 +1,56 @@
+#!/bin/bash
+# Builds QEMU 10.0 with vtm: a copy of Debian's source (from the download
+# cache) under build/qemu-src with vtm's patches applied and vtm's own files
+# linked in, configured and built in build/qemu-build.  Incremental: the copy
+# is remade only when the source or the patch series changes, configure runs
+# once, ninja does the rest.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+TREE="$REPO/build/qemu-src"
+BUILD="$REPO/build/qemu-build"
+FIRMWARE=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu
+
+mkdir -p "$REPO/build"
+# One build at a time in this tree (helpers and make targets share it).
+exec 9>"$REPO/build/.lock"
+flock 9
+
+"$REPO/scripts/setup-host.sh"
+SRC=$("$REPO/scripts/fetch-qemu.sh")
+
+stamp=$( { echo "$SRC"; cat "$REPO"/patches/*.patch; } | sha256sum | cut -c1-16)
+if [ "$(cat "$TREE/.vtm-stamp" 2>/dev/null)" != "$stamp" ]; then
+    echo "build-qemu: preparing $TREE from $SRC"
+    rm -rf "$TREE"
+    mkdir -p "$TREE"
+    tar -C "$SRC" --exclude=./roms --exclude=./debian -cf - . |
+        tar -C "$TREE" -xf -
+    for p in "$REPO"/patches/*.patch; do
+        echo "build-qemu: applying $(basename "$p")"
+        patch -s -p1 -d "$TREE" < "$p"
+    done
+    echo "$stamp" > "$TREE/.vtm-stamp"
+fi
+
+# vtm's own files are linked, not copied, so an edit needs no new tree.
+(cd "$REPO" && find hw include tests/qtest -type f) | while read -r f; do
+    mkdir -p "$TREE/$(dirname "$f")"
+    ln -sfn "$REPO/$f" "$TREE/$f"
+done
+
+if [ ! -f "$BUILD/build.ninja" ]; then
+    rm -rf "$BUILD"
+    mkdir -p "$BUILD"
+    (cd "$BUILD" && "$TREE/configure" \
+        --target-list=x86_64-softmmu \
+        --python=/usr/bin/python3 \
+        --disable-install-blobs \
+        --firmwarepath="$FIRMWARE" \
+        --disable-docs --disable-werror --disable-user \
+        --disable-guest-agent --disable-debug-info \
+        --enable-slirp)
+fi
+
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+ninja -C "$BUILD" qemu-system-x86_64 qemu-img "$@"
