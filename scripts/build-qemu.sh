@@ -39,18 +39,31 @@ fi
     ln -sfn "$REPO/$f" "$TREE/$f"
 done
 
-if [ ! -f "$BUILD/build.ninja" ]; then
+CONFIGURE_ARGS=(
+    --target-list=x86_64-softmmu
+    --python=/usr/bin/python3
+    --disable-install-blobs
+    --disable-relocatable
+    --firmwarepath="$FIRMWARE"
+    --disable-docs --disable-werror --disable-user
+    --disable-guest-agent --disable-debug-info
+    --enable-slirp
+)
+args_stamp=$(echo "$stamp ${CONFIGURE_ARGS[*]}" | sha256sum | cut -c1-16)
+if [ ! -f "$BUILD/build.ninja" ] ||
+   [ "$(cat "$BUILD/.vtm-configure" 2>/dev/null)" != "$args_stamp" ]; then
     rm -rf "$BUILD"
     mkdir -p "$BUILD"
-    (cd "$BUILD" && "$TREE/configure" \
-        --target-list=x86_64-softmmu \
-        --python=/usr/bin/python3 \
-        --disable-install-blobs \
-        --firmwarepath="$FIRMWARE" \
-        --disable-docs --disable-werror --disable-user \
-        --disable-guest-agent --disable-debug-info \
-        --enable-slirp)
+    (cd "$BUILD" && "$TREE/configure" "${CONFIGURE_ARGS[@]}")
+    echo "$args_stamp" > "$BUILD/.vtm-configure"
 fi
 
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
 ninja -C "$BUILD" qemu-system-x86_64 qemu-img "$@"
+
+# A binary run from the build tree looks for firmware under qemu-bundle/;
+# Debian's firmware packages provide it in the system folders.
+for d in ${FIRMWARE//:/ }; do
+    mkdir -p "$BUILD/qemu-bundle$(dirname "$d")"
+    [ -e "$BUILD/qemu-bundle$d" ] || ln -sfn "$d" "$BUILD/qemu-bundle$d"
+done

@@ -262,7 +262,9 @@ REG64(SLPTE, 0)
 
 /*
  * 6.5.2 Queued invalidation descriptors.  Type is bits 3:0 with bits 11:9
- * as the high part of the type (for 256-bit descriptor types).
+ * as the high part of the type (for 256-bit descriptor types).  The type
+ * bits are never part of a descriptor's reserved mask below: a non-zero
+ * TYPE_HI makes another (unsupported) type, reported as an invalid type.
  */
 REG64(QI_LO, 0)
     FIELD(QI_LO, TYPE_LO, 0, 4)
@@ -276,16 +278,22 @@ REG64(QI_LO, 0)
 #define VTM_QI_PC               0x7
 #define VTM_QI_PDEVTLB          0x8
 
-/* 6.5.2.1 Context-cache Invalidate Descriptor */
+/*
+ * 6.5.2.1 Context-cache Invalidate Descriptor.  Reserved: 8:6, 15:12,
+ * 63:50 and all of 127:64.
+ */
 REG64(QI_CC_LO, 0)
     FIELD(QI_CC_LO, G, 4, 2)
     FIELD(QI_CC_LO, DID, 16, 16)
     FIELD(QI_CC_LO, SID, 32, 16)
     FIELD(QI_CC_LO, FM, 48, 2)
-#define VTM_QI_CC_LO_RSVD       0xfffc00000000ffc0ULL
+#define VTM_QI_CC_LO_RSVD       0xfffc00000000f1c0ULL
 #define VTM_QI_CC_HI_RSVD       0xffffffffffffffffULL
 
-/* 6.5.2.3 IOTLB Invalidate Descriptor */
+/*
+ * 6.5.2.3 IOTLB Invalidate Descriptor.  Reserved: 8, 15:12, 63:32 and
+ * 75:71.  ADDR, AM and IH matter only to page-selective invalidation.
+ */
 REG64(QI_IOTLB_LO, 0)
     FIELD(QI_IOTLB_LO, G, 4, 2)
     FIELD(QI_IOTLB_LO, DW, 6, 1)
@@ -295,10 +303,14 @@ REG64(QI_IOTLB_HI, 8)
     FIELD(QI_IOTLB_HI, AM, 0, 6)
     FIELD(QI_IOTLB_HI, IH, 6, 1)
     FIELD(QI_IOTLB_HI, ADDR, 12, 52)
-#define VTM_QI_IOTLB_LO_RSVD    0xffffffff0000ff00ULL
+#define VTM_QI_IOTLB_LO_RSVD    0xffffffff0000f100ULL
 #define VTM_QI_IOTLB_HI_RSVD    0x0000000000000f80ULL
 
-/* 6.5.2.5 Device-TLB Invalidate Descriptor */
+/*
+ * 6.5.2.5 Device-TLB Invalidate Descriptor.  PFSID (the physical function
+ * of a VF) is split over 15:12 and 63:52.  Reserved: 8:4, 31:21, 51:48
+ * and 75:65.
+ */
 REG64(QI_DEVTLB_LO, 0)
     FIELD(QI_DEVTLB_LO, PFSID_LO, 12, 4)
     FIELD(QI_DEVTLB_LO, MIP, 16, 5)
@@ -307,18 +319,28 @@ REG64(QI_DEVTLB_LO, 0)
 REG64(QI_DEVTLB_HI, 8)
     FIELD(QI_DEVTLB_HI, S, 0, 1)
     FIELD(QI_DEVTLB_HI, ADDR, 12, 52)
-#define VTM_QI_DEVTLB_LO_RSVD   0x000f0000ffe00ff0ULL
+#define VTM_QI_DEVTLB_LO_RSVD   0x000f0000ffe001f0ULL
 #define VTM_QI_DEVTLB_HI_RSVD   0x0000000000000ffeULL
 
-/* 6.5.2.7 Interrupt Entry Cache Invalidate Descriptor */
+/*
+ * 6.5.2.7 Interrupt Entry Cache Invalidate Descriptor.  G is one bit:
+ * 0 global, 1 index-selective (IIDX, 2^IM entries).  Reserved: 8:5,
+ * 26:12, 63:48 and all of 127:64.
+ */
 REG64(QI_IEC_LO, 0)
     FIELD(QI_IEC_LO, G, 4, 1)
     FIELD(QI_IEC_LO, IM, 27, 5)
     FIELD(QI_IEC_LO, IIDX, 32, 16)
+#define VTM_QI_IEC_GLOBAL       0
+#define VTM_QI_IEC_INDEX        1
 #define VTM_QI_IEC_LO_RSVD      0xffff000007fff1e0ULL
 #define VTM_QI_IEC_HI_RSVD      0xffffffffffffffffULL
 
-/* 6.5.2.8 Invalidation Wait Descriptor */
+/*
+ * 6.5.2.8 Invalidation Wait Descriptor.  Reserved: 8, 31:12 and 65:64
+ * (the status address is dword aligned).  PD (page-request drain) is
+ * defined, and has nothing to drain without page requests.
+ */
 REG64(QI_WAIT_LO, 0)
     FIELD(QI_WAIT_LO, IF, 4, 1)
     FIELD(QI_WAIT_LO, SW, 5, 1)

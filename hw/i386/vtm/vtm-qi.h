@@ -78,15 +78,21 @@ typedef struct VTMQiLimits {
 /*
  * Decodes one 128-bit descriptor (desc[0] is bits 63:0).  Returns
  * VTM_IQEI_NONE and fills op, or the IQEI error code (11.4.9.9) that the
- * device reports with FSTS.IQE.
+ * device reports with FSTS.IQE: VTM_IQEI_TYPE for a type this unit does
+ * not implement (0, above 5, device-TLB without lim->dt_supported, IEC
+ * without lim->ir_supported), VTM_IQEI_RSVD for a reserved bit, a
+ * reserved granularity or a page-selective AM above lim->mamv.
+ * Fields the granularity does not use are left zero in op.
  */
 uint8_t vtm_qi_decode(const uint64_t desc[2], const VTMQiLimits *lim,
                       VTMInvOp *op);
 
 /*
  * The register-based interface: CCMD and IOTLB/IVA register values into
- * the same operations.  Return false for a reserved granularity (the
- * device then completes the command without invalidating, 6.5.1).
+ * the same operations.  Return false for a reserved granularity or a
+ * page-selective AM above mamv (the device then completes the command
+ * without invalidating, 6.5.1).  The ICC/IVT bits are not looked at: the
+ * caller decodes when software sets them.
  */
 bool vtm_qi_from_ccmd(uint64_t ccmd, VTMInvOp *op);
 bool vtm_qi_from_iotlb_reg(uint64_t iotlb, uint64_t iva, uint8_t mamv,

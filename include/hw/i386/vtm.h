@@ -12,6 +12,7 @@
 #include "exec/memory.h"
 #include "qemu/thread.h"
 #include "qom/object.h"
+#include "hw/acpi/bios-linker-loader.h"
 #include "hw/i386/vtm/vtm-core.h"
 
 #define TYPE_VTM_IOMMU "vtm-iommu"

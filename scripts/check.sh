@@ -1,0 +1,69 @@
+#!/bin/bash
+# Runs every test of the project and closes with "N passed, N failed".
+# Each test program speaks TAP; its results are counted per test case.
+# Usage: scripts/check.sh [unit|qtest]...   (default: all layers)
+set -uo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+LOGDIR="$REPO/build/test-logs"
+layers=("$@")
+[ ${#layers[@]} -eq 0 ] && layers=(unit qtest)
+
+passed=0
+failed=0
+broken=()
+
+# run_tap NAME CMD...: runs one TAP program, counts its results.
+run_tap() {
+    local name=$1; shift
+    local log="$LOGDIR/$name.log"
+    echo "== $name"
+    "$@" --tap > "$log" 2>&1
+    local rc=$?
+    local ok nok
+    ok=$(grep -cE '^ok ' "$log")
+    nok=$(grep -cE '^not ok ' "$log")
+    grep -E '^(not )?ok ' "$log" | sed 's/^/   /'
+    passed=$((passed + ok))
+    failed=$((failed + nok))
+    if [ "$rc" -ne 0 ] || [ $((ok + nok)) -eq 0 ]; then
+        if [ "$nok" -eq 0 ]; then
+            failed=$((failed + 1))
+        fi
+        broken+=("$name (exit $rc, log $log)")
+        tail -20 "$log" | sed 's/^/   | /'
+    fi
+}
+
+mkdir -p "$LOGDIR"
+for layer in "${layers[@]}"; do
+    case "$layer" in
+    unit)
+        if ! "$REPO/scripts/build-core.sh"; then
+            broken+=("unit build"); failed=$((failed + 1)); continue
+        fi
+        for t in "$REPO"/build/core/test-vtm-*; do
+            [ -x "$t" ] && run_tap "unit/$(basename "$t")" "$t"
+        done
+        ;;
+    qtest)
+        if ! "$REPO/scripts/build-qemu.sh" tests/qtest/vtm-test \
+                > "$LOGDIR/build-qemu.log" 2>&1; then
+            tail -30 "$LOGDIR/build-qemu.log"
+            broken+=("qemu build"); failed=$((failed + 1)); continue
+        fi
+        QTEST_QEMU_BINARY="$REPO/build/qemu-build/qemu-system-x86_64" \
+        QTEST_QEMU_IMG="$REPO/build/qemu-build/qemu-img" \
+            run_tap qtest/vtm-test "$REPO/build/qemu-build/tests/qtest/vtm-test"
+        ;;
+    *)
+        echo "check: unknown layer '$layer' (unit, qtest)" >&2
+        exit 2
+        ;;
+    esac
+done
+
+for b in "${broken[@]}"; do
+    echo "FAILED: $b"
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

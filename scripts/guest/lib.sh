@@ -1,0 +1,76 @@
+# Shared helpers of the guest harness (sourced by scripts/guest/*.sh and
+# scripts/demo.sh; not run on its own).
+#
+# Paths: the repository is found from this file; downloads and builds that
+# outlive a clone go under ${VTM_CACHE:-$HOME/.cache/vtm}/guest, per-run
+# files (disk images, console logs) under build/.
+
+GUEST_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+VTM_CACHE=${VTM_CACHE:-$HOME/.cache/vtm}
+GUEST_CACHE="$VTM_CACHE/guest"
+GUEST_BUILD="$GUEST_REPO/build/guest"
+GUEST_LOGS="$GUEST_REPO/build/guest-logs"
+PROG=${PROG:-$(basename "$0" .sh)}
+
+log() { echo "$PROG: $*" >&2; }
+die() { echo "$PROG: error: $*" >&2; exit 1; }
+
+# need_tools TOOL:PACKAGE...: makes sure each host tool exists, installing
+# its Debian package when running as root (these are host tools of the
+# harness; guest kernels and busybox are never installed on the host).
+need_tools() {
+    local missing=() spec tool pkg
+    for spec in "$@"; do
+        tool=${spec%%:*}
+        pkg=${spec#*:}
+        if [[ $tool == /* ]]; then
+            [ -e "$tool" ] || missing+=("$pkg")
+        else
+            command -v "$tool" >/dev/null 2>&1 ||
+                [ -x "/usr/sbin/$tool" ] || [ -x "/sbin/$tool" ] ||
+                missing+=("$pkg")
+        fi
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" != 0 ]; then
+        die "missing host packages: ${missing[*]} (apt-get install them as root)"
+    fi
+    log "installing host tools: ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+        --no-install-recommends "${missing[@]}" >&2 ||
+        die "could not install ${missing[*]} with apt-get"
+}
+
+# apt_download DESTDIR PACKAGE[=VERSION]: fetches one .deb (never installs
+# it) into DESTDIR and prints the file's path.
+apt_download() {
+    local dest=$1 spec=$2 tmp deb
+    # apt drops root privileges for downloads: give its user a directory
+    # it can reach (the cache may sit under a private home directory).
+    tmp=$(mktemp -d)
+    chmod 755 "$tmp"
+    chown _apt "$tmp" 2>/dev/null || true
+    if ! (cd "$tmp" && apt-get download -q "$spec" >&2); then
+        rm -rf "$tmp"
+        die "apt-get download $spec failed (is the package in apt's lists?" \
+            "run apt-get update, and scripts/setup-host.sh for bookworm-backports)"
+    fi
+    deb=$(find "$tmp" -maxdepth 1 -name '*.deb' | head -1)
+    [ -n "$deb" ] || { rm -rf "$tmp"; die "apt-get download $spec produced no .deb"; }
+    mv "$deb" "$dest/"
+    rm -rf "$tmp"
+    echo "$dest/$(basename "$deb")"
+}
+
+# cache_lock NAME: serialises writers of one cache entry between processes
+# (a demo and a test run may start together).  Holds fd 8 until exit.
+cache_lock() {
+    mkdir -p "$GUEST_CACHE"
+    exec 8>"$GUEST_CACHE/.$1.lock"
+    flock 8
+}
+
+# qemu_binary: the project's QEMU build (with vtm and intel-iommu).
+qemu_binary() {
+    echo "${VTM_QEMU:-$GUEST_REPO/build/qemu-build/qemu-system-x86_64}"
+}
