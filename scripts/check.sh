@@ -15,7 +15,7 @@ broken=()
 # run_tap NAME CMD...: runs one TAP program, counts its results.
 run_tap() {
     local name=$1; shift
-    local log="$LOGDIR/$name.log"
+    local log="$LOGDIR/${name//\//-}.log"
     echo "== $name"
     "$@" --tap > "$log" 2>&1
     local rc=$?
@@ -42,7 +42,7 @@ for layer in "${layers[@]}"; do
             broken+=("unit build"); failed=$((failed + 1)); continue
         fi
         for t in "$REPO"/build/core/test-vtm-*; do
-            [ -x "$t" ] && run_tap "unit/$(basename "$t")" "$t"
+            [ -f "$t" ] && [ -x "$t" ] && run_tap "unit/$(basename "$t")" "$t"
         done
         ;;
     qtest)

@@ -66,7 +66,8 @@ const char *vtm_core_config_error(const VTMCoreConfig *cfg)
     if (cfg->haw < 32 || cfg->haw > 52) {
         return "haw must be between 32 and 52";
     }
-    if (!cfg->sagaw || (cfg->sagaw & ~(BIT(1) | BIT(2) | BIT(3)))) {
+    /* 0 is valid: a unit without DMA translation (interrupt remapping) */
+    if (cfg->sagaw & ~(BIT(1) | BIT(2) | BIT(3))) {
         return "sagaw must name only 39-, 48- and 57-bit tables (bits 1-3)";
     }
     if (cfg->sllps & ~(VTM_SLLPS_2M | VTM_SLLPS_1G)) {

@@ -17,6 +17,9 @@
 #define FSTS_CONDITIONS     (R_FSTS_PFO_MASK | R_FSTS_PPF_MASK | \
                              R_FSTS_IQE_MASK | R_FSTS_ICE_MASK | \
                              R_FSTS_ITE_MASK)
+/* The fields whose setting is an interrupt condition (11.4.7.2) */
+#define FSTS_EVENTS         (R_FSTS_PPF_MASK | R_FSTS_IQE_MASK | \
+                             R_FSTS_ICE_MASK | R_FSTS_ITE_MASK)
 
 static void vtm_outbox_msi(VTMOutbox *out, uint64_t addr, uint32_t data)
 {
@@ -84,14 +87,18 @@ void vtm_inv_iectl_written_locked(VTMState *s, VTMOutbox *out)
                               out);
 }
 
-/* Sets FSTS bits; an event goes out when one of them is newly set. */
+/*
+ * Sets FSTS bits.  11.4.7.2: setting PPF, IQE, ICE or ITE is an interrupt
+ * condition (PFO is not), and none is new while any status field is
+ * already set.
+ */
 void vtm_fault_raise_status_locked(VTMState *s, uint32_t bits,
                                    VTMOutbox *out)
 {
     uint32_t fsts = vtm_get32(s, A_FSTS);
 
     vtm_set32(s, A_FSTS, fsts | bits);
-    if (bits & ~fsts) {
+    if ((bits & FSTS_EVENTS) && !(fsts & FSTS_CONDITIONS)) {
         vtm_fault_event_locked(s, out);
     }
 }
@@ -124,6 +131,30 @@ void vtm_fault_status_changed_locked(VTMState *s, VTMOutbox *out)
     }
 }
 
+/*
+ * 7.2.1 lets hardware collapse a fault that matches one still pending in
+ * the records.  QEMU retries a failed multi-byte DMA in small pieces, so
+ * one faulting DMA would otherwise fill the ring with copies of itself.
+ */
+static bool vtm_fault_already_pending(VTMState *s, const VTMFault *f)
+{
+    unsigned i;
+
+    for (i = 0; i < s->nfr; i++) {
+        uint64_t lo = vtm_get64(s, vtm_frcd_offset(i));
+        uint64_t hi = vtm_get64(s, vtm_frcd_offset(i) + 8);
+
+        if (FIELD_EX64(hi, FRCD_HI, F) &&
+            FIELD_EX64(hi, FRCD_HI, SID) == f->sid &&
+            FIELD_EX64(hi, FRCD_HI, FR) == f->reason &&
+            FIELD_EX64(hi, FRCD_HI, T1) == !f->is_write &&
+            lo == (f->addr & R_FRCD_LO_FI_MASK)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* 7.2.1 Primary Fault Logging. */
 void vtm_fault_record_locked(VTMState *s, const VTMFault *f, VTMOutbox *out)
 {
@@ -140,6 +171,9 @@ void vtm_fault_record_locked(VTMState *s, const VTMFault *f, VTMOutbox *out)
     }
     if (FIELD_EX32(fsts, FSTS, PFO)) {
         /* 7.2.1: while PFO is set further faults are not recorded. */
+        return;
+    }
+    if (vtm_fault_already_pending(s, f)) {
         return;
     }
     if (FIELD_EX64(vtm_get64(s, rec + 8), FRCD_HI, F)) {

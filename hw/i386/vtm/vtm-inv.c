@@ -112,7 +112,10 @@ static void vtm_qi_wait_locked(VTMState *s, const VTMInvWait *w,
         uint32_t ics = vtm_get32(s, A_ICS);
 
         vtm_set32(s, A_ICS, FIELD_DP32(ics, ICS, IWC, 1));
-        vtm_inv_event_locked(s, out);
+        /* 11.4.9.6: with IWC already set it is no new interrupt condition */
+        if (!FIELD_EX32(ics, ICS, IWC)) {
+            vtm_inv_event_locked(s, out);
+        }
     }
 }
 

@@ -78,8 +78,11 @@ static void vtm_gcmd_write(VTMState *s, hwaddr base, uint64_t old,
                            uint64_t written, uint64_t mask, VTMOutbox *out)
 {
     uint32_t sts = vtm_get32(s, A_GSTS);
-    bool te = FIELD_EX32(written, GCMD, TE);
-    bool qie = FIELD_EX32(written, GCMD, QIE);
+    /* An access that does not cover an enable bit leaves it as it is. */
+    bool te = (mask & R_GCMD_TE_MASK) ? FIELD_EX32(written, GCMD, TE)
+                                      : FIELD_EX32(sts, GSTS, TES);
+    bool qie = (mask & R_GCMD_QIE_MASK) ? FIELD_EX32(written, GCMD, QIE)
+                                        : FIELD_EX32(sts, GSTS, QIES);
 
     if (FIELD_EX32(written, GCMD, SRTP)) {
         vtm_core_set_root(&s->core, vtm_get64(s, A_RTADDR));

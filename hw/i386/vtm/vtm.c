@@ -12,6 +12,7 @@
 #include "hw/i386/pc.h"
 #include "hw/i386/x86.h"
 #include "hw/pci-host/q35.h"
+#include "cpu.h"
 #include "migration/vmstate.h"
 #include "vtm-internal.h"
 #include "trace.h"
@@ -81,6 +82,27 @@ uint64_t vtm_ecap_value(VTMState *s)
     return ecap;
 }
 
+/*
+ * The host address width bounds the output addresses of table entries
+ * (bits above it are reserved, 9.8): the guest's physical address width.
+ */
+static uint8_t vtm_host_address_width(void)
+{
+    unsigned bits = first_cpu ? X86_CPU(first_cpu)->phys_bits : 46;
+
+    return MIN(MAX(bits, 32), 52);
+}
+
+static void vtm_fill_core_config(VTMState *s)
+{
+    X86IOMMUState *x86 = X86_IOMMU_DEVICE(s);
+
+    s->cfg.haw = vtm_host_address_width();
+    s->cfg.sagaw = vtm_sagaw(s);
+    s->cfg.pt_supported = x86->pt_supported;
+    s->cfg.dt_supported = x86->dt_supported;
+}
+
 static bool vtm_check_properties(VTMState *s, Error **errp)
 {
     X86IOMMUState *x86 = X86_IOMMU_DEVICE(s);
@@ -104,6 +126,7 @@ static bool vtm_check_properties(VTMState *s, Error **errp)
     }
     /* auto: the base class would turn it on; this unit cannot do it yet */
     x86->intr_supported = ON_OFF_AUTO_OFF;
+    vtm_fill_core_config(s);
     msg = vtm_core_config_error(&s->cfg);
     if (msg) {
         error_setg(errp, "vtm-iommu: %s", msg);
@@ -130,11 +153,6 @@ static void vtm_realize(DeviceState *dev, Error **errp)
     PCMachineState *pcms = PC_MACHINE(qdev_get_machine());
     X86MachineState *x86ms = X86_MACHINE(pcms);
     PCIBus *bus = pcms->pcibus;
-
-    s->cfg.haw = s->aw_bits;
-    s->cfg.sagaw = vtm_sagaw(s);
-    s->cfg.pt_supported = x86->pt_supported;
-    s->cfg.dt_supported = x86->dt_supported;
 
     qemu_mutex_init(&s->lock);
     vtm_dma_init(s);
