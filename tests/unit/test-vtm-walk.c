@@ -1153,6 +1153,8 @@ static void test_iotlb_psi(gconstpointer opaque)
 /* A hit that lacks the permission faults from the cached rights. */
 static void test_iotlb_stale_perm(void)
 {
+    VTMResult res;
+    VTMWalkLog log;
     uint64_t top;
     Env e;
 
@@ -1160,8 +1162,12 @@ static void test_iotlb_stale_perm(void)
     env_map(&e, top, 4, IOVA_A, PA_1, 1, VTM_PERM_R);
     expect_xlate(&e, T_SID, IOVA_A, false, PA_1, 4, 0);
     env_map(&e, top, 4, IOVA_A, PA_1, 1, VTM_PERM_RW);
-    expect_fault(&e, T_SID, IOVA_A, true, VTM_FR_WRITE, 0);
+    translate(&e, T_SID, IOVA_A, true, &res, &log);
+    g_assert_cmphex(res.fault.reason, ==, VTM_FR_WRITE);
+    g_assert_cmpuint(log.nsteps, ==, 0);
+    g_assert_cmpuint(log.leaf_level, ==, 0);
     g_assert_cmpuint(e.core.stats.faults, ==, 1);
+    g_assert_cmpuint(e.core.stats.walks, ==, 1);
     invalidate_iotlb(&e, VTM_INV_PAGE, T_DID, IOVA_A, 0, true);
     expect_xlate(&e, T_SID, IOVA_A, true, PA_1, 1, 2);
     env_free(&e);

@@ -233,8 +233,6 @@ static bool vtm_core_iotlb_hit(VTMCore *c, const VTMRequest *req,
     if (!e) {
         return false;
     }
-    log->leaf_level = (e->page_shift - VTM_PAGE_SHIFT) / VTM_LEVEL_STRIDE
-                      + 1;
     /*
      * Hardware trusts a cached translation until software invalidates it
      * (6.5), so a stale entry with too few rights faults without a walk.
@@ -244,6 +242,8 @@ static bool vtm_core_iotlb_hit(VTMCore *c, const VTMRequest *req,
         return true;
     }
     vtm_core_fill(res, req->addr, e->translated, e->page_shift, e->perm);
+    log->leaf_level = (e->page_shift - VTM_PAGE_SHIFT) / VTM_LEVEL_STRIDE
+                      + 1;
     *fr = VTM_FR_NONE;
     return true;
 }

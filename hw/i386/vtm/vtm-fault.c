@@ -164,7 +164,6 @@ void vtm_fault_record_locked(VTMState *s, const VTMFault *f, VTMOutbox *out)
     uint64_t hi = 0;
 
     trace_vtm_fault(f->sid, f->addr, f->reason, f->is_write, f->fpd);
-    s->core.stats.faults++;
     if (f->fpd) {
         /* 9.3: FPD=1 suppresses recording of non-recoverable faults. */
         return;
