@@ -60,14 +60,15 @@ resolve() {
 # appended to the payload, and which carries the PVH entry note
 # (XEN_ELFNOTE_PHYS32_ENTRY, type 0x12).  Returns non-zero otherwise.
 extract_vmlinux() {
-    local img=$1 out=$2 sects off len magic want got tmp="$2.tmp"
+    local img=$1 out=$2 sects off len magic want got notes tmp="$2.tmp"
     [ "$(dd if="$img" bs=1 skip=$((0x202)) count=4 2>/dev/null)" = HdrS ] ||
         { log "no boot protocol header in $img"; return 1; }
     sects=$(od -An -tu1 -j $((0x1f1)) -N1 "$img" | tr -d ' ')
     [ "$sects" -eq 0 ] && sects=4
     read -r off len < <(od -An -tu4 -j $((0x248)) -N8 "$img")
     [ "${len:-0}" -gt 0 ] || { log "no payload length in $img"; return 1; }
-    tail -c +$(( (sects + 1) * 512 + off + 1 )) "$img" | head -c "$len" > "$tmp.z"
+    dd if="$img" of="$tmp.z" bs=1M iflag=skip_bytes,count_bytes status=none \
+        skip=$(( (sects + 1) * 512 + off )) count="$len"
     want=$(tail -c 4 "$tmp.z" | od -An -tu4 | tr -d ' ')
     magic=$(od -An -tx1 -N6 "$tmp.z" | tr -d ' ')
     case "$magic" in
@@ -88,7 +89,8 @@ extract_vmlinux() {
         log "decompressed payload is not an ELF file"
         rm -f "$tmp"; return 1
     fi
-    if ! readelf -n "$tmp" 2>/dev/null | grep -qE '^ *Xen .*\(0x0*12\)'; then
+    notes=$(readelf -n "$tmp" 2>/dev/null || true)
+    if ! grep -qE '^ *Xen .*\(0x0*12\)' <<< "$notes"; then
         log "vmlinux has no PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY)"
         rm -f "$tmp"; return 1
     fi
@@ -98,7 +100,7 @@ extract_vmlinux() {
 # prepare SERIES: prints the prepared directory.
 prepare() {
     local s=$1 pkg ver name dir deb rel link="$GUEST_CACHE/kernel-$1"
-    if ! read -r pkg ver < <(resolve "$s"); then
+    if ! read -r pkg ver < <(apt_memo "kernel-$s" resolve "$s"); then
         if [ -f "$link/.complete" ]; then
             log "apt knows no linux-image-amd64 $s.x; using cached $(cat "$link/package")"
             echo "$(cd "$link" && pwd -P)"

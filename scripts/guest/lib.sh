@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Shared helpers of the guest harness (sourced by scripts/guest/*.sh and
 # scripts/demo.sh; not run on its own).
 #
@@ -11,6 +12,8 @@ GUEST_CACHE="$VTM_CACHE/guest"
 GUEST_BUILD="$GUEST_REPO/build/guest"
 GUEST_LOGS="$GUEST_REPO/build/guest-logs"
 PROG=${PROG:-$(basename "$0" .sh)}
+# set -e also inside $(...), so that die in a helper stops the script.
+shopt -s inherit_errexit
 
 log() { echo "$PROG: $*" >&2; }
 die() { echo "$PROG: error: $*" >&2; exit 1; }
@@ -73,4 +76,26 @@ cache_lock() {
 # qemu_binary: the project's QEMU build (with vtm and intel-iommu).
 qemu_binary() {
     echo "${VTM_QEMU:-$GUEST_REPO/build/qemu-build/qemu-system-x86_64}"
+}
+
+# apt_memo KEY CMD...: prints CMD's output, remembered for as long as apt's
+# package lists and sources stay the same (each apt-cache call costs about
+# half a second, and every guest run asks several).  An empty answer is
+# not remembered, and returns 1.
+apt_memo() {
+    local key=$1 fp memo out; shift
+    fp=$( { stat -c '%n %Y %s' /var/lib/apt/lists/*_Packages* \
+                /var/lib/apt/lists/*_Sources* /etc/apt/sources.list* \
+                /etc/apt/sources.list.d/* /etc/apt/preferences* 2>/dev/null ||
+            true; } | sha256sum | cut -c1-32)
+    memo="$GUEST_CACHE/apt-memo/$key"
+    if [ -f "$memo" ] && [ "$(head -1 "$memo")" = "$fp" ]; then
+        tail -n +2 "$memo"
+        return 0
+    fi
+    out=$("$@") || true
+    [ -n "$out" ] || return 1
+    mkdir -p "$(dirname "$memo")"
+    printf '%s\n%s\n' "$fp" "$out" > "$memo.$$" && mv "$memo.$$" "$memo"
+    printf '%s\n' "$out"
 }

@@ -1,0 +1,288 @@
+#!/bin/bash
+# shellcheck disable=SC2054  # commas inside QEMU arguments are meant
+# Boots a Debian guest kernel under QEMU with an IOMMU, runs scenarios in
+# the guest, and checks on the host what the guest wrote.
+#
+# Usage: scripts/guest/run.sh [options] SCENARIO[,SCENARIO...] [-- QEMU-ARGS...]
+#   SCENARIO           a script of guest/scenarios/ (boot, block, ...)
+#   --iommu vtm|intel|none
+#                      -device vtm-iommu (default), QEMU's own
+#                      -device intel-iommu,intremap=off, or no IOMMU
+#   --kernel 6.12|6.1  guest kernel series (default 6.12)
+#   --accel tcg|kvm    accelerator (default tcg; kvm uses
+#                      kernel-irqchip=split and -cpu host, for machines
+#                      whose /dev/kvm can run guests)
+#   --append ARGS      more kernel command line (e.g. iommu.strict=1)
+#   --timeout SEC      a guest still running after SEC is a hang (default 300)
+#   --mib N            size of each of the 4 regions of a test disk (default 16)
+#   --name NAME        name of the console log (build/guest-logs/NAME.log)
+#   --bzimage          boot the compressed bzImage instead of vmlinux (PVH)
+#   --keep             keep the disk images even when everything passed
+#   -v, --verbose      stream the whole console, not only the VTM- lines
+# Environment:
+#   VTM_OPTS           appended to -device vtm-iommu (e.g. aw-bits=39)
+#   VTM_QEMU           QEMU binary (default build/qemu-build/qemu-system-x86_64)
+#
+# Each run attaches two test disks made of random data: NVMe
+# (-device nvme,serial=vtmserial) and virtio-blk (iommu_platform=on,
+# disable-legacy=on).  The guest prints "VTM-RESULT: NAME PASS|FAIL detail"
+# per scenario.  After QEMU exited, the host checks every region of both
+# images: the source region must be unchanged, and the regions a scenario
+# declares in its script ("# vtm-host-check: copy:DISK:REGION fio:DISK")
+# must hold what the guest wrote there (a copy of region 0; for fio, a
+# --verify_only replay of its random writes); other regions must be
+# unchanged.
+# Exit status: 0 when every scenario passed and every host check held.
+set -euo pipefail
+# The braces make bash read the whole script before running it, so that
+# editing it during a run cannot derail the run.
+{
+. "$(dirname "$0")/lib.sh"
+
+iommu=${VTM_IOMMU:-vtm}
+series=6.12
+accel=tcg
+append=
+timeout_s=${VTM_GUEST_TIMEOUT:-300}
+mib=16
+name=
+bzimage=0
+keep=0
+verbose=0
+scenarios=
+qemu_extra=()
+
+usage() { sed -n '2,/^set -e/p' "$0" | sed '$d; /shellcheck/d; s/^# \{0,1\}//'; }
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --iommu) iommu=${2:?}; shift 2 ;;
+    --kernel) series=${2:?}; shift 2 ;;
+    --accel) accel=${2:?}; shift 2 ;;
+    --append) append="$append ${2?}"; shift 2 ;;
+    --timeout) timeout_s=${2:?}; shift 2 ;;
+    --mib) mib=${2:?}; shift 2 ;;
+    --name) name=${2:?}; shift 2 ;;
+    --bzimage) bzimage=1; shift ;;
+    --keep) keep=1; shift ;;
+    -v|--verbose) verbose=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    --) shift; qemu_extra=("$@"); break ;;
+    -*) usage >&2; die "unknown option '$1'" ;;
+    *) [ -z "$scenarios" ] || die "one scenario list please (a,b,c), got '$scenarios' and '$1'"
+       scenarios=$1; shift ;;
+    esac
+done
+[ -n "$scenarios" ] || { usage >&2; die "no scenario given"; }
+[[ $mib =~ ^[1-9][0-9]*$ ]] && [ $((mib % 2)) = 0 ] || die "--mib must be an even number"
+[[ $timeout_s =~ ^[1-9][0-9]*$ ]] || die "--timeout must be a number of seconds"
+
+host_checks=" "
+for s in ${scenarios//,/ }; do
+    f="$GUEST_REPO/guest/scenarios/$s.sh"
+    [ -f "$f" ] || die "no scenario '$s' (guest/scenarios/$s.sh); there are:" \
+        "$(cd "$GUEST_REPO/guest/scenarios" && ls ./*.sh | sed 's|./||; s|\.sh||' | grep -vx lib | xargs)"
+    host_checks+="$(sed -n 's/^# vtm-host-check: *//p' "$f" | head -1) "
+done
+
+qemu=$(qemu_binary)
+# scripts/build-qemu.sh holds build/.lock while it builds: wait for a build
+# in progress, and keep it from relinking QEMU under this run.
+if [ -z "${VTM_QEMU:-}" ]; then
+    mkdir -p "$GUEST_REPO/build"
+    exec 7>>"$GUEST_REPO/build/.lock"
+    if ! flock -s -n 7; then
+        log "waiting for the QEMU build in progress (build/.lock)"
+        flock -s -w 1800 7 || die "QEMU build still running after 30 minutes"
+    fi
+fi
+[ -x "$qemu" ] || die "no QEMU at $qemu: build it with scripts/build-qemu.sh"
+
+case "$iommu" in
+vtm)   iommu_dev=(-device "vtm-iommu${VTM_OPTS:+,$VTM_OPTS}") ;;
+intel) iommu_dev=(-device intel-iommu,intremap=off) ;;
+none)  iommu_dev=() ;;
+*) die "--iommu must be vtm, intel or none" ;;
+esac
+case "$accel" in
+tcg) accel_args=(-accel tcg -M q35) ;;
+kvm)
+    [ -e /dev/kvm ] || die "--accel kvm: there is no /dev/kvm on this machine"
+    [ -r /dev/kvm ] && [ -w /dev/kvm ] || die "--accel kvm: /dev/kvm is not accessible"
+    accel_args=(-accel kvm -M q35,kernel-irqchip=split -cpu host) ;;
+*) die "--accel must be tcg or kvm" ;;
+esac
+
+kdir=$("$GUEST_REPO/scripts/guest/fetch-kernel.sh" --dir "$series")
+initrd=$("$GUEST_REPO/scripts/guest/build-initramfs.sh" --kernel "$series")
+fio=$("$GUEST_REPO/scripts/guest/build-fio.sh")
+rel=$(cat "$kdir/release")
+if [ "$bzimage" = 1 ]; then
+    kernel="$kdir/root/boot/vmlinuz-$rel"; boot_mode=bzimage
+else
+    kernel=$(readlink -f "$kdir/kernel"); boot_mode=$(cat "$kdir/boot-mode")
+fi
+
+name=${name:-${scenarios//,/+}-$iommu-$series}
+[[ $name =~ ^[A-Za-z0-9._+-]+$ ]] || die "--name: letters, digits and ._+- only"
+mkdir -p "$GUEST_LOGS"
+logfile="$GUEST_LOGS/$name.log"
+work="$GUEST_BUILD/run-$name"
+rm -rf "$work"
+mkdir -p "$work"
+
+# Test disks: four regions of random data each; the host keeps each
+# region's sha256 to check it after the guest shut down.
+disks=(nvme vblk)
+declare -A sha
+for d in "${disks[@]}"; do
+    head -c $((4 * mib))M /dev/urandom > "$work/$d.img"
+    for r in 0 1 2 3; do
+        sha[$d.$r]=$(dd if="$work/$d.img" bs=1M skip=$((r * mib)) count="$mib" \
+                     status=none | sha256sum | cut -d' ' -f1)
+    done
+done
+
+cmdline="console=ttyS0 intel_iommu=on iomem=relaxed panic=-1"
+cmdline+=" vtm.test=$scenarios vtm.iommu=$iommu vtm.mib=$mib"
+cmdline+=" vtm.sha_nvme=${sha[nvme.0]} vtm.sha_vblk=${sha[vblk.0]}"
+cmdline+="$append"
+
+cmd=("$qemu" "${accel_args[@]}" -m 1G -smp 2
+     -nographic -nodefaults -no-reboot
+     -serial stdio -serial "file:${work//,/,,}/results.txt"
+     "${iommu_dev[@]}"
+     -kernel "$kernel" -initrd "$initrd" -append "$cmdline"
+     -drive "file=${work//,/,,}/nvme.img,if=none,id=nv0,format=raw"
+     -device nvme,drive=nv0,serial=vtmserial
+     -drive "file=${work//,/,,}/vblk.img,if=none,id=vb0,format=raw"
+     -device virtio-blk-pci,drive=vb0,iommu_platform=on,disable-legacy=on
+     -pidfile "$work/qemu.pid"
+     "${qemu_extra[@]}")
+
+echo "run: $name: scenarios $scenarios"
+echo "run: accelerator: $accel; IOMMU: ${iommu_dev[*]:-none}"
+echo "run: kernel $rel ($boot_mode boot), $(basename "$initrd")"
+echo "run: console log: ${logfile#"$GUEST_REPO"/} (VTM- lines also in $name.results)"
+{
+    echo "# $(printf '%q ' "${cmd[@]}")"
+} > "$logfile"
+
+# Stream the console into the log; show the VTM- lines (or everything).
+filter() {
+    if [ "$verbose" = 1 ]; then
+        cat
+    else
+        awk '/^VTM-DMESG-BEGIN/ {skip = 1} !skip && /^VTM-/ {print; fflush()}
+             /^VTM-DMESG-END/ {skip = 0}'
+    fi
+}
+# A guest that KVM cannot run leaves QEMU alive but stopped ("KVM internal
+# error"): stop it at once instead of waiting for the timeout.
+watch_console() {
+    local pid
+    while sleep 1; do
+        pid=$(cat "$work/qemu.pid" 2>/dev/null) || continue
+        kill -0 "$pid" 2>/dev/null || return 0
+        if grep -q 'KVM internal error' "$logfile"; then
+            touch "$work/kvm-error"
+            kill "$pid"
+            return 0
+        fi
+    done
+}
+watch_console &
+watcher=$!
+start=$(date +%s.%N)
+set +e
+timeout -k 10 "$timeout_s" "${cmd[@]}" < /dev/null 2>&1 |
+    sed -u 's/\r//g' | tee -a "$logfile" | filter
+qrc=${PIPESTATUS[0]}
+set -e
+kill "$watcher" 2>/dev/null || true
+wait "$watcher" 2>/dev/null || true
+took=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {printf "%.1f", e - s}')
+
+failures=()
+if [ -f "$work/kvm-error" ]; then
+    failures+=("KVM could not run the guest ($(grep -o -m1 'KVM internal error.*' "$logfile")$(
+        grep -m1 -E '^[a-z ]*failure' "$logfile" | sed 's/^/, /')): this machine's" \
+        "/dev/kvm cannot run it; use --accel tcg")
+elif [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+    failures+=("guest did not finish within ${timeout_s} s (hang?): QEMU killed")
+elif [ "$qrc" != 0 ]; then
+    failures+=("QEMU exited with status $qrc: $(grep -v '^#' "$logfile" | grep -m1 -E 'qemu-system|error|Error' || tail -1 "$logfile")")
+fi
+panic=$(grep -m1 -E 'Kernel panic|BUG: kernel|general protection fault' "$logfile" || true)
+[ -z "$panic" ] || failures+=("guest kernel: $panic")
+
+# Guest verdicts, from the result channel (ttyS1, which no kernel message
+# can interleave with): every scenario must have said PASS.
+results="$GUEST_LOGS/$name.results"
+sed 's/\r//g' "$work/results.txt" > "$results" 2>/dev/null || : > "$results"
+for s in ${scenarios//,/ }; do
+    line=$(grep -m1 "^VTM-RESULT: $s " "$results" || true)
+    case "$line" in
+    "VTM-RESULT: $s PASS"*) ;;
+    "VTM-RESULT: $s FAIL"*) failures+=("guest: ${line#VTM-RESULT: }") ;;
+    *) failures+=("guest: no result for scenario $s (init never ran it to the end)") ;;
+    esac
+done
+if ! grep -q '^VTM-DONE' "$results"; then
+    failures+=("guest: init did not reach VTM-DONE")
+    echo "run: last console lines:"
+    grep -v '^#' "$logfile" | tail -15 | sed 's/^/  | /'
+fi
+
+# Host checks of the images, after QEMU let go of them.
+hostcheck() { # DESC CMD...: runs CMD, records ok or FAIL
+    local desc=$1; shift
+    if "$@"; then
+        echo "run: host check: ok   $desc"
+    else
+        echo "run: host check: FAIL $desc"
+        failures+=("host: $desc")
+    fi
+}
+region_sha() {
+    dd if="$work/$1.img" bs=1M skip=$(($2 * mib)) count="$mib" status=none |
+        sha256sum | cut -d' ' -f1
+}
+if [ "$qrc" != 124 ] && [ "$qrc" != 137 ]; then
+    for d in "${disks[@]}"; do
+        hostcheck "$d region 0 (source) unchanged" \
+            [ "$(region_sha "$d" 0)" = "${sha[$d.0]}" ]
+        for r in 1 2; do
+            got=$(region_sha "$d" $r)
+            if [[ $host_checks == *" copy:$d:$r "* ]]; then
+                hostcheck "$d region $r holds the guest's copy of region 0" \
+                    [ "$got" = "${sha[$d.0]}" ]
+            else
+                hostcheck "$d region $r unchanged" [ "$got" = "${sha[$d.$r]}" ]
+            fi
+        done
+        if [[ $host_checks == *" fio:$d "* ]]; then
+            half=$((mib * 1048576 / 2))
+            hostcheck "$d region 3: fio --verify_only (crc32c) of the guest's random writes" \
+                env VTM_FIO_FILE="$work/$d.img" VTM_FIO_ENGINE=psync VTM_FIO_DIRECT=0 \
+                VTM_FIO_SIZE=$half VTM_FIO_OFF_A=$((3 * mib * 1048576)) \
+                VTM_FIO_OFF_B=$((3 * mib * 1048576 + half)) \
+                "$fio" --verify_only --output="$work/fio-verify-$d.txt" \
+                "$GUEST_REPO/guest/scenarios/random.fio"
+        else
+            hostcheck "$d region 3 unchanged" [ "$(region_sha "$d" 3)" = "${sha[$d.3]}" ]
+        fi
+    done
+fi
+
+if [ ${#failures[@]} -eq 0 ]; then
+    echo "run: PASS $name ($accel, $took s)"
+    [ "$keep" = 1 ] || rm -rf "$work"
+    exit 0
+fi
+for f in "${failures[@]}"; do
+    echo "run: FAIL: $f"
+done
+echo "run: FAIL $name ($accel, $took s); console log ${logfile#"$GUEST_REPO"/}, disks in ${work#"$GUEST_REPO"/}"
+exit 1
+exit
+}

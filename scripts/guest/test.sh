@@ -1,0 +1,95 @@
+#!/bin/bash
+# Runs the guest scenarios as tests and prints TAP (for scripts/check.sh).
+#
+# Usage: scripts/guest/test.sh [--tap] [--iommu vtm|intel|none] [TEST...]
+#   TEST (default: all, in this order)
+#     boot        boot with intel_iommu=on: DMAR unit, translation and QI
+#                 enabled, no fault, every PCI device in an IOMMU group
+#     block       NVMe and virtio-blk DMA verified by sha256 and fio crc32c,
+#                 guest writes checked on the host
+#     strict      boot+block with iommu.strict=1
+#     lazy        boot+block with iommu.strict=0
+#     pt          boot+block with iommu=pt (pass-through)
+#     boot-6.1    boot on Debian bookworm's 6.1 kernel
+#     block-6.1   block on the 6.1 kernel
+#   --iommu       the IOMMU under test (default vtm: -device vtm-iommu)
+#   --tap         accepted for scripts/check.sh (TAP is the only output)
+# Environment: VTM_OPTS (device options), VTM_GUEST_TIMEOUT (seconds per
+# boot), as for scripts/guest/run.sh.  Each test's full output is in
+# build/guest-logs/test-<iommu>-<TEST>.out, the console in <TEST>-<iommu>.log.
+set -euo pipefail
+# The braces make bash read the whole script before running it, so that
+# editing it during a run cannot derail the run.
+{
+. "$(dirname "$0")/lib.sh"
+
+declare -A TESTS=(
+    [boot]="boot"
+    [block]="block"
+    [strict]="--append iommu.strict=1 boot,block"
+    [lazy]="--append iommu.strict=0 boot,block"
+    [pt]="--append iommu=pt boot,block"
+    [boot-6.1]="--kernel 6.1 boot"
+    [block-6.1]="--kernel 6.1 block"
+)
+ORDER=(boot block strict lazy pt boot-6.1 block-6.1)
+
+iommu=${VTM_IOMMU:-vtm}
+tests=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --tap) shift ;;
+    --iommu) iommu=${2:?}; shift 2 ;;
+    -h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -*) die "unknown option '$1'" ;;
+    *) [ -n "${TESTS[$1]:-}" ] || die "unknown test '$1' (${ORDER[*]})"
+       tests+=("$1"); shift ;;
+    esac
+done
+[ ${#tests[@]} -gt 0 ] || tests=("${ORDER[@]}")
+
+echo "1..${#tests[@]}"
+mkdir -p "$GUEST_LOGS"
+
+# Fetch and build what the tests share once, so that a failure to set up
+# is reported as such and not as ${#tests[@]} failed boots.
+setup_log="$GUEST_LOGS/test-setup.out"
+need=()
+for t in "${tests[@]}"; do
+    case "${TESTS[$t]}" in *"--kernel 6.1 "*) need+=(6.1) ;; *) need+=(6.12) ;; esac
+done
+if ! {
+    for k in $(printf '%s\n' "${need[@]}" | sort -u); do
+        "$GUEST_REPO/scripts/guest/fetch-kernel.sh" "$k" &&
+        "$GUEST_REPO/scripts/guest/build-initramfs.sh" --kernel "$k" || exit 1
+    done
+} > "$setup_log" 2>&1; then
+    n=0
+    for t in "${tests[@]}"; do
+        n=$((n + 1))
+        echo "not ok $n - $t # setup failed: $(grep -m1 'error:' "$setup_log" || tail -1 "$setup_log")"
+    done
+    sed 's/^/# /' "$setup_log" | tail -20
+    exit 1
+fi
+
+n=0
+failed=0
+for t in "${tests[@]}"; do
+    n=$((n + 1))
+    out="$GUEST_LOGS/test-$iommu-$t.out"
+    start=$(date +%s)
+    # shellcheck disable=SC2086  # the table holds whole argument lists
+    if "$GUEST_REPO/scripts/guest/run.sh" --iommu "$iommu" --name "$t-$iommu" \
+            ${TESTS[$t]} > "$out" 2>&1; then
+        echo "ok $n - $t ($iommu, $(( $(date +%s) - start )) s)"
+    else
+        failed=$((failed + 1))
+        echo "not ok $n - $t ($iommu, $(( $(date +%s) - start )) s)"
+        grep -E '^run: FAIL|^VTM-CHECK: FAIL|^VTM-WARN|error:' "$out" | head -15 | sed 's/^/#   /'
+        echo "#   console log: build/guest-logs/$t-$iommu.log"
+    fi
+done
+[ "$failed" -eq 0 ]
+exit
+}
