@@ -1,7 +1,9 @@
 # vtm: the two commands of the README, and a few more.
 #   make demo    boot-free demonstration until the guest harness lands
 #   make check   every test (unit tests of the core, qtests)
-.PHONY: all build check check-unit check-qtest demo clean
+#   make bench   vtm against intel-iommu and no IOMMU (docs/performance.md);
+#                BENCH_RUNS=1 BENCH_QUICK=1 make bench for a smoke test
+.PHONY: all build check check-unit check-qtest check-slow demo bench clean
 
 all: build
 
@@ -17,8 +19,21 @@ check-unit:
 check-qtest:
 	scripts/check.sh qtest
 
+# A Linux guest with 288 vCPUs (APIC IDs above 255: x2APIC with EIM) on an
+# IR-only unit, every CPU online: minutes under TCG, so not in `check`.
+# lpj and tsc=reliable skip per-CPU calibration and TSC sync loops that
+# cost TCG seconds each; no_timer_check: docs/vtm.rst.
+check-slow: build
+	VTM_OPTS=intremap=on,eim=on,dma-translation=off \
+	    scripts/guest/run.sh ir-many --timeout 3600 --name ir-many-288 \
+	    --append "vtm.cpus=288 no_timer_check lpj=4000000 tsc=reliable" \
+	    -- -smp 288 -cpu qemu64,+x2apic
+
 demo:
 	scripts/demo.sh
+
+bench:
+	BENCH_COMMAND="make bench" scripts/bench/bench.sh
 
 clean:
 	rm -rf build

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs every test of the project and closes with "N passed, N failed".
 # Each test program speaks TAP; its results are counted per test case.
-# Usage: scripts/check.sh [unit|qtest]...   (default: all layers)
+# Usage: scripts/check.sh [unit|qtest|guest]...   (default: unit qtest)
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 LOGDIR="$REPO/build/test-logs"
@@ -47,16 +47,28 @@ for layer in "${layers[@]}"; do
         ;;
     qtest)
         if ! "$REPO/scripts/build-qemu.sh" tests/qtest/vtm-test \
-                > "$LOGDIR/build-qemu.log" 2>&1; then
+                tests/qtest/vtm-ir-test > "$LOGDIR/build-qemu.log" 2>&1; then
             tail -30 "$LOGDIR/build-qemu.log"
             broken+=("qemu build"); failed=$((failed + 1)); continue
         fi
         QTEST_QEMU_BINARY="$REPO/build/qemu-build/qemu-system-x86_64" \
         QTEST_QEMU_IMG="$REPO/build/qemu-build/qemu-img" \
             run_tap qtest/vtm-test "$REPO/build/qemu-build/tests/qtest/vtm-test"
+        QTEST_QEMU_BINARY="$REPO/build/qemu-build/qemu-system-x86_64" \
+            run_tap qtest/vtm-ir-test \
+            "$REPO/build/qemu-build/tests/qtest/vtm-ir-test"
+        ;;
+    guest)
+        # Linux guests on vtm-iommu (scripts/guest/test.sh): not in the
+        # default layers; a few minutes under TCG.
+        if ! "$REPO/scripts/build-qemu.sh" > "$LOGDIR/build-qemu.log" 2>&1; then
+            tail -30 "$LOGDIR/build-qemu.log"
+            broken+=("qemu build"); failed=$((failed + 1)); continue
+        fi
+        run_tap guest/test "$REPO/scripts/guest/test.sh"
         ;;
     *)
-        echo "check: unknown layer '$layer' (unit, qtest)" >&2
+        echo "check: unknown layer '$layer' (unit, qtest, guest)" >&2
         exit 2
         ;;
     esac

@@ -5,12 +5,13 @@
 set -euo pipefail
 
 STAMP_DIR="${VTM_CACHE:-$HOME/.cache/vtm}"
-STAMP="$STAMP_DIR/host-setup.v1"
+STAMP="$STAMP_DIR/host-setup.v3"
 
 PKGS=(build-essential ninja-build pkg-config ccache git dpkg-dev xz-utils
       python3 python3-venv flex bison
       libglib2.0-dev libpixman-1-dev zlib1g-dev libslirp-dev libfdt-dev
-      seabios ipxe-qemu qemu-system-data)
+      seabios ipxe-qemu qemu-system-data kmod cpio
+      python3-matplotlib)       # tools/vtm-stats --png
 BACKPORT_PKGS=(meson python3-pycotap)
 
 if [ -f "$STAMP" ] && command -v meson >/dev/null && command -v ccache >/dev/null; then

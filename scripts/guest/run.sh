@@ -13,6 +13,8 @@
 #                      kernel-irqchip=split and -cpu host, for machines
 #                      whose /dev/kvm can run guests)
 #   --append ARGS      more kernel command line (e.g. iommu.strict=1)
+#   --iommu-opts OPTS  more options of the IOMMU device, vtm or intel
+#                      (e.g. caching-mode=on); added after VTM_OPTS
 #   --timeout SEC      a guest still running after SEC is a hang (default 300)
 #   --mib N            size of each of the 4 regions of a test disk (default 16)
 #   --name NAME        name of the console log (build/guest-logs/NAME.log)
@@ -24,14 +26,21 @@
 #   VTM_QEMU           QEMU binary (default build/qemu-build/qemu-system-x86_64)
 #
 # Each run attaches two test disks made of random data: NVMe
-# (-device nvme,serial=vtmserial) and virtio-blk (iommu_platform=on,
-# disable-legacy=on).  The guest prints "VTM-RESULT: NAME PASS|FAIL detail"
-# per scenario.  After QEMU exited, the host checks every region of both
+# (-device nvme,serial=vtmNNNNNNNN, a fresh serial per run, passed to the
+# guest as vtm.nvme_serial) and virtio-blk (iommu_platform=on,
+# disable-legacy=on).  A scenario may ask for more devices with a line
+# "# vtm-devices: nic-pair" (an e1000e and an igb joined by a stream
+# netdev on 127.0.0.1) or "nic-pair-virtio" (the igb replaced by a
+# virtio-net-pci with iommu_platform=on,disable-legacy=on).  The guest
+# prints "VTM-RESULT: NAME PASS|FAIL detail" per scenario.  After QEMU exited, the host checks every region of both
 # images: the source region must be unchanged, and the regions a scenario
 # declares in its script ("# vtm-host-check: copy:DISK:REGION fio:DISK")
 # must hold what the guest wrote there (a copy of region 0; for fio, a
 # --verify_only replay of its random writes); other regions must be
-# unchanged.
+# unchanged.  "ram-canary": guest RAM is backed by a file, and the
+# guest-physical pages the guest lists as "VTM-CANARY: 0xGPA" on its result
+# channel must hold the canary pattern of guest/src/vfio-nvme-identify.c
+# after the guest powered off.
 # Exit status: 0 when every scenario passed and every host check held.
 set -euo pipefail
 # The braces make bash read the whole script before running it, so that
@@ -43,6 +52,7 @@ iommu=${VTM_IOMMU:-vtm}
 series=6.12
 accel=tcg
 append=
+iommu_opts=
 timeout_s=${VTM_GUEST_TIMEOUT:-300}
 mib=16
 name=
@@ -59,6 +69,7 @@ while [ $# -gt 0 ]; do
     --kernel) series=${2:?}; shift 2 ;;
     --accel) accel=${2:?}; shift 2 ;;
     --append) append="$append ${2?}"; shift 2 ;;
+    --iommu-opts) iommu_opts="$iommu_opts,${2:?}"; shift 2 ;;
     --timeout) timeout_s=${2:?}; shift 2 ;;
     --mib) mib=${2:?}; shift 2 ;;
     --name) name=${2:?}; shift 2 ;;
@@ -77,11 +88,13 @@ done
 [[ $timeout_s =~ ^[1-9][0-9]*$ ]] || die "--timeout must be a number of seconds"
 
 host_checks=" "
+devices=" "
 for s in ${scenarios//,/ }; do
     f="$GUEST_REPO/guest/scenarios/$s.sh"
     [ -f "$f" ] || die "no scenario '$s' (guest/scenarios/$s.sh); there are:" \
         "$(cd "$GUEST_REPO/guest/scenarios" && ls ./*.sh | sed 's|./||; s|\.sh||' | grep -vx lib | xargs)"
     host_checks+="$(sed -n 's/^# vtm-host-check: *//p' "$f" | head -1) "
+    devices+="$(sed -n 's/^# vtm-devices: *//p' "$f" | head -1) "
 done
 
 qemu=$(qemu_binary)
@@ -98,8 +111,8 @@ fi
 [ -x "$qemu" ] || die "no QEMU at $qemu: build it with scripts/build-qemu.sh"
 
 case "$iommu" in
-vtm)   iommu_dev=(-device "vtm-iommu${VTM_OPTS:+,$VTM_OPTS}") ;;
-intel) iommu_dev=(-device intel-iommu,intremap=off) ;;
+vtm)   iommu_dev=(-device "vtm-iommu${VTM_OPTS:+,$VTM_OPTS}$iommu_opts") ;;
+intel) iommu_dev=(-device "intel-iommu,intremap=off$iommu_opts") ;;
 none)  iommu_dev=() ;;
 *) die "--iommu must be vtm, intel or none" ;;
 esac
@@ -142,8 +155,38 @@ for d in "${disks[@]}"; do
     done
 done
 
+nvme_serial=vtm$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
+
+# Devices scenarios ask for ("# vtm-devices:").
+dev_args=()
+nic_b=
+[[ $devices != *" nic-pair "* ]] || nic_b=igb,netdev=nicB
+[[ $devices != *" nic-pair-virtio "* ]] ||
+    nic_b=${nic_b:+both}virtio-net-pci,netdev=nicB,iommu_platform=on,disable-legacy=on
+[[ $nic_b != both* ]] || die "nic-pair and nic-pair-virtio scenarios need separate boots"
+if [ -n "$nic_b" ]; then
+    # A free TCP port on 127.0.0.1 (not listed in /proc/net/tcp).
+    used=" $(awk 'NR > 1 { split($2, a, ":"); print a[2] }' /proc/net/tcp \
+             /proc/net/tcp6 2>/dev/null | xargs) "
+    port=
+    for _ in $(seq 50); do
+        p=$((20000 + RANDOM % 40000))
+        [[ $used == *" $(printf %04X "$p") "* ]] || { port=$p; break; }
+    done
+    [ -n "$port" ] || die "no free TCP port for the NIC pair"
+    nd="addr.type=inet,addr.host=127.0.0.1,addr.port=$port"
+    dev_args+=(-netdev "stream,id=nicA,server=on,$nd"
+               -device e1000e,netdev=nicA,mac=52:54:00:76:74:01
+               -netdev "stream,id=nicB,server=off,$nd"
+               -device "$nic_b,mac=52:54:00:76:74:02")
+fi
+if [[ $host_checks == *" ram-canary "* ]]; then
+    dev_args+=(-object "memory-backend-file,id=ram0,size=1G,share=on,mem-path=${work//,/,,}/ram"
+               -machine memory-backend=ram0)
+fi
+
 cmdline="console=ttyS0 intel_iommu=on iomem=relaxed panic=-1"
-cmdline+=" vtm.test=$scenarios vtm.iommu=$iommu vtm.mib=$mib"
+cmdline+=" vtm.test=$scenarios vtm.iommu=$iommu vtm.mib=$mib vtm.nvme_serial=$nvme_serial"
 cmdline+=" vtm.sha_nvme=${sha[nvme.0]} vtm.sha_vblk=${sha[vblk.0]}"
 cmdline+="$append"
 
@@ -153,10 +196,11 @@ cmd=("$qemu" "${accel_args[@]}" -m 1G -smp 2
      "${iommu_dev[@]}"
      -kernel "$kernel" -initrd "$initrd" -append "$cmdline"
      -drive "file=${work//,/,,}/nvme.img,if=none,id=nv0,format=raw"
-     -device nvme,drive=nv0,serial=vtmserial
+     -device nvme,drive=nv0,serial=$nvme_serial
      -drive "file=${work//,/,,}/vblk.img,if=none,id=vb0,format=raw"
      -device virtio-blk-pci,drive=vb0,iommu_platform=on,disable-legacy=on
      -pidfile "$work/qemu.pid"
+     "${dev_args[@]}"
      "${qemu_extra[@]}")
 
 echo "run: $name: scenarios $scenarios"
@@ -273,6 +317,29 @@ if [ "$qrc" != 124 ] && [ "$qrc" != 137 ]; then
         fi
     done
 fi
+
+# Canary pages the guest listed: still the pattern in guest RAM
+# (64-bit little-endian words, word at address A = 0x76746d63616e6172 ^ A).
+if [[ $host_checks == *" ram-canary "* ]] && [ "$qrc" != 124 ] && [ "$qrc" != 137 ]; then
+    gpas=$(sed -n 's/^VTM-CANARY: \(0x[0-9a-f]*\)$/\1/p' "$results" | xargs)
+    if [ -z "$gpas" ]; then
+        failures+=("host: the guest listed no canary page (VTM-CANARY:)")
+    else
+        hostcheck "guest RAM: canary pages $gpas unchanged after power-off" \
+            python3 -c '
+import struct, sys
+with open(sys.argv[1], "rb") as f:
+    for a in sys.argv[2:]:
+        gpa = int(a, 16)
+        f.seek(gpa)
+        words = struct.unpack("<512Q", f.read(4096))
+        bad = [i for i, w in enumerate(words) if w != 0x76746d63616e6172 ^ (gpa + 8 * i)]
+        if bad:
+            sys.exit("page %s: %d words differ, first at +0x%x" % (a, len(bad), 8 * bad[0]))
+' "$work/ram" $gpas
+    fi
+fi
+rm -f "$work/ram"
 
 if [ ${#failures[@]} -eq 0 ]; then
     echo "run: PASS $name ($accel, $took s)"

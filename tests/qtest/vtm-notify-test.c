@@ -1,14 +1,1171 @@
 /*
- * vtm: qtests (being written; see tests/qtest/vtm-test.c for the layout).
+ * qtest for vtm-iommu's IOMMU notifiers: caching mode, the exact MAP and
+ * UNMAP sequences each guest action produces, replay, UNMAP-only and
+ * device-TLB notifiers, host devices, snoop control and the bounds a
+ * malicious page table meets.
+ *
+ * A vtm-notify-recorder device (hw/i386/vtm/vtm-notify-recorder.c)
+ * registers notifiers on the edu device's IOMMU memory region and logs
+ * what they receive, one line per event:
+ *   map IOVA MASK ADDR PERM | unmap IOVA MASK | devtlb IOVA MASK
+ * Reading its "events" property returns the log and empties it.
+ *
+ * With -m perf (scripts/bench-notify.sh) the /vtm-notify/bench cases
+ * measure replay and invalidation-to-notification cost per page against
+ * QEMU's intel-iommu in the same binary.
+ *
+ * Guest memory: QUEUE_BASE the invalidation queue, WAIT_ADDR status
+ * dwords, TABLE_BASE.. root, context and second-stage tables.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
 #include "qemu/osdep.h"
+#include <poll.h>
 #include "libqtest.h"
+#include "qobject/qdict.h"
+#include "hw/i386/vtm/vtm-defs.h"
+
+#define EDU_DEVFN           0x20                /* 00:04.0 */
+#define OTHER_SID           0x28                /* 00:05.0: no device */
+#define WAIT_ADDR           0x00800080ULL
+#define QUEUE_BASE          0x00900000ULL      /* up to 64K */
+#define TABLE_BASE          0x01000000ULL
+#define TABLE_LIMIT         0x08000000ULL
+#define LEVELS              4                   /* aw-bits=48 */
+#define DID1                1
+#define DID2                2
+#define RW                  (R_SLPTE_R_MASK | R_SLPTE_W_MASK)
+#define RO                  R_SLPTE_R_MASK
+#define WO                  R_SLPTE_W_MASK
+#define PAGE                VTM_PAGE_SIZE
+#define SZ_2M               0x200000ULL
+#define SZ_1G               0x40000000ULL
+#define REC                 "/machine/peripheral/rec"
+#define REC2                "/machine/peripheral/rec2"
+
+typedef struct NT {
+    QTestState *qts;
+    uint64_t next_table;
+    uint64_t root, ctx;
+    uint64_t slpt;              /* DID1's top table */
+    uint32_t iq_tail;
+    uint32_t iq_size;           /* bytes */
+    uint32_t wait_seq;
+} NT;
+
+/* ---- Machine, registers, tables -------------------------------------- */
+
+static void nt_start(NT *t, const char *iommu, const char *extra)
+{
+    memset(t, 0, sizeof(*t));
+    t->qts = qtest_initf("-M q35 -m 2G -nodefaults -device %s "
+                         "-device edu,addr=04.0 %s", iommu, extra);
+    t->next_table = TABLE_BASE;
+}
+
+static void nt_stop(NT *t)
+{
+    qtest_quit(t->qts);
+}
+
+static uint32_t rl(NT *t, uint64_t off)
+{
+    return qtest_readl(t->qts, VTM_DEFAULT_BASE + off);
+}
+
+static void wl(NT *t, uint64_t off, uint32_t v)
+{
+    qtest_writel(t->qts, VTM_DEFAULT_BASE + off, v);
+}
+
+static void wq(NT *t, uint64_t off, uint64_t v)
+{
+    /* two halves: intel-iommu takes 32-bit accesses to every register */
+    wl(t, off, v);
+    wl(t, off + 4, v >> 32);
+}
+
+static void gcmd(NT *t, uint32_t set, uint32_t clear)
+{
+    uint32_t keep = R_GSTS_TES_MASK | R_GSTS_QIES_MASK | R_GSTS_IRES_MASK;
+
+    wl(t, A_GCMD, ((rl(t, A_GSTS) & keep) | set) & ~clear);
+}
+
+static uint64_t alloc_table(NT *t)
+{
+    uint64_t a = t->next_table;
+
+    g_assert_cmphex(a, <, TABLE_LIMIT);
+    t->next_table += PAGE;
+    qtest_memset(t->qts, a, 0, PAGE);
+    return a;
+}
+
+static unsigned lshift(unsigned level)
+{
+    return VTM_PAGE_SHIFT + VTM_LEVEL_STRIDE * (level - 1);
+}
+
+static uint64_t pidx(uint64_t iova, unsigned level)
+{
+    return (iova >> lshift(level)) & (VTM_PTES_PER_TABLE - 1);
+}
+
+static uint64_t table_pte(uint64_t table)
+{
+    return FIELD_DP64(RW, SLPTE, ADDR, table >> VTM_PAGE_SHIFT);
+}
+
+/* The entry for iova at level under top; tables above made as needed. */
+static uint64_t entry_at(NT *t, uint64_t top, uint64_t iova, unsigned level)
+{
+    uint64_t table = top;
+    unsigned l;
+
+    for (l = LEVELS; l > level; l--) {
+        uint64_t a = table + pidx(iova, l) * 8;
+        uint64_t pte = qtest_readq(t->qts, a);
+
+        if (!(pte & RW) || FIELD_EX64(pte, SLPTE, PS)) {
+            pte = table_pte(alloc_table(t));
+            qtest_writeq(t->qts, a, pte);
+        }
+        table = FIELD_EX64(pte, SLPTE, ADDR) << VTM_PAGE_SHIFT;
+    }
+    return table + pidx(iova, level) * 8;
+}
+
+static uint64_t leaf(uint64_t pa, unsigned shift, uint64_t perm)
+{
+    uint64_t pte = FIELD_DP64(perm, SLPTE, ADDR, pa >> VTM_PAGE_SHIFT);
+
+    return shift > VTM_PAGE_SHIFT ? FIELD_DP64(pte, SLPTE, PS, 1) : pte;
+}
+
+static unsigned shift_level(unsigned shift)
+{
+    return (shift - VTM_PAGE_SHIFT) / VTM_LEVEL_STRIDE + 1;
+}
+
+static void map_in(NT *t, uint64_t top, uint64_t iova, uint64_t pa,
+                   unsigned shift, uint64_t perm)
+{
+    qtest_writeq(t->qts, entry_at(t, top, iova, shift_level(shift)),
+                 leaf(pa, shift, perm));
+}
+
+static void map(NT *t, uint64_t iova, uint64_t pa, unsigned shift,
+                uint64_t perm)
+{
+    map_in(t, t->slpt, iova, pa, shift, perm);
+}
+
+static void unmap(NT *t, uint64_t iova, unsigned shift)
+{
+    qtest_writeq(t->qts, entry_at(t, t->slpt, iova, shift_level(shift)), 0);
+}
+
+static void write_context(NT *t, uint64_t top, uint16_t did, unsigned tt)
+{
+    uint64_t lo = FIELD_DP64(0, CTX_LO, P, 1), hi = 0;
+    uint64_t a = t->ctx + EDU_DEVFN * VTM_CTX_ENTRY_SIZE;
+
+    lo = FIELD_DP64(lo, CTX_LO, TT, tt);
+    lo = FIELD_DP64(lo, CTX_LO, SLPTPTR, top >> VTM_PAGE_SHIFT);
+    hi = FIELD_DP64(hi, CTX_HI, AW, LEVELS - 2);
+    hi = FIELD_DP64(hi, CTX_HI, DID, did);
+    qtest_writeq(t->qts, a, lo);
+    qtest_writeq(t->qts, a + 8, hi);
+}
+
+/* ---- Queued invalidation --------------------------------------------- */
+
+/* A queue of 4K << qs bytes (256 << qs descriptors). */
+static void qi_enable_size(NT *t, unsigned qs)
+{
+    uint64_t iqa = FIELD_DP64(0, IQA, IQA, QUEUE_BASE >> VTM_PAGE_SHIFT);
+
+    t->iq_size = PAGE << qs;
+    qtest_memset(t->qts, QUEUE_BASE, 0, t->iq_size);
+    wq(t, A_IQA, FIELD_DP64(iqa, IQA, QS, qs));
+    wq(t, A_IQT, 0);
+    gcmd(t, R_GCMD_QIE_MASK, 0);
+    g_assert_cmphex(rl(t, A_GSTS) & R_GSTS_QIES_MASK, ==, R_GSTS_QIES_MASK);
+    t->iq_tail = 0;
+}
+
+static void qi_enable(NT *t)
+{
+    qi_enable_size(t, 0);
+}
+
+static void qi_put(NT *t, uint64_t lo, uint64_t hi)
+{
+    if (t->iq_tail == t->iq_size) {
+        t->iq_tail = 0;         /* the queue wraps: it is never full here */
+    }
+    qtest_writeq(t->qts, QUEUE_BASE + t->iq_tail, lo);
+    qtest_writeq(t->qts, QUEUE_BASE + t->iq_tail + 8, hi);
+    t->iq_tail += 16;
+}
+
+static void qi_kick(NT *t)
+{
+    wl(t, A_IQT, t->iq_tail % t->iq_size);
+}
+
+/* Queues a status-writing wait, kicks, and checks it completed. */
+static void qi_sync(NT *t)
+{
+    uint64_t lo = FIELD_DP64(0, QI_LO, TYPE_LO, VTM_QI_WAIT);
+    uint32_t data = ++t->wait_seq;
+
+    lo = FIELD_DP64(lo, QI_WAIT_LO, SW, 1);
+    lo = FIELD_DP64(lo, QI_WAIT_LO, SDATA, data);
+    qi_put(t, lo, FIELD_DP64(0, QI_WAIT_HI, SADDR, WAIT_ADDR >> 2));
+    qi_kick(t);
+    g_assert_cmphex(qtest_readl(t->qts, WAIT_ADDR), ==, data);
+    g_assert_cmphex(rl(t, A_FSTS), ==, 0);
+}
+
+static void qi_iotlb(NT *t, unsigned gran, uint16_t did, uint64_t addr,
+                     unsigned am)
+{
+    uint64_t lo = FIELD_DP64(0, QI_LO, TYPE_LO, VTM_QI_IOTLB);
+    uint64_t hi = FIELD_DP64(0, QI_IOTLB_HI, ADDR, addr >> VTM_PAGE_SHIFT);
+
+    lo = FIELD_DP64(lo, QI_IOTLB_LO, G, gran);
+    lo = FIELD_DP64(lo, QI_IOTLB_LO, DID, did);
+    qi_put(t, lo, FIELD_DP64(hi, QI_IOTLB_HI, AM, am));
+}
+
+static void qi_cc(NT *t, unsigned gran, uint16_t did, uint16_t sid)
+{
+    uint64_t lo = FIELD_DP64(0, QI_LO, TYPE_LO, VTM_QI_CC);
+
+    lo = FIELD_DP64(lo, QI_CC_LO, G, gran);
+    lo = FIELD_DP64(lo, QI_CC_LO, DID, did);
+    lo = FIELD_DP64(lo, QI_CC_LO, SID, sid);
+    qi_put(t, lo, 0);
+}
+
+static void qi_devtlb(NT *t, uint16_t sid, uint64_t addr, bool size)
+{
+    uint64_t lo = FIELD_DP64(0, QI_LO, TYPE_LO, VTM_QI_DEVTLB);
+    uint64_t hi = FIELD_DP64(0, QI_DEVTLB_HI, ADDR, addr >> VTM_PAGE_SHIFT);
+
+    lo = FIELD_DP64(lo, QI_DEVTLB_LO, SID, sid);
+    qi_put(t, lo, FIELD_DP64(hi, QI_DEVTLB_HI, S, size));
+}
+
+/* Page-selective IOTLB invalidation of DID1, then a wait. */
+static void psi(NT *t, uint64_t addr, unsigned am)
+{
+    qi_iotlb(t, VTM_INV_PAGE, DID1, addr, am);
+    qi_sync(t);
+}
+
+static void dsi(NT *t, uint16_t did)
+{
+    qi_iotlb(t, VTM_INV_DOMAIN, did, 0, 0);
+    qi_sync(t);
+}
+
+/* Root and context tables for edu in DID1, queue on, translation on. */
+static void setup_translation(NT *t)
+{
+    uint64_t root;
+
+    t->root = alloc_table(t);
+    t->ctx = alloc_table(t);
+    t->slpt = alloc_table(t);
+    root = FIELD_DP64(0, ROOT_LO, P, 1);
+    root = FIELD_DP64(root, ROOT_LO, CTP, t->ctx >> VTM_PAGE_SHIFT);
+    qtest_writeq(t->qts, t->root, root);
+    write_context(t, t->slpt, DID1, VTM_TT_UNTRANSLATED);
+    qi_enable(t);
+    wq(t, A_RTADDR, t->root);
+    gcmd(t, R_GCMD_SRTP_MASK, 0);
+    qi_cc(t, VTM_INV_GLOBAL, 0, 0);
+    qi_iotlb(t, VTM_INV_GLOBAL, 0, 0, 0);
+    qi_sync(t);
+    gcmd(t, R_GCMD_TE_MASK, 0);
+    g_assert_cmphex(rl(t, A_GSTS) & R_GSTS_TES_MASK, ==, R_GSTS_TES_MASK);
+}
+
+/* ---- The recorder ----------------------------------------------------- */
+
+static char *events_of(NT *t, const char *path)
+{
+    QDict *rsp = qtest_qmp(t->qts, "{'execute': 'qom-get', 'arguments': "
+                           "{'path': %s, 'property': 'events'}}", path);
+    char *s;
+
+    g_assert(qdict_haskey(rsp, "return"));
+    s = g_strdup(qdict_get_str(rsp, "return"));
+    qobject_unref(rsp);
+    return s;
+}
+
+static void check_events(NT *t, const char *path, const char *want)
+{
+    g_autofree char *got = events_of(t, path);
+
+    g_assert_cmpstr(got, ==, want);
+}
+
+static void assert_events_of(NT *t, const char *path, GString *want)
+{
+    check_events(t, path, want->str);
+    g_string_truncate(want, 0);
+}
+
+static void assert_events(NT *t, GString *want)
+{
+    assert_events_of(t, REC, want);
+}
+
+static void assert_no_events(NT *t)
+{
+    check_events(t, REC, "");
+}
+
+static const char *perm_name(uint64_t perm)
+{
+    return (perm & RW) == RW ? "rw" : (perm & RO) ? "r" : "w";
+}
+
+static void ev_map(GString *g, uint64_t iova, unsigned shift, uint64_t pa,
+                   uint64_t perm)
+{
+    uint64_t mask = MAKE_64BIT_MASK(0, shift);
+
+    g_string_append_printf(g, "map 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64
+                           " %s\n", iova, mask, pa, perm_name(perm));
+}
+
+static void ev_unmap(GString *g, uint64_t iova, unsigned shift)
+{
+    g_string_append_printf(g, "unmap 0x%" PRIx64 " 0x%" PRIx64 "\n", iova,
+                           (uint64_t)MAKE_64BIT_MASK(0, shift));
+}
+
+static void ev_devtlb(GString *g, uint64_t iova, unsigned shift)
+{
+    g_string_append_printf(g, "devtlb 0x%" PRIx64 " 0x%" PRIx64 "\n", iova,
+                           (uint64_t)MAKE_64BIT_MASK(0, shift));
+}
+
+static void replay(NT *t, const char *path)
+{
+    qtest_qmp_assert_success(t->qts, "{'execute': 'qom-set', 'arguments': "
+                             "{'path': %s, 'property': 'replay', "
+                             "'value': true}}", path);
+}
+
+static uint64_t qom_u64(NT *t, const char *path, const char *prop)
+{
+    QDict *rsp = qtest_qmp(t->qts, "{'execute': 'qom-get', 'arguments': "
+                           "{'path': %s, 'property': %s}}", path, prop);
+    uint64_t v;
+
+    g_assert(qdict_haskey(rsp, "return"));
+    v = qdict_get_int(rsp, "return");
+    qobject_unref(rsp);
+    return v;
+}
+
+/* Registers a recorder's notifiers at run time; NULL or the error. */
+static char *attach_recorder(NT *t, const char *path)
+{
+    QDict *rsp = qtest_qmp(t->qts, "{'execute': 'qom-set', 'arguments': "
+                           "{'path': %s, 'property': 'attached', "
+                           "'value': true}}", path);
+    char *err = NULL;
+
+    if (qdict_haskey(rsp, "error")) {
+        err = g_strdup(qdict_get_str(qdict_get_qdict(rsp, "error"),
+                                     "desc"));
+    }
+    qobject_unref(rsp);
+    return err;
+}
+
+#define CM_ON       "vtm-iommu,caching-mode=on"
+#define RECORDER    "-device vtm-notify-recorder,id=rec,devfn=0x20"
+#define LATE(id, flags) \
+    " -device vtm-notify-recorder,id=" id ",devfn=0x20,attach=off,flags=" flags
+
+/* A translating machine with caching mode and a MAP+UNMAP recorder. */
+static void start_cm(NT *t, const char *iommu_extra)
+{
+    g_autofree char *iommu = g_strdup_printf(CM_ON "%s", iommu_extra);
+
+    nt_start(t, iommu, RECORDER);
+    setup_translation(t);
+    g_assert_cmphex(FIELD_EX64(qtest_readq(t->qts,
+                                           VTM_DEFAULT_BASE + A_CAP),
+                               CAP, CM), ==, 1);
+}
+
+/* ---- Tests ------------------------------------------------------------ */
+
+static void test_map_remap_unmap(void)
+{
+    g_autoptr(GString) w = g_string_new("");
+    NT t;
+
+    start_cm(&t, "");
+    assert_no_events(&t);
+
+    /* map: the guest invalidates the new entry (caching mode) */
+    map(&t, 0x1000, 0x40000000, 12, RW);
+    psi(&t, 0x1000, 0);
+    ev_map(w, 0x1000, 12, 0x40000000, RW);
+    assert_events(&t, w);
+
+    /* the same invalidation again: nothing changed, nothing sent */
+    psi(&t, 0x1000, 0);
+    assert_no_events(&t);
+
+    /* remap with other permissions, then another address */
+    map(&t, 0x1000, 0x40000000, 12, RO);
+    psi(&t, 0x1000, 0);
+    ev_unmap(w, 0x1000, 12);
+    ev_map(w, 0x1000, 12, 0x40000000, RO);
+    assert_events(&t, w);
+    map(&t, 0x1000, 0x40005000, 12, WO);
+    psi(&t, 0x1000, 0);
+    ev_unmap(w, 0x1000, 12);
+    ev_map(w, 0x1000, 12, 0x40005000, WO);
+    assert_events(&t, w);
+
+    /* unmap */
+    unmap(&t, 0x1000, 12);
+    psi(&t, 0x1000, 0);
+    ev_unmap(w, 0x1000, 12);
+    assert_events(&t, w);
+    nt_stop(&t);
+}
+
+/* A 2M page split into 4K pages and merged back. */
+static void test_split_merge(void)
+{
+    g_autoptr(GString) w = g_string_new("");
+    uint64_t l1, l2e;
+    unsigned i;
+    NT t;
+
+    start_cm(&t, "");
+    map(&t, SZ_2M, 0x40000000, 21, RW);
+    psi(&t, SZ_2M, 9);
+    ev_map(w, SZ_2M, 21, 0x40000000, RW);
+    assert_events(&t, w);
+
+    /* split: a table of 512 pages, one of them read-only */
+    l2e = entry_at(&t, t.slpt, SZ_2M, 2);
+    l1 = alloc_table(&t);
+    for (i = 0; i < 512; i++) {
+        qtest_writeq(t.qts, l1 + i * 8,
+                     leaf(0x40000000 + i * PAGE, 12, i == 5 ? RO : RW));
+    }
+    qtest_writeq(t.qts, l2e, table_pte(l1));
+    /* Linux invalidates the whole 2M; one page inside it is enough here */
+    psi(&t, SZ_2M + 5 * PAGE, 0);
+    ev_unmap(w, SZ_2M, 21);
+    for (i = 0; i < 512; i++) {
+        ev_map(w, SZ_2M + i * PAGE, 12, 0x40000000 + i * PAGE,
+               i == 5 ? RO : RW);
+    }
+    assert_events(&t, w);
+
+    /* merge back into one 2M page */
+    qtest_writeq(t.qts, l2e, leaf(0x40000000, 21, RW));
+    psi(&t, SZ_2M, 9);
+    for (i = 0; i < 512; i++) {
+        ev_unmap(w, SZ_2M + i * PAGE, 12);
+    }
+    ev_map(w, SZ_2M, 21, 0x40000000, RW);
+    assert_events(&t, w);
+    nt_stop(&t);
+}
+
+static void test_domain_global(void)
+{
+    g_autoptr(GString) w = g_string_new("");
+    NT t;
+
+    start_cm(&t, "");
+    map(&t, 0x1000, 0x40001000, 12, RW);
+    map(&t, 0x2000, 0x40002000, 12, RW);
+    map(&t, 0x400000000ULL, 0x80000000, 30, RO);
+    /* another domain's invalidation covers nothing of edu's */
+    dsi(&t, DID2);
+    assert_no_events(&t);
+    dsi(&t, DID1);
+    ev_map(w, 0x1000, 12, 0x40001000, RW);
+    ev_map(w, 0x2000, 12, 0x40002000, RW);
+    ev_map(w, 0x400000000ULL, 30, 0x80000000, RO);
+    assert_events(&t, w);
+
+    map(&t, 0x2000, 0x40002000, 12, RO);
+    unmap(&t, 0x400000000ULL, 30);
+    map(&t, 0x3000, 0x40003000, 12, RW);
+    qi_iotlb(&t, VTM_INV_GLOBAL, 0, 0, 0);
+    qi_sync(&t);
+    ev_unmap(w, 0x2000, 12);
+    ev_map(w, 0x2000, 12, 0x40002000, RO);
+    ev_map(w, 0x3000, 12, 0x40003000, RW);
+    ev_unmap(w, 0x400000000ULL, 30);
+    assert_events(&t, w);
+
+    /* a global invalidation with nothing changed: no UNMAP storm */
+    qi_iotlb(&t, VTM_INV_GLOBAL, 0, 0, 0);
+    qi_cc(&t, VTM_INV_GLOBAL, 0, 0);
+    qi_sync(&t);
+    /* a 1G page-selective one over one change: one event */
+    unmap(&t, 0x3000, 12);
+    psi(&t, 0, 18);
+    ev_unmap(w, 0x3000, 12);
+    assert_events(&t, w);
+    nt_stop(&t);
+}
+
+static void test_context_change(void)
+{
+    g_autoptr(GString) w = g_string_new("");
+    uint64_t top2;
+    NT t;
+
+    start_cm(&t, "");
+    map(&t, 0x1000, 0x40001000, 12, RW);
+    map(&t, 0x2000, 0x40002000, 12, RW);
+    dsi(&t, DID1);
+    g_free(events_of(&t, REC));
+
+    /* DID2: the same first page, another second one */
+    top2 = alloc_table(&t);
+    map_in(&t, top2, 0x1000, 0x40001000, 12, RW);
+    map_in(&t, top2, 0x3000, 0x40003000, 12, RO);
+    write_context(&t, top2, DID2, VTM_TT_UNTRANSLATED);
+    qi_cc(&t, VTM_INV_DEVICE, DID1, EDU_DEVFN);
+    qi_iotlb(&t, VTM_INV_DOMAIN, DID1, 0, 0);
+    qi_sync(&t);
+    ev_unmap(w, 0x2000, 12);
+    ev_map(w, 0x3000, 12, 0x40003000, RO);
+    assert_events(&t, w);
+
+    /* invalidations of DID1 no longer concern edu; DID2's do */
+    map_in(&t, top2, 0x4000, 0x40004000, 12, RW);
+    dsi(&t, DID1);
+    assert_no_events(&t);
+    dsi(&t, DID2);
+    ev_map(w, 0x4000, 12, 0x40004000, RW);
+    assert_events(&t, w);
+
+    /* a not-present context: everything goes */
+    qtest_writeq(t.qts, t.ctx + EDU_DEVFN * VTM_CTX_ENTRY_SIZE, 0);
+    qi_cc(&t, VTM_INV_DOMAIN, DID2, 0);
+    qi_sync(&t);
+    ev_unmap(w, 0x1000, 12);
+    ev_unmap(w, 0x3000, 12);
+    ev_unmap(w, 0x4000, 12);
+    assert_events(&t, w);
+    nt_stop(&t);
+}
+
+static void test_translation_disable(void)
+{
+    g_autoptr(GString) w = g_string_new("");
+    NT t;
+
+    start_cm(&t, "");
+    map(&t, 0x1000, 0x40001000, 12, RW);
+    map(&t, SZ_2M, 0x40200000, 21, RO);
+    dsi(&t, DID1);
+    g_free(events_of(&t, REC));
+
+    gcmd(&t, 0, R_GCMD_TE_MASK);
+    g_assert_cmphex(rl(&t, A_GSTS) & R_GSTS_TES_MASK, ==, 0);
+    ev_unmap(w, 0x1000, 12);
+    ev_unmap(w, SZ_2M, 21);
+    assert_events(&t, w);
+    /* with translation off, invalidations map nothing */
+    map(&t, 0x5000, 0x40005000, 12, RW);
+    dsi(&t, DID1);
+    assert_no_events(&t);
+
+    gcmd(&t, R_GCMD_TE_MASK, 0);
+    ev_map(w, 0x1000, 12, 0x40001000, RW);
+    ev_map(w, 0x5000, 12, 0x40005000, RW);
+    ev_map(w, SZ_2M, 21, 0x40200000, RO);
+    assert_events(&t, w);
+
+    /* a machine reset turns translation off */
+    qtest_qmp_assert_success(t.qts, "{'execute': 'system_reset'}");
+    qtest_qmp_eventwait(t.qts, "RESET");
+    ev_unmap(w, 0x1000, 12);
+    ev_unmap(w, 0x5000, 12);
+    ev_unmap(w, SZ_2M, 21);
+    assert_events(&t, w);
+    nt_stop(&t);
+}
+
+/* Parses "map IOVA MASK ADDR PERM" lines: identity RW/R blocks. */
+static uint64_t check_identity(const char *log, uint64_t *covered_low)
+{
+    g_auto(GStrv) lines = g_strsplit(log, "\n", -1);
+    uint64_t n = 0, expect = 0x100000;
+    unsigned i;
+
+    *covered_low = 0;
+    for (i = 0; lines[i] && *lines[i]; i++) {
+        uint64_t iova, mask, addr;
+        char perm[4];
+
+        g_assert_cmpint(sscanf(lines[i], "map 0x%" SCNx64 " 0x%" SCNx64
+                               " 0x%" SCNx64 " %3s", &iova, &mask, &addr,
+                               perm), ==, 4);
+        g_assert_cmphex(iova, ==, addr);
+        g_assert_cmphex(iova & mask, ==, 0);
+        g_assert_cmphex(mask & (mask + 1), ==, 0);
+        /* low RAM from 1M on comes in ascending, contiguous blocks */
+        if (iova == expect && iova < 0x80000000) {
+            expect = iova + mask + 1;
+        }
+        n++;
+    }
+    *covered_low = expect;
+    return n;
+}
+
+static void test_pass_through(void)
+{
+    g_autoptr(GString) w = g_string_new("");
+    g_autofree char *maps = NULL;
+    g_autofree char *unmaps = NULL;
+    g_auto(GStrv) lines = NULL;
+    uint64_t covered, n, i;
+    NT t;
+
+    start_cm(&t, "");
+    map(&t, 0x1000, 0x40001000, 12, RW);
+    dsi(&t, DID1);
+    g_free(events_of(&t, REC));
+
+    write_context(&t, 0, DID1, VTM_TT_PASSTHROUGH);
+    qi_cc(&t, VTM_INV_DEVICE, DID1, EDU_DEVFN);
+    qi_sync(&t);
+    maps = events_of(&t, REC);
+    ev_unmap(w, 0x1000, 12);
+    g_assert_true(g_str_has_prefix(maps, w->str));
+    n = check_identity(maps + w->len, &covered);
+    g_assert_cmpuint(n, >, 2);
+    g_assert_cmphex(covered, ==, 0x80000000);   /* -m 2G */
+    g_string_truncate(w, 0);
+
+    /* back to tables: the identity blocks go, the table mappings come */
+    write_context(&t, t.slpt, DID1, VTM_TT_UNTRANSLATED);
+    qi_cc(&t, VTM_INV_DEVICE, DID1, EDU_DEVFN);
+    qi_sync(&t);
+    unmaps = events_of(&t, REC);
+    lines = g_strsplit(maps + strlen("unmap 0x1000 0xfff\n"), "\n", -1);
+    for (i = 0; i < n; i++) {
+        uint64_t iova, mask;
+
+        g_assert_cmpint(sscanf(lines[i], "map 0x%" SCNx64 " 0x%" SCNx64,
+                               &iova, &mask), ==, 2);
+        g_string_append_printf(w, "unmap 0x%" PRIx64 " 0x%" PRIx64 "\n",
+                               iova, mask);
+        /* the table mapping comes with the block it lies in */
+        if (iova <= 0x1000 && 0x1000 <= iova + mask) {
+            ev_map(w, 0x1000, 12, 0x40001000, RW);
+        }
+    }
+    g_assert_cmpstr(unmaps, ==, w->str);
+    nt_stop(&t);
+}
+
+/* Replay equals the tables, for the first recorder and a later one. */
+static void test_replay(void)
+{
+    g_autoptr(GString) w = g_string_new("");
+    g_autofree char *err = NULL;
+    uint64_t a;
+    NT t;
+
+    nt_start(&t, CM_ON, RECORDER LATE("rec2", "map+unmap"));
+    setup_translation(&t);
+    map(&t, 0x1000, 0x40001000, 12, RW);
+    map(&t, 0x7000, 0x40007000, 12, RO);
+    map(&t, 0x8000, 0x40008000, 12, WO);
+    map(&t, 0x600000, 0x40600000, 21, RW);
+    map(&t, 0x80000000, 0x40000000, 30, RO);
+    map(&t, 0x7ffffffff000ULL, 0x9000, 12, RW);
+    /* faults, so no mapping: a reserved bit, and no access left */
+    map(&t, 0x9000, 0x40009000, 12, RW);
+    a = entry_at(&t, t.slpt, 0x9000, 1);
+    qtest_writeq(t.qts, a, qtest_readq(t.qts, a) | BIT_ULL(51));
+    map(&t, 0x10000000000ULL, 0x4000a000, 12, WO);
+    a = entry_at(&t, t.slpt, 0x10000000000ULL, 4);
+    qtest_writeq(t.qts, a, (qtest_readq(t.qts, a) & ~RW) | RO);
+
+    ev_map(w, 0x1000, 12, 0x40001000, RW);
+    ev_map(w, 0x7000, 12, 0x40007000, RO);
+    ev_map(w, 0x8000, 12, 0x40008000, WO);
+    ev_map(w, 0x600000, 21, 0x40600000, RW);
+    ev_map(w, 0x80000000, 30, 0x40000000, RO);
+    ev_map(w, 0x7ffffffff000ULL, 12, 0x9000, RW);
+    dsi(&t, DID1);
+    check_events(&t, REC, w->str);
+    replay(&t, REC);
+    check_events(&t, REC, w->str);
+
+    /* a second consumer added now gets the same by replay */
+    err = attach_recorder(&t, REC2);
+    g_assert_null(err);
+    check_events(&t, REC2, "");
+    replay(&t, REC2);
+    assert_events_of(&t, REC2, w);
+
+    /* and from now on both hear the same */
+    unmap(&t, 0x7000, 12);
+    psi(&t, 0x7000, 0);
+    ev_unmap(w, 0x7000, 12);
+    check_events(&t, REC, w->str);
+    assert_events_of(&t, REC2, w);
+    /* a consumer that leaves hears nothing more */
+    qtest_qmp_assert_success(t.qts, "{'execute': 'qom-set', 'arguments': "
+                             "{'path': %s, 'property': 'attached', "
+                             "'value': false}}", REC2);
+    unmap(&t, 0x8000, 12);
+    psi(&t, 0x8000, 0);
+    ev_unmap(w, 0x8000, 12);
+    check_events(&t, REC2, "");
+    assert_events(&t, w);
+    nt_stop(&t);
+}
+
+/* A notifier whose range cuts a page gets the part inside it. */
+static void test_range_clip(void)
+{
+    g_autoptr(GString) w = g_string_new("");
+    NT t;
+
+    nt_start(&t, CM_ON, RECORDER ",start=0x280000,end=0x3fffffff");
+    setup_translation(&t);
+    map(&t, SZ_2M, 0x40000000, 21, RW);
+    map(&t, 0x1000, 0x40001000, 12, RW);
+    map(&t, SZ_1G, 0x80000000, 30, RW);
+    dsi(&t, DID1);
+    ev_map(w, 0x280000, 19, 0x40080000, RW);
+    ev_map(w, 0x300000, 20, 0x40100000, RW);
+    assert_events(&t, w);
+    unmap(&t, SZ_2M, 21);
+    psi(&t, SZ_2M, 9);
+    ev_unmap(w, 0x280000, 19);
+    ev_unmap(w, 0x300000, 20);
+    assert_events(&t, w);
+    nt_stop(&t);
+}
+
+/* The register-based interface reaches the notifiers too. */
+static void test_register_invalidation(void)
+{
+    g_autoptr(GString) w = g_string_new("");
+    uint64_t iotlb = 0, ccmd = 0;
+    NT t;
+
+    start_cm(&t, "");
+    gcmd(&t, 0, R_GCMD_QIE_MASK);
+    map(&t, 0x1000, 0x40001000, 12, RW);
+    wq(&t, A_IVA, FIELD_DP64(0, IVA, ADDR, 0x1000 >> VTM_PAGE_SHIFT));
+    iotlb = FIELD_DP64(iotlb, IOTLB, IIRG, VTM_INV_PAGE);
+    iotlb = FIELD_DP64(iotlb, IOTLB, DID, DID1);
+    iotlb = FIELD_DP64(iotlb, IOTLB, IVT, 1);
+    wq(&t, A_IOTLB, iotlb);
+    ev_map(w, 0x1000, 12, 0x40001000, RW);
+    assert_events(&t, w);
+
+    qtest_writeq(t.qts, t.ctx + EDU_DEVFN * VTM_CTX_ENTRY_SIZE, 0);
+    ccmd = FIELD_DP64(ccmd, CCMD, CIRG, VTM_INV_DEVICE);
+    ccmd = FIELD_DP64(ccmd, CCMD, SID, EDU_DEVFN);
+    wq(&t, A_CCMD, FIELD_DP64(ccmd, CCMD, ICC, 1));
+    ev_unmap(w, 0x1000, 12);
+    assert_events(&t, w);
+    nt_stop(&t);
+}
+
+/* Without caching mode: UNMAP-only works, MAP is refused clearly. */
+static void test_unmap_only(void)
+{
+    g_autoptr(GString) w = g_string_new("");
+    g_autofree char *err = NULL;
+    NT t;
+
+    nt_start(&t, "vtm-iommu", RECORDER ",flags=unmap" LATE("rec2", "map")
+             LATE("rec3", "devtlb")
+             LATE("rec4", "unmap") ",host-device=on");
+    setup_translation(&t);
+    assert_no_events(&t);
+    map(&t, 0x1000, 0x40001000, 12, RW);
+    unmap(&t, 0x1000, 12);
+    psi(&t, 0x1000, 0);
+    ev_unmap(w, 0x1000, 12);
+    assert_events(&t, w);
+    psi(&t, 0x10000, 4);
+    ev_unmap(w, 0x10000, 16);
+    assert_events(&t, w);
+    dsi(&t, DID2);
+    assert_no_events(&t);
+    dsi(&t, DID1);
+    ev_unmap(w, 0, 48);
+    assert_events(&t, w);
+    qi_cc(&t, VTM_INV_DEVICE, DID1, EDU_DEVFN);
+    qi_sync(&t);
+    ev_unmap(w, 0, 48);
+    assert_events(&t, w);
+    gcmd(&t, 0, R_GCMD_TE_MASK);
+    ev_unmap(w, 0, 48);
+    assert_events(&t, w);
+    gcmd(&t, R_GCMD_TE_MASK, 0);
+    assert_no_events(&t);
+
+    err = attach_recorder(&t, REC2);
+    g_assert_nonnull(err);
+    g_assert_nonnull(strstr(err, "caching-mode=on"));
+    g_clear_pointer(&err, g_free);
+    err = attach_recorder(&t, "/machine/peripheral/rec3");
+    g_assert_nonnull(err);
+    g_assert_nonnull(strstr(err, "device-iotlb=on"));
+    g_clear_pointer(&err, g_free);
+    /* a host device (vfio-pci) is refused when it is attached */
+    err = attach_recorder(&t, "/machine/peripheral/rec4");
+    g_assert_nonnull(err);
+    g_assert_nonnull(strstr(err, "caching-mode=on"));
+    g_assert_nonnull(strstr(err, "00:04.0"));
+    nt_stop(&t);
+}
+
+/* Runs QEMU expected to refuse its command line; returns stderr. */
+static char *run_expect_exit(const char *args, int *status)
+{
+    const char *bin = g_getenv("QTEST_QEMU_BINARY");
+    g_autofree char *cmd = g_strdup_printf("%s -M q35 -accel qtest "
+                                           "-display none -nodefaults -S "
+                                           "%s", bin, args);
+    g_auto(GStrv) argv = NULL;
+    g_autofree char *err = NULL;
+
+    g_assert(g_shell_parse_argv(cmd, NULL, &argv, NULL));
+    g_assert(g_spawn_sync(NULL, argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL,
+                          NULL, NULL, NULL, &err, status, NULL));
+    return g_steal_pointer(&err);
+}
+
+static void test_refused_at_startup(void)
+{
+    static const char *const args[] = {
+        "-device vtm-iommu -device edu,addr=04.0 " RECORDER,
+        "-device vtm-iommu -device edu,addr=04.0 " RECORDER
+        ",flags=unmap,host-device=on",
+    };
+    unsigned i;
+
+    for (i = 0; i < ARRAY_SIZE(args); i++) {
+        int status;
+        g_autofree char *err = run_expect_exit(args[i], &status);
+
+        g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) != 0);
+        g_assert_nonnull(strstr(err, "caching-mode=on"));
+    }
+}
+
+static void test_host_device(void)
+{
+    g_autofree char *err = NULL;
+    NT t;
+
+    nt_start(&t, CM_ON, LATE("rec", "map+unmap") ",host-device=on");
+    err = attach_recorder(&t, REC);
+    g_assert_null(err);
+    qtest_qmp_assert_success(t.qts, "{'execute': 'qom-set', 'arguments': "
+                             "{'path': %s, 'property': 'attached', "
+                             "'value': false}}", REC);
+    err = attach_recorder(&t, REC);
+    g_assert_null(err);
+    nt_stop(&t);
+}
+
+static void test_devtlb(void)
+{
+    g_autoptr(GString) w = g_string_new("");
+    NT t;
+
+    nt_start(&t, "vtm-iommu,device-iotlb=on", RECORDER ",flags=devtlb");
+    setup_translation(&t);
+    qi_devtlb(&t, EDU_DEVFN, 0x5000, false);
+    qi_devtlb(&t, EDU_DEVFN, 0x4000, true);      /* bit 12 clear: 8K */
+    qi_devtlb(&t, EDU_DEVFN, 0x13000, true);     /* bits 13:12 set: 32K */
+    qi_devtlb(&t, OTHER_SID, 0x5000, false);
+    qi_sync(&t);
+    ev_devtlb(w, 0x5000, 12);
+    ev_devtlb(w, 0x4000, 13);
+    ev_devtlb(w, 0x10000, 15);
+    assert_events(&t, w);
+    /* every address bit set: everything, in the two largest blocks */
+    qi_devtlb(&t, EDU_DEVFN, ~0xfffULL, true);
+    qi_sync(&t);
+    ev_devtlb(w, 0, 63);
+    ev_devtlb(w, 1ULL << 63, 63);
+    assert_events(&t, w);
+    /* IOTLB invalidations are not device-TLB ones */
+    dsi(&t, DID1);
+    assert_no_events(&t);
+    nt_stop(&t);
+}
+
+/* ECAP.SC; SNP leaves map only with it, and notifiers keep working. */
+static void test_snoop_control(void)
+{
+    g_autoptr(GString) w = g_string_new("");
+    uint64_t a;
+    NT t;
+
+    start_cm(&t, ",snoop-control=on");
+    g_assert_cmphex(FIELD_EX64(qtest_readq(t.qts,
+                                           VTM_DEFAULT_BASE + A_ECAP),
+                               ECAP, SC), ==, 1);
+    map(&t, 0x1000, 0x40001000, 12, RW | R_SLPTE_SNP_MASK);
+    psi(&t, 0x1000, 0);
+    ev_map(w, 0x1000, 12, 0x40001000, RW);
+    assert_events(&t, w);
+    nt_stop(&t);
+
+    start_cm(&t, "");
+    g_assert_cmphex(FIELD_EX64(qtest_readq(t.qts,
+                                           VTM_DEFAULT_BASE + A_ECAP),
+                               ECAP, SC), ==, 0);
+    map(&t, 0x1000, 0x40001000, 12, RW);
+    a = entry_at(&t, t.slpt, 0x2000, 1);
+    qtest_writeq(t.qts, a, leaf(0x40002000, 12, RW | R_SLPTE_SNP_MASK));
+    dsi(&t, DID1);
+    ev_map(w, 0x1000, 12, 0x40001000, RW);
+    assert_events(&t, w);
+    nt_stop(&t);
+}
+
+/*
+ * A table whose every entry points to the next level's table, down to a
+ * table of 512 present leaves: 2^36 pages in four pages of tables.
+ */
+static void alias_tables(NT *t, bool leaves)
+{
+    uint64_t tab[LEVELS + 1];
+    unsigned l, i;
+
+    tab[LEVELS] = t->slpt;
+    for (l = LEVELS - 1; l >= 1; l--) {
+        tab[l] = alloc_table(t);
+    }
+    for (l = LEVELS; l >= 1; l--) {
+        for (i = 0; i < VTM_PTES_PER_TABLE; i++) {
+            qtest_writeq(t->qts, tab[l] + i * 8,
+                         l > 1 ? table_pte(tab[l - 1]) :
+                         leaves ? leaf(0x9000, 12, RW) : 0);
+        }
+    }
+}
+
+static void test_bounded(void)
+{
+    g_autofree char *log = NULL;
+    NT t;
+
+    nt_start(&t, CM_ON ",notify-max-mappings=64", RECORDER);
+    setup_translation(&t);
+    alias_tables(&t, true);
+    dsi(&t, DID1);
+    log = events_of(&t, REC);
+    g_assert_cmpuint(qom_u64(&t, REC, "count"), ==, 64);
+    g_assert_true(g_str_has_suffix(log, "map 0x3f000 0xfff 0x9000 rw\n"));
+    replay(&t, REC);
+    check_events(&t, REC, log);
+    /* everything is a table, nothing a leaf: bounded by the walk budget */
+    alias_tables(&t, false);
+    qi_iotlb(&t, VTM_INV_GLOBAL, 0, 0, 0);
+    qi_sync(&t);
+    g_assert_cmpuint(qom_u64(&t, REC, "count"), ==, 64 * 3);
+    nt_stop(&t);
+}
+
+/* ---- Benchmark (-m perf) ------------------------------------------------ */
+
+#define BENCH_PAGES         100000
+#define BENCH_PA            0x40000000ULL
+
+static double now_ns(void)
+{
+    return g_get_monotonic_time() * 1000.0;
+}
+
+/* Writes the leaves of BENCH_PAGES 4K pages from iova 0, a table a time. */
+static void bench_fill(NT *t, uint64_t perm)
+{
+    g_autofree uint64_t *buf = g_new(uint64_t, VTM_PTES_PER_TABLE);
+    uint64_t iova;
+    unsigned i;
+
+    for (iova = 0; iova < BENCH_PAGES * PAGE; iova += SZ_2M) {
+        uint64_t l1 = entry_at(t, t->slpt, iova, 1);
+
+        for (i = 0; i < VTM_PTES_PER_TABLE; i++) {
+            uint64_t va = iova + i * PAGE;
+
+            buf[i] = cpu_to_le64(!perm || va >= BENCH_PAGES * PAGE ? 0 :
+                                 leaf(BENCH_PA + va, 12, perm));
+        }
+        qtest_bufwrite(t->qts, l1, buf, PAGE);
+    }
+}
+
+/* Host time of one queue kick with the descriptors pending, in ns. */
+static double bench_kick(NT *t)
+{
+    double t0 = now_ns();
+
+    qi_sync(t);
+    return now_ns() - t0;
+}
+
+/* Page-selective invalidations of every 2M of the pages: one kick. */
+static double bench_psi_all(NT *t)
+{
+    uint64_t iova;
+
+    for (iova = 0; iova < BENCH_PAGES * PAGE; iova += SZ_2M) {
+        qi_iotlb(t, VTM_INV_PAGE, DID1, iova, 9);
+    }
+    return bench_kick(t);
+}
+
+/* 2048 page-selective invalidations of one page each, in one kick. */
+static void bench_psi_4k(NT *t, const char *name, const char *suffix,
+                         double base)
+{
+    static const char *const what[] = { "unmap", "map" };
+    unsigned i, round;
+    double dt;
+
+    for (round = 0; round < 2; round++) {
+        bench_fill(t, round ? RW : 0);
+        for (i = 0; i < 2048; i++) {
+            qi_iotlb(t, VTM_INV_PAGE, DID1, (uint64_t)i * PAGE, 0);
+        }
+        dt = bench_kick(t) - base;
+        g_test_message("BENCH %s psi_4k_%s%s_ns_per_page %.1f", name,
+                       what[round], suffix, dt / 2048);
+    }
+}
+
+static void bench_one(const char *name, const char *iommu)
+{
+    uint64_t c0, c1;
+    double base = 0, dt, psi_ns = 0;
+    unsigned i;
+    NT t;
+
+    nt_start(&t, iommu, RECORDER ",store=off");
+    setup_translation(&t);
+    gcmd(&t, 0, R_GCMD_QIE_MASK);
+    qi_enable_size(&t, 4);
+    for (i = 0; i < 50; i++) {
+        base += bench_kick(&t);         /* a wait alone: the round trip */
+    }
+    base /= 50;
+
+    bench_fill(&t, RW);
+    c0 = qom_u64(&t, REC, "count");
+    qi_iotlb(&t, VTM_INV_DOMAIN, DID1, 0, 0);
+    dt = bench_kick(&t) - base;
+    c1 = qom_u64(&t, REC, "count");
+    g_assert_cmpuint(c1 - c0, ==, BENCH_PAGES);
+    g_test_message("BENCH %s dsi_map_ns_per_page %.1f", name,
+                   dt / BENCH_PAGES);
+
+    replay(&t, REC);
+    /* intel-iommu first sends UNMAPs of the notifier's whole range */
+    g_assert_cmpuint(qom_u64(&t, REC, "count") - c1, >=, BENCH_PAGES);
+    g_test_message("BENCH %s replay_ns_per_mapping %.1f events %" PRIu64,
+                   name, (double)qom_u64(&t, REC, "replay-ns") / BENCH_PAGES,
+                   qom_u64(&t, REC, "count") - c1);
+
+    /* unmap every page: a 2M page-selective invalidation per table */
+    bench_fill(&t, 0);
+    c0 = qom_u64(&t, REC, "count");
+    psi_ns = bench_psi_all(&t) - base;
+    g_assert_cmpuint(qom_u64(&t, REC, "count") - c0, ==, BENCH_PAGES);
+    g_test_message("BENCH %s psi_unmap_ns_per_page %.1f", name,
+                   psi_ns / BENCH_PAGES);
+
+    /* map them again the same way */
+    bench_fill(&t, RW);
+    c0 = qom_u64(&t, REC, "count");
+    psi_ns = bench_psi_all(&t) - base;
+    g_assert_cmpuint(qom_u64(&t, REC, "count") - c0, ==, BENCH_PAGES);
+    g_test_message("BENCH %s psi_map_ns_per_page %.1f", name,
+                   psi_ns / BENCH_PAGES);
+
+    bench_psi_4k(&t, name, "", base);
+
+    /* nothing changed: what a full invalidation costs and sends */
+    c0 = qom_u64(&t, REC, "count");
+    qi_iotlb(&t, VTM_INV_GLOBAL, 0, 0, 0);
+    dt = bench_kick(&t) - base;
+    g_test_message("BENCH %s idle_global_ns_per_page %.1f events %" PRIu64,
+                   name, dt / BENCH_PAGES, qom_u64(&t, REC, "count") - c0);
+
+    /* the same without any notifier: what the invalidation costs alone */
+    qtest_qmp_assert_success(t.qts, "{'execute': 'qom-set', 'arguments': "
+                             "{'path': %s, 'property': 'attached', "
+                             "'value': false}}", REC);
+    bench_psi_4k(&t, name, "_no_notifier", base);
+    nt_stop(&t);
+}
+
+static void test_bench(void)
+{
+    if (!g_test_perf()) {
+        g_test_skip("a benchmark: run with -m perf");
+        return;
+    }
+    bench_one("vtm", CM_ON);
+    bench_one("intel", "intel-iommu,caching-mode=on,intremap=off");
+}
 
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    qtest_add_func("/vtm-notify/map-remap-unmap", test_map_remap_unmap);
+    qtest_add_func("/vtm-notify/split-merge-2m", test_split_merge);
+    qtest_add_func("/vtm-notify/domain-global", test_domain_global);
+    qtest_add_func("/vtm-notify/context-change", test_context_change);
+    qtest_add_func("/vtm-notify/translation-disable",
+                   test_translation_disable);
+    qtest_add_func("/vtm-notify/pass-through", test_pass_through);
+    qtest_add_func("/vtm-notify/replay", test_replay);
+    qtest_add_func("/vtm-notify/range-clip", test_range_clip);
+    qtest_add_func("/vtm-notify/register-invalidation",
+                   test_register_invalidation);
+    qtest_add_func("/vtm-notify/unmap-only", test_unmap_only);
+    qtest_add_func("/vtm-notify/refused-at-startup",
+                   test_refused_at_startup);
+    qtest_add_func("/vtm-notify/host-device", test_host_device);
+    qtest_add_func("/vtm-notify/devtlb", test_devtlb);
+    qtest_add_func("/vtm-notify/snoop-control", test_snoop_control);
+    qtest_add_func("/vtm-notify/bounded", test_bounded);
+    qtest_add_func("/vtm-notify/bench", test_bench);
     return g_test_run();
 }

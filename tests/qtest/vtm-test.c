@@ -21,6 +21,10 @@
 #include "libqtest.h"
 #include "libqos/pci.h"
 #include "libqos/pci-pc.h"
+#include "qobject/qdict.h"
+#include "qobject/qlist.h"
+#include "qobject/qnum.h"
+#include "qobject/qstring.h"
 #include "hw/i386/vtm/vtm-defs.h"
 
 /* The edu device (hw/misc/edu.c): BAR0 registers and DMA engine */
@@ -442,6 +446,7 @@ typedef struct CapCase {
     bool dt;
     bool pt;
     bool dma_translation;
+    bool ir;                /* intremap: auto is on without KVM */
 } CapCase;
 
 /* CAP.SAGAW: every table depth up to the configured width (11.4.2). */
@@ -474,6 +479,7 @@ static uint64_t expected_cap(const CapCase *c)
     cap = FIELD_DP64(cap, CAP, MAMV, 18);       /* up to 1G per PSI */
     cap = FIELD_DP64(cap, CAP, DWD, 1);
     cap = FIELD_DP64(cap, CAP, DRD, 1);
+    cap = FIELD_DP64(cap, CAP, PI, c->ir);
     return cap;
 }
 
@@ -486,15 +492,20 @@ static uint64_t expected_ecap(const CapCase *c)
     ecap = FIELD_DP64(ecap, ECAP, DT, c->dt);
     ecap = FIELD_DP64(ecap, ECAP, PT, c->pt);
     ecap = FIELD_DP64(ecap, ECAP, IRO, VTM_IRO_OFFSET / 16);
+    /* interrupt remapping: x2APIC (eim=auto) and any IEC index mask */
+    ecap = FIELD_DP64(ecap, ECAP, IR, c->ir);
+    ecap = FIELD_DP64(ecap, ECAP, EIM, c->ir);
+    ecap = FIELD_DP64(ecap, ECAP, MHMV, c->ir ? 0xf : 0);
     return ecap;
 }
 
 static const CapCase cap_cases[] = {
-    { "", 48, 8, false, false, true, true },
+    { "", 48, 8, false, false, true, true, true },
     { ",aw-bits=39,nfr=1,caching-mode=on,device-iotlb=on,pt=off",
-      39, 1, true, true, false, true },
-    { ",aw-bits=57,nfr=32,intremap=off", 57, 32, false, false, true, true },
-    { ",dma-translation=off,nfr=3", 48, 3, false, false, true, false },
+      39, 1, true, true, false, true, true },
+    { ",aw-bits=57,nfr=32,intremap=off", 57, 32, false, false, true, true,
+      false },
+    { ",dma-translation=off,nfr=3", 48, 3, false, false, true, false, true },
 };
 
 /* ---- 1. Reset values ------------------------------------------------- */
@@ -530,7 +541,7 @@ static void test_reset_values(void)
                          VTM_IRO_OFFSET);
         g_assert_cmpuint(FIELD_EX64(ecap, ECAP, PT), ==, c->pt);
         g_assert_cmpuint(FIELD_EX64(ecap, ECAP, DT), ==, c->dt);
-        g_assert_cmpuint(FIELD_EX64(ecap, ECAP, IR), ==, 0);
+        g_assert_cmpuint(FIELD_EX64(ecap, ECAP, IR), ==, c->ir);
         g_assert_cmphex(ecap, ==, expected_ecap(c));
 
         g_assert_cmphex(reg_rl(&t, A_GSTS), ==, 0);
@@ -800,7 +811,15 @@ static void test_property_errors(void)
         { "vtm-iommu,aw-bits=64", "aw-bits" },
         { "vtm-iommu,nfr=0", "nfr" },
         { "vtm-iommu,nfr=33", "nfr" },
-        { "vtm-iommu,intremap=on", "intremap" },
+        { "vtm-iommu,intremap=off,eim=on", "eim" },
+        { "vtm-iommu,iotlb-entries=100", "iotlb-entries" },
+        { "vtm-iommu,psc-l3-ways=0", "psc-l3-ways" },
+        { "vtm-iommu,iotlb-policy=fifo", "iotlb-policy" },
+        { "vtm-iommu,timing=fast", "timing" },
+        { "vtm-iommu,timing-preset=skl", "timing-preset" },
+        { "vtm-iommu,ptw-slots=0", "ptw-slots" },
+        { "vtm-iommu,clock-mhz=0", "clock-mhz" },
+        { "vtm-iommu,record=/nonexistent/dir/rec", "record" },
     };
     size_t i;
 
@@ -1514,6 +1533,267 @@ static void test_fault_fpd(void)
     vtm_stop(&t);
 }
 
+/* ---- Timing statistics, presets and recording (vtm-stats.c) ---------- */
+
+#define STATS_PATH      "/machine/peripheral/iommu0"
+/*
+ * Default timing (docs/vtm.rst): context-cache and IOTLB lookups 3 cycles
+ * each, the paging-structure-cache probe 4, each table read 280.
+ */
+#define LAT_HIT         (3 + 3)
+#define LAT_READS(n)    (LAT_HIT + 4 + (n) * 280)
+#define LAT_COLD        LAT_READS(2 + 4)    /* context fetch, full walk */
+
+static QDict *stats_get(VtmTest *t)
+{
+    QDict *resp = qtest_qmp(t->qts, "{'execute': 'qom-get', 'arguments': "
+                            "{'path': %s, 'property': 'stats'}}",
+                            STATS_PATH);
+    QDict *ret = qdict_get_qdict(resp, "return");
+
+    g_assert(ret);
+    qobject_ref(ret);
+    qobject_unref(resp);
+    return ret;
+}
+
+static void stats_reset(VtmTest *t)
+{
+    qtest_qmp_assert_success(t->qts, "{'execute': 'qom-set', 'arguments': "
+                             "{'path': %s, 'property': 'stats-reset', "
+                             "'value': true}}", STATS_PATH);
+}
+
+/* The member at a path like "unit/iotlb/hits". */
+static QObject *stats_at(QDict *d, const char *path)
+{
+    g_auto(GStrv) part = g_strsplit(path, "/", -1);
+    QObject *o = QOBJECT(d);
+    unsigned i;
+
+    for (i = 0; part[i]; i++) {
+        g_assert(qobject_type(o) == QTYPE_QDICT);
+        o = qdict_get(qobject_to(QDict, o), part[i]);
+        if (!o) {
+            g_error("stats: no %s", path);
+        }
+    }
+    return o;
+}
+
+static int64_t stats_int(QDict *d, const char *path)
+{
+    return qnum_get_int(qobject_to(QNum, stats_at(d, path)));
+}
+
+static const char *stats_str(QDict *d, const char *path)
+{
+    return qstring_get_str(qobject_to(QString, stats_at(d, path)));
+}
+
+/* What the DMAs of test_stats did, counted by the unit or the requester. */
+static void check_stats_counts(QDict *c)
+{
+    g_assert_cmpint(stats_int(c, "translations"), ==, 6);
+    g_assert_cmpint(stats_int(c, "faults"), ==, 1);
+    g_assert_cmpint(stats_int(c, "context-cache/lookups"), ==, 6);
+    g_assert_cmpint(stats_int(c, "context-cache/hits"), ==, 5);
+    g_assert_cmpint(stats_int(c, "iotlb/lookups"), ==, 6);
+    g_assert_cmpint(stats_int(c, "iotlb/hits"), ==, 2);
+    g_assert_cmpint(stats_int(c, "iotlb/hits-4k"), ==, 2);
+    g_assert_cmpint(stats_int(c, "iotlb/misses"), ==, 4);
+    g_assert_cmpint(stats_int(c, "walks"), ==, 4);
+    g_assert_cmpint(stats_int(c, "psc/lookups"), ==, 4);
+    g_assert_cmpint(stats_int(c, "psc/hits-l2"), ==, 2);
+    g_assert_cmpint(stats_int(c, "psc/hits-l4"), ==, 1);
+    g_assert_cmpint(stats_int(c, "mem-reads"), ==, 2 + 4 + 1 + 1 + 1);
+    g_assert_cmpint(stats_int(c, "cycles"), ==,
+                    LAT_COLD + 2 * LAT_HIT + 3 * LAT_READS(1));
+    g_assert_cmpint(stats_int(c, "queue-cycles"), ==, 0);
+    /* latencies 6 6 290 290 290 1690 */
+    g_assert_cmpint(stats_int(c, "latency/p50"), ==, LAT_READS(1));
+    g_assert_cmpint(stats_int(c, "latency/p99"), ==, LAT_COLD);
+    g_assert_cmpint(stats_int(c, "latency/max"), ==, LAT_COLD);
+    g_assert_cmpint(stats_int(c, "latency/dma-ns/p50"), ==,
+                    600 + LAT_READS(1));
+}
+
+/*
+ * edu's DMAs at known IOVAs: each is one translation per page it spans,
+ * so the counts follow from the tables.  Pages P, P+4K, P+8K share one
+ * 2 MiB region.
+ */
+static void stats_dmas(VtmTest *t, uint64_t p)
+{
+    edu_from_ram(t, p + 0x100, DMA_LEN);    /* cold: context, 4 reads */
+    edu_to_ram(t, p + 0x900, 0x100);        /* IOTLB hit */
+    edu_from_ram(t, p + 0x1000, 0x100);     /* level-2 PSC hit: 1 read */
+    edu_from_ram(t, p + 0x1f00, 0x200);     /* a hit, then 1 read */
+    /* unmapped 1 GiB: the level-4 PSC entry, then 1 read, a fault */
+    edu_to_ram(t, 0x40000000, FAULT_LEN);
+}
+
+/* The record's fields for line (space separated). */
+static void check_record_line(const char *line, const char *const *expect)
+{
+    g_auto(GStrv) f = g_strsplit(line, " ", -1);
+    unsigned i;
+
+    for (i = 0; expect[i]; i++) {
+        g_assert_nonnull(f[i]);
+        if (strcmp(expect[i], "*")) {
+            g_assert_cmpstr(f[i], ==, expect[i]);
+        }
+    }
+}
+
+static void check_record(const char *path)
+{
+    static const char *const cold[] = {
+        "t", "*", "00:04.0", "-", "0x4000100", "0", "r", "1", "4", "4k",
+        "m", "m", "0", "2", "4", "0", "1690", NULL,
+    };
+    static const char *const fault[] = {
+        "t", "*", "00:04.0", "-", "0x40000000", "0", "w", "1", "4", "-",
+        "h", "m", "4", "0", "1", "5", "290", NULL,
+    };
+    static const char *const inv_page[] = {
+        "i", "*", "iotlb", "3", "1", "0x4000000", "0", "0", NULL,
+    };
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    unsigned i, nt = 0, ni = 0;
+
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    lines = g_strsplit(text, "\n", -1);
+    g_assert_true(g_str_has_prefix(lines[0], "# vtm-record 1 clock-mhz=1000"));
+    for (i = 0; lines[i]; i++) {
+        nt += lines[i][0] == 't';
+        ni += lines[i][0] == 'i';
+    }
+    g_assert_cmpuint(nt, ==, 7);
+    g_assert_cmpuint(ni, ==, 2);
+    check_record_line(lines[2], cold);
+    check_record_line(lines[7], fault);
+    check_record_line(lines[8], inv_page);
+}
+
+static void test_stats(void)
+{
+    const uint64_t p = 0x04000000, phys = 0x05000000;
+    g_autofree char *rec = NULL, *opts = NULL;
+    QDict *st, *r;
+    QList *reqs;
+    uint64_t ccmd = 0;
+    VtmTest t;
+    int fd;
+
+    fd = g_file_open_tmp("vtm-record-XXXXXX", &rec, NULL);
+    g_assert_cmpint(fd, >=, 0);
+    close(fd);
+    opts = g_strdup_printf(",id=iommu0,record=%s", rec);
+    vtm_start_translated(&t, opts, 4, 8, false);
+    map_page(&t, p, phys, VTM_PAGE_SHIFT, SLPTE_RW);
+    map_page(&t, p + 0x1000, phys + 0x1000, VTM_PAGE_SHIFT, SLPTE_RW);
+    map_page(&t, p + 0x2000, phys + 0x2000, VTM_PAGE_SHIFT, SLPTE_RW);
+    program_fault_event(&t, true);
+    stats_dmas(&t, p);
+
+    st = stats_get(&t);
+    g_assert_cmpstr(stats_str(st, "timing"), ==, "account");
+    check_stats_counts(qdict_get_qdict(st, "unit"));
+    reqs = qdict_get_qlist(st, "requesters");
+    g_assert_cmpuint(qlist_size(reqs), ==, 1);
+    r = qobject_to(QDict, qlist_peek(reqs));
+    g_assert_cmpstr(stats_str(r, "bdf"), ==, "00:04.0");
+    g_assert_cmpint(stats_int(r, "sid"), ==, EDU_SID);
+    check_stats_counts(r);
+    qobject_unref(st);
+
+    /* invalidations: counted by type, each costs 100 cycles */
+    iotlb_reg_invalidate(&t, VTM_INV_PAGE, p);
+    ccmd = FIELD_DP64(ccmd, CCMD, ICC, 1);
+    ccmd = FIELD_DP64(ccmd, CCMD, CIRG, VTM_INV_GLOBAL);
+    reg_wq(&t, A_CCMD, ccmd);
+    /* context and every PSC entry above P dropped: a cold translation */
+    edu_from_ram(&t, p + 0x100, 0x40);
+    st = stats_get(&t);
+    g_assert_cmpint(stats_int(st, "unit/invalidations/iotlb-page"), ==, 1);
+    g_assert_cmpint(stats_int(st, "unit/invalidations/context-cache-global"),
+                    ==, 1);
+    g_assert_cmpint(stats_int(st, "unit/invalidations/cycles"), ==, 200);
+    g_assert_cmpint(stats_int(st, "unit/translations"), ==, 7);
+    g_assert_cmpint(stats_int(st, "unit/latency/max"), ==, LAT_COLD);
+    g_assert_cmpint(stats_int(st, "unit/caches/iotlb/entries"), ==, 256);
+    qobject_unref(st);
+    check_record(rec);          /* qom-get flushed it */
+
+    stats_reset(&t);
+    st = stats_get(&t);
+    g_assert_cmpint(stats_int(st, "unit/translations"), ==, 0);
+    g_assert_cmpint(stats_int(st, "unit/caches/iotlb/probes"), ==, 0);
+    g_assert_cmpint(stats_int(st, "unit/invalidations/iotlb-page"), ==, 0);
+    g_assert_cmpuint(qlist_size(qdict_get_qlist(st, "requesters")), ==, 0);
+    qobject_unref(st);
+    vtm_stop(&t);
+    unlink(rec);
+}
+
+/* timing-preset=bdw, and explicit properties over it. */
+static void test_stats_preset(void)
+{
+    VtmTest t;
+    QDict *st;
+
+    /* explicit iotlb-entries wins even when it equals the default */
+    vtm_start(&t, ",id=iommu0,timing-preset=bdw,iotlb-entries=256,"
+              "psc-l3-entries=16", 4, 8);
+    st = stats_get(&t);
+    g_assert_cmpstr(stats_str(st, "timing-preset"), ==, "bdw");
+    g_assert_cmpint(stats_int(st, "dma-base-ns"), ==, 600);
+    g_assert_cmpint(stats_int(st, "unit/caches/iotlb/entries"), ==, 256);
+    g_assert_cmpint(stats_int(st, "unit/caches/psc-l2/entries"), ==, 64);
+    g_assert_cmpint(stats_int(st, "unit/caches/psc-l3/entries"), ==, 16);
+    g_assert_cmpint(stats_int(st, "unit/caches/psc-l4/entries"), ==, 32);
+    qobject_unref(st);
+    vtm_stop(&t);
+
+    vtm_start(&t, ",id=iommu0,timing-preset=bdw", 4, 8);
+    st = stats_get(&t);
+    g_assert_cmpint(stats_int(st, "unit/caches/iotlb/entries"), ==, 112);
+    qobject_unref(st);
+    vtm_stop(&t);
+}
+
+/* timing=off keeps no statistics; stall counts and still translates. */
+static void test_stats_modes(void)
+{
+    static const char *const mode[] = { "off", "stall" };
+    const uint64_t p = 0x04000000, phys = 0x05000000;
+    unsigned i;
+
+    for (i = 0; i < ARRAY_SIZE(mode); i++) {
+        g_autofree char *opts = g_strdup_printf(",id=iommu0,timing=%s",
+                                                mode[i]);
+        VtmTest t;
+        QDict *st;
+
+        vtm_start_translated(&t, opts, 4, 8, false);
+        map_page(&t, p, phys, VTM_PAGE_SHIFT, SLPTE_RW);
+        fill_pattern(&t, phys + 0x100, 0x100, 0x77);
+        edu_from_ram(&t, p + 0x100, 0x100);
+        edu_to_ram(&t, p + 0x800, 0x100);
+        assert_pattern(&t, phys + 0x800, 0x100, 0x77);
+        st = stats_get(&t);
+        g_assert_cmpstr(stats_str(st, "timing"), ==, mode[i]);
+        g_assert_cmpint(stats_int(st, "unit/translations"), ==, i ? 2 : 0);
+        g_assert_cmpuint(qlist_size(qdict_get_qlist(st, "requesters")), ==,
+                         i ? 1 : 0);
+        qobject_unref(st);
+        vtm_stop(&t);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1539,5 +1819,8 @@ int main(int argc, char **argv)
     qtest_add_func("/vtm/qi/errors", test_qi_errors);
     qtest_add_func("/vtm/fault/overflow", test_fault_overflow);
     qtest_add_func("/vtm/fault/fpd", test_fault_fpd);
+    qtest_add_func("/vtm/stats/counts", test_stats);
+    qtest_add_func("/vtm/stats/preset", test_stats_preset);
+    qtest_add_func("/vtm/stats/modes", test_stats_modes);
     return g_test_run();
 }

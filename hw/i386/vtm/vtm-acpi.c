@@ -59,6 +59,10 @@ void vtm_build_dmar(VTMState *s, GArray *table_data, BIOSLinker *linker,
     X86IOMMUState *x86 = X86_IOMMU_DEVICE(s);
     AcpiTable table = { .sig = "DMAR", .rev = 1, .oem_id = oem_id,
                         .oem_table_id = oem_table_id };
+    /*
+     * 8.1: INTR_REMAP when remapping is on.  X2APIC_OPT_OUT (bit 1) is
+     * never set: guests may use x2APIC, with EIM when eim=on.
+     */
     uint8_t flags = x86_iommu_ir_supported(x86) ? DMAR_FLAG_INTR_REMAP : 0;
 
     acpi_table_begin(&table, table_data);

@@ -17,6 +17,7 @@
 #include "hw/pci/pci.h"
 #include "hw/pci/pci_bus.h"
 #include "vtm-internal.h"
+#include "vtm-stats.h"
 #include "trace.h"
 
 typedef struct VTMSpaceKey {
@@ -58,6 +59,8 @@ static IOMMUTLBEntry vtm_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
         .sid = vtm_space_sid(vas),
         .addr = addr,
         .is_write = flag & IOMMU_WO,
+        /* IOMMU_NONE is a lookup by QEMU itself, not a DMA request. */
+        .untimed = flag == IOMMU_NONE,
     };
     IOMMUTLBEntry entry = {
         .target_as = s->dma_as,
@@ -69,6 +72,7 @@ static IOMMUTLBEntry vtm_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
     VTMResult res;
 
     qemu_mutex_lock(&s->lock);
+    req.time = vtm_stats_now_locked(s);
     vtm_core_translate(&s->core, &req, &res, NULL);
     if (res.fault.reason == VTM_FR_NONE) {
         entry.iova = res.iova;
@@ -79,10 +83,12 @@ static IOMMUTLBEntry vtm_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
         /* IOMMU_NONE is a lookup by QEMU itself, not a DMA request. */
         vtm_fault_record_locked(s, &res.fault, &out);
     }
+    vtm_stats_translated_locked(s, vas, &req, &res);
     qemu_mutex_unlock(&s->lock);
     vtm_outbox_flush(s, &out);
     trace_vtm_translate(req.sid, addr, entry.translated_addr,
                         entry.addr_mask, entry.perm, res.fault.reason);
+    vtm_stats_stall(s, &res);
     return entry;
 }
 
@@ -128,8 +134,8 @@ static void vtm_space_init(VTMState *s, VTMAddressSpace *vas)
     memory_region_init_iommu(&vas->iommu, sizeof(vas->iommu),
                              TYPE_VTM_IOMMU_MEMORY_REGION, owner,
                              "vtm-dmar", UINT64_MAX);
-    memory_region_init_alias(&vas->intr_window, owner, "vtm-intr",
-                             &s->intr_window, 0, VTM_INTR_ADDR_SIZE);
+    /* Interrupt requests bypass translation (3.15): vtm-irq.c */
+    vtm_irq_space_window_init(vas);
     memory_region_add_subregion_overlap(MEMORY_REGION(&vas->iommu),
                                         VTM_INTR_ADDR_BASE,
                                         &vas->intr_window, 1);
@@ -165,6 +171,8 @@ static AddressSpace *vtm_get_address_space(PCIBus *bus, void *opaque,
 
 const PCIIOMMUOps vtm_pci_iommu_ops = {
     .get_address_space = vtm_get_address_space,
+    .set_iommu_device = vtm_notify_set_iommu_device,
+    .unset_iommu_device = vtm_notify_unset_iommu_device,
 };
 
 void vtm_as_init(VTMState *s)
@@ -192,6 +200,8 @@ static void vtm_iommu_memory_region_class_init(ObjectClass *klass,
     IOMMUMemoryRegionClass *imrc = IOMMU_MEMORY_REGION_CLASS(klass);
 
     imrc->translate = vtm_translate;
+    imrc->notify_flag_changed = vtm_notify_flag_changed;
+    imrc->replay = vtm_notify_replay;
 }
 
 static const TypeInfo vtm_iommu_memory_region_info = {

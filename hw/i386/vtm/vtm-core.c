@@ -10,6 +10,7 @@
 
 #include "qemu/osdep.h"
 #include "vtm-core.h"
+#include "vtm-params.h"
 
 static const char *const vtm_psc_names[VTM_MAX_LEVELS + 1] = {
     [2] = "psc-l2", [3] = "psc-l3", [4] = "psc-l4", [5] = "psc-l5",
@@ -18,16 +19,23 @@ static const char *const vtm_psc_names[VTM_MAX_LEVELS + 1] = {
 /* Page sizes an IOTLB line can hold: 4K, 2M, 1G. */
 static const unsigned vtm_iotlb_shifts[] = { 12, 21, 30 };
 
+/*
+ * Lookup latencies are gem5's SMMUv3 defaults (tlb_lat and cfg_lat 3,
+ * walk_lat 4 cycles); the shapes are this project's: docs/vtm.rst.
+ */
 void vtm_core_default_config(VTMCoreConfig *cfg)
 {
     static const VTMCacheParams iotlb = {
         .entries = 256, .ways = 8, .policy = VTM_CACHE_LRU, .enable = true,
+        .latency = 3,
     };
     static const VTMCacheParams ctx_cache = {
         .entries = 64, .ways = 4, .policy = VTM_CACHE_LRU, .enable = true,
+        .latency = 3,
     };
     static const VTMCacheParams psc = {
         .entries = 32, .ways = 4, .policy = VTM_CACHE_LRU, .enable = true,
+        .latency = 4,
     };
     unsigned level;
 
@@ -42,20 +50,10 @@ void vtm_core_default_config(VTMCoreConfig *cfg)
     for (level = 2; level <= VTM_MAX_LEVELS; level++) {
         cfg->psc[level] = psc;
     }
-}
-
-static const char *vtm_core_cache_error(const char *name,
-                                        const VTMCacheParams *p)
-{
-    const char *err = vtm_cache_params_error(p);
-    g_autofree char *msg = NULL;
-
-    if (!err) {
-        return NULL;
-    }
-    /* Interned: the caller gets a string it never has to free. */
-    msg = g_strdup_printf("%s: %s", name, err);
-    return g_intern_string(msg);
+    cfg->pasid_cache = ctx_cache;
+    cfg->iec = ctx_cache;
+    cfg->devtlb = ctx_cache;
+    vtm_timing_default_params(&cfg->timing);
 }
 
 const char *vtm_core_config_error(const VTMCoreConfig *cfg)
@@ -73,14 +71,28 @@ const char *vtm_core_config_error(const VTMCoreConfig *cfg)
     if (cfg->sllps & ~(VTM_SLLPS_2M | VTM_SLLPS_1G)) {
         return "sllps supports only 2M and 1G pages (bits 0-1)";
     }
-    err = vtm_core_cache_error("iotlb", &cfg->iotlb);
-    if (!err) {
-        err = vtm_core_cache_error("context-cache", &cfg->ctx_cache);
-    }
+    /* Messages name the properties: iotlb-entries, psc-l3-ways, ... */
+    err = vtm_cache_prop_error("iotlb", &cfg->iotlb);
+    err = err ? err : vtm_cache_prop_error("ctx-cache", &cfg->ctx_cache);
     for (level = 2; !err && level <= VTM_MAX_LEVELS; level++) {
-        err = vtm_core_cache_error(vtm_psc_names[level], &cfg->psc[level]);
+        err = vtm_cache_prop_error(vtm_psc_names[level], &cfg->psc[level]);
     }
-    return err;
+    err = err ? err : vtm_cache_prop_error("pasid-cache", &cfg->pasid_cache);
+    err = err ? err : vtm_cache_prop_error("iec", &cfg->iec);
+    err = err ? err : vtm_cache_prop_error("devtlb", &cfg->devtlb);
+    return err ? err : vtm_timing_params_error(&cfg->timing);
+}
+
+/* cache-seed seeds every cache, each differently. */
+static VTMCache *vtm_core_new_cache(const VTMCoreConfig *cfg,
+                                    const char *name,
+                                    const VTMCacheParams *p, unsigned n,
+                                    size_t payload_size)
+{
+    VTMCacheParams q = *p;
+
+    q.seed ^= cfg->timing.cache_seed + n;
+    return vtm_cache_new(name, &q, payload_size);
 }
 
 void vtm_core_init(VTMCore *c, const VTMCoreConfig *cfg,
@@ -92,19 +104,23 @@ void vtm_core_init(VTMCore *c, const VTMCoreConfig *cfg,
     c->cfg = *cfg;
     c->mem = *mem;
     vtm_pt_format_init(&c->fmt, cfg->haw, cfg->sllps);
+    vtm_pt_format_set_snoop(&c->fmt, cfg->snoop_control);
     c->lim.sagaw = cfg->sagaw;
     c->lim.haw = cfg->haw;
     c->lim.pt_supported = cfg->pt_supported;
     c->lim.dt_supported = cfg->dt_supported;
 
-    c->iotlb = vtm_cache_new("iotlb", &cfg->iotlb, sizeof(VTMIotlbEntry));
-    c->ctx_cache = vtm_cache_new("context-cache", &cfg->ctx_cache,
-                                 sizeof(VTMContext));
+    c->iotlb = vtm_core_new_cache(cfg, "iotlb", &cfg->iotlb, 0,
+                                  sizeof(VTMIotlbEntry));
+    c->ctx_cache = vtm_core_new_cache(cfg, "context-cache", &cfg->ctx_cache,
+                                      1, sizeof(VTMContext));
     for (level = 2; level <= VTM_MAX_LEVELS; level++) {
-        c->psc.level[level] = vtm_cache_new(vtm_psc_names[level],
-                                            &cfg->psc[level],
-                                            sizeof(VTMPscEntry));
+        c->psc.level[level] = vtm_core_new_cache(cfg, vtm_psc_names[level],
+                                                 &cfg->psc[level], level,
+                                                 sizeof(VTMPscEntry));
     }
+    vtm_timing_init(&c->timing, &cfg->timing, &cfg->ctx_cache, &cfg->iotlb,
+                    cfg->psc);
 }
 
 void vtm_core_destroy(VTMCore *c)
@@ -116,6 +132,7 @@ void vtm_core_destroy(VTMCore *c)
     for (level = 0; level <= VTM_MAX_LEVELS; level++) {
         g_clear_pointer(&c->psc.level[level], vtm_cache_free);
     }
+    vtm_timing_destroy(&c->timing);
 }
 
 static void vtm_core_flush_psc(VTMCore *c)
@@ -132,8 +149,10 @@ static void vtm_core_flush_psc(VTMCore *c)
 void vtm_core_reset(VTMCore *c)
 {
     vtm_cache_flush(c->iotlb);
+    c->iotlb_sizes = 0;
     vtm_cache_flush(c->ctx_cache);
     vtm_core_flush_psc(c);
+    vtm_timing_reset(&c->timing);
     c->root_table = 0;
     c->ttm = VTM_TTM_LEGACY;
 }
@@ -160,7 +179,7 @@ static VTMCacheKey vtm_iotlb_key(uint16_t did, unsigned shift, uint64_t iova)
 
 /* The context for sid, from the context cache or from memory. */
 static VTMFaultReason vtm_core_get_context(VTMCore *c, uint16_t sid,
-                                           VTMContext *ctx)
+                                           VTMContext *ctx, VTMOutcome *how)
 {
     VTMCacheKey key = { .tag = sid };
     const VTMContext *hit;
@@ -179,12 +198,15 @@ static VTMFaultReason vtm_core_get_context(VTMCore *c, uint16_t sid,
         return VTM_FR_ROOT_RSVD;
     }
     hit = vtm_cache_lookup(c->ctx_cache, &key);
+    how->ctx_lookup = true;
     if (hit) {
         *ctx = *hit;
+        how->ctx_hit = true;
         return VTM_FR_NONE;
     }
     fr = vtm_ctx_fetch(&c->mem, c->root_table, sid, &c->lim, ctx, &reads);
     c->stats.mem_reads += reads;
+    how->ctx_reads = reads;
     if (fr != VTM_FR_NONE) {
         return fr;      /* 6.1: entries that fault are never cached */
     }
@@ -226,13 +248,17 @@ static bool vtm_core_iotlb_hit(VTMCore *c, const VTMRequest *req,
         VTMCacheKey key = vtm_iotlb_key(ctx->did, vtm_iotlb_shifts[i],
                                         req->addr);
 
-        if (c->fmt.leaf_ok[i + 1]) {
+        /* A size never inserted since the last flush cannot hit. */
+        if (c->fmt.leaf_ok[i + 1] && (c->iotlb_sizes & BIT(i))) {
             e = vtm_cache_lookup(c->iotlb, &key);
         }
     }
+    res->how.iotlb_lookup = true;
     if (!e) {
         return false;
     }
+    res->how.iotlb_hit = (e->page_shift - VTM_PAGE_SHIFT) /
+                         VTM_LEVEL_STRIDE + 1;
     /*
      * Hardware trusts a cached translation until software invalidates it
      * (6.5), so a stale entry with too few rights faults without a walk.
@@ -246,6 +272,19 @@ static bool vtm_core_iotlb_hit(VTMCore *c, const VTMRequest *req,
                       + 1;
     *fr = VTM_FR_NONE;
     return true;
+}
+
+/* Whether a walk of levels levels probes at least one PSC level. */
+static bool vtm_core_psc_active(const VTMCore *c, unsigned levels)
+{
+    unsigned level;
+
+    for (level = 2; level <= levels; level++) {
+        if (c->cfg.psc[level].enable && c->cfg.psc[level].entries) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static VTMFaultReason vtm_core_walk(VTMCore *c, const VTMRequest *req,
@@ -267,12 +306,18 @@ static VTMFaultReason vtm_core_walk(VTMCore *c, const VTMRequest *req,
     c->stats.walks++;
     fr = vtm_pt_walk(&c->fmt, &c->mem, &c->psc, &w, &out, log);
     c->stats.mem_reads += log->nsteps;
+    res->how.walked = true;
+    res->how.psc_lookup = vtm_core_psc_active(c, ctx->levels);
+    res->how.psc_hit = log->psc_hit_level;
+    res->how.pt_reads = log->nsteps;
     if (fr != VTM_FR_NONE) {
         return fr;
     }
     key = vtm_iotlb_key(ctx->did, out.page_shift, req->addr);
     e = vtm_cache_insert(c->iotlb, &key);
     if (e) {
+        c->iotlb_sizes |= BIT((out.page_shift - VTM_PAGE_SHIFT) /
+                              VTM_LEVEL_STRIDE);
         e->translated = out.addr;
         e->page_shift = out.page_shift;
         e->perm = out.perm;
@@ -319,14 +364,19 @@ void vtm_core_translate(VTMCore *c, const VTMRequest *req, VTMResult *res,
     if (!log) {
         log = &local_log;
     }
-    memset(log, 0, sizeof(*log));
+    /* The steps are the walker's to fill: clear only the summary. */
+    log->nsteps = 0;
+    log->psc_hit_level = 0;
+    log->leaf_level = 0;
     memset(res, 0, sizeof(*res));
     c->stats.translations++;
 
-    fr = vtm_core_get_context(c, req->sid, &ctx);
+    fr = vtm_core_get_context(c, req->sid, &ctx, &res->how);
     if (fr == VTM_FR_NONE) {
         res->domain_id = ctx.did;
+        res->how.levels = ctx.levels;
         fr = vtm_core_translate_ctx(c, req, &ctx, res, log);
+        res->how.leaf_level = fr == VTM_FR_NONE ? log->leaf_level : 0;
     }
     if (fr != VTM_FR_NONE) {
         c->stats.faults++;
@@ -340,6 +390,11 @@ void vtm_core_translate(VTMCore *c, const VTMRequest *req, VTMResult *res,
         res->fault.is_write = req->is_write;
         /* false unless the context entry was read (vtm_ctx_fetch) */
         res->fault.fpd = ctx.fpd;
+    }
+    if (c->timing.p.mode != VTM_TIMING_OFF && !req->untimed) {
+        res->latency = vtm_timing_charge(&c->timing, req->time, &res->how,
+                                         &res->queued);
+        vtm_counters_add(&c->timing.unit, res);
     }
 }
 
@@ -526,6 +581,7 @@ static void vtm_core_inv_iotlb(VTMCore *c, const VTMInvIotlb *inv)
     switch (inv->gran) {
     case VTM_INV_GLOBAL:
         vtm_cache_flush(c->iotlb);
+        c->iotlb_sizes = 0;
         vtm_core_flush_psc(c);
         break;
     case VTM_INV_DOMAIN:
@@ -541,21 +597,36 @@ static void vtm_core_inv_iotlb(VTMCore *c, const VTMInvIotlb *inv)
 
 void vtm_core_invalidate(VTMCore *c, const VTMInvOp *op)
 {
+    if (c->timing.p.mode != VTM_TIMING_OFF) {
+        vtm_timing_invalidate(&c->timing, op->type);
+    }
     switch (op->type) {
     case VTM_INV_CC:
         c->stats.inv_cc++;
+        c->stats.inv_cc_gran[op->cc.gran & 3]++;
         vtm_core_inv_cc(c, &op->cc);
         break;
     case VTM_INV_IOTLB:
         c->stats.inv_iotlb++;
+        c->stats.inv_iotlb_gran[op->iotlb.gran & 3]++;
         vtm_core_inv_iotlb(c, &op->iotlb);
         break;
     case VTM_INV_DEVTLB:
         /* Counted only: the device-IOTLB model is not there yet. */
         c->stats.inv_devtlb++;
         break;
-    default:
-        /* Interrupt entry cache and wait descriptors are the glue's. */
+    case VTM_INV_IEC:
+        /* Counted and timed here; the cache itself is vtm-ir.c's. */
+        c->stats.inv_iec++;
+        break;
+    case VTM_INV_WAIT:
+        /* Counted and timed here; the status write is the glue's. */
+        c->stats.inv_wait++;
         break;
     }
+}
+
+void vtm_core_set_time(VTMCore *c, uint64_t now)
+{
+    vtm_timing_advance(&c->timing, now);
 }

@@ -362,6 +362,108 @@ REG64(QI_WAIT_HI, 8)
 #define VTM_IQEI_TAIL_RANGE     6   /* IQT beyond the queue size */
 
 /*
+ * Interrupt requests: a DWORD write to the interrupt address range
+ * 0xFEEx_xxxx (5.1.2).  Address bit 4 selects the format.
+ *
+ * 5.1.2.1 Compatibility format: the destination and mode in the address,
+ * vector, delivery and trigger mode in the data.  The same layout is the
+ * message remapping produces; the upper 24 bits of a 32-bit x2APIC
+ * destination ride in address bits 63:40, where QEMU's APIC bus and KVM's
+ * X2APIC API (KVM_X2APIC_API_USE_32BIT_IDS) expect them.
+ */
+REG64(MSI_ADDR, 0)
+    FIELD(MSI_ADDR, DM, 2, 1)
+    FIELD(MSI_ADDR, RH, 3, 1)
+    FIELD(MSI_ADDR, IF, 4, 1)           /* 0 compatibility, 1 remappable */
+    FIELD(MSI_ADDR, DEST, 12, 8)
+    FIELD(MSI_ADDR, HEAD, 20, 12)       /* 0xFEE */
+    FIELD(MSI_ADDR, DEST_HI, 40, 24)    /* x2APIC destination 31:8 */
+REG32(MSI_DATA, 0)
+    FIELD(MSI_DATA, VECTOR, 0, 8)
+    FIELD(MSI_DATA, DLM, 8, 3)
+    FIELD(MSI_DATA, LEVEL, 14, 1)
+    FIELD(MSI_DATA, TM, 15, 1)
+#define VTM_MSI_ADDR_HEAD       0xfee
+#define VTM_MSI_FORMAT_REMAP    1
+
+/*
+ * 5.1.2.2 Remappable format: interrupt_index[15] in bit 2, [14:0] in bits
+ * 19:5; with SHV the data's subhandle is added.  Data bits 31:16 are
+ * reserved (fault 20h).
+ */
+REG64(MSI_RADDR, 0)
+    FIELD(MSI_RADDR, INDEX_HI, 2, 1)
+    FIELD(MSI_RADDR, SHV, 3, 1)
+    FIELD(MSI_RADDR, INDEX_LO, 5, 15)
+REG32(MSI_RDATA, 0)
+    FIELD(MSI_RDATA, SUBHANDLE, 0, 16)
+#define VTM_MSI_RDATA_RSVD      0xffff0000u
+
+/* 11.4.10: IRTA.S gives 2^(S+1) entries. */
+#define VTM_IRTA_ENTRIES(s)     (2u << (s))
+
+/*
+ * 9.10 Interrupt Remapping Table Entry (IRTE) for remapped interrupts
+ * (IM=0) and 9.11 for posted interrupts (IM=1): 128 bits, two qwords.
+ * The destination is bits 63:32 with EIME=1 (x2APIC) and bits 47:40 with
+ * EIME=0 (xAPIC), the rest of 63:32 then being reserved.
+ */
+REG64(IRTE_LO, 0)
+    FIELD(IRTE_LO, P, 0, 1)
+    FIELD(IRTE_LO, FPD, 1, 1)
+    FIELD(IRTE_LO, DM, 2, 1)
+    FIELD(IRTE_LO, RH, 3, 1)
+    FIELD(IRTE_LO, TM, 4, 1)
+    FIELD(IRTE_LO, DLM, 5, 3)
+    FIELD(IRTE_LO, AVAIL, 8, 4)
+    FIELD(IRTE_LO, URG, 14, 1)          /* posted: urgent */
+    FIELD(IRTE_LO, IM, 15, 1)           /* 1: posted format */
+    FIELD(IRTE_LO, V, 16, 8)            /* vector; posted: virtual vector */
+    FIELD(IRTE_LO, DST, 32, 32)
+    FIELD(IRTE_LO, DST_XAPIC, 40, 8)
+    FIELD(IRTE_LO, PDA_L, 38, 26)       /* posted: PID address 31:6 */
+REG64(IRTE_HI, 8)
+    FIELD(IRTE_HI, SID, 0, 16)
+    FIELD(IRTE_HI, SQ, 16, 2)
+    FIELD(IRTE_HI, SVT, 18, 2)
+    FIELD(IRTE_HI, PDA_H, 32, 32)       /* posted: PID address 63:32 */
+#define VTM_IRTE_SIZE           16
+/* Remapped: 14:12, 31:24 and 127:84; with EIME=0 also 39:32 and 63:48 */
+#define VTM_IRTE_LO_RSVD        0x00000000ff007000ULL
+#define VTM_IRTE_LO_RSVD_XAPIC  0xffff00ff00000000ULL
+#define VTM_IRTE_HI_RSVD        0xfffffffffff00000ULL
+/* Posted: 7:2, 13:12, 37:24 and 95:84 */
+#define VTM_IRTE_PI_LO_RSVD     0x0000003fff0030fcULL
+#define VTM_IRTE_PI_HI_RSVD     0x00000000fff00000ULL
+
+/* 9.10 SVT: source validation type */
+#define VTM_SVT_NONE            0
+#define VTM_SVT_SID             1       /* SID with the SQ mask */
+#define VTM_SVT_BUS             2       /* SID 15:8 .. 7:0: bus range */
+#define VTM_SVT_RESERVED        3
+
+/* 9.10 DLM: delivery modes 011b and 110b are reserved */
+#define VTM_DLM_RESERVED(dlm)   ((dlm) == 3 || (dlm) == 6)
+
+/*
+ * 9.12 Posted Interrupt Descriptor: 64 bytes, 64-byte aligned.  Bits
+ * 255:0 are the posted interrupt requests (PIR, one bit per vector), the
+ * control qword holds ON, SN, NV and NDST (with EIME=0 the APIC ID in
+ * NDST 15:8), bits 511:320 are reserved.
+ */
+#define VTM_PID_SIZE            64
+#define VTM_PID_ALIGN           64
+#define VTM_PID_PIR_QWORDS      4
+REG64(PID_CTL, 32)
+    FIELD(PID_CTL, ON, 0, 1)
+    FIELD(PID_CTL, SN, 1, 1)
+    FIELD(PID_CTL, NV, 16, 8)
+    FIELD(PID_CTL, NDST, 32, 32)
+    FIELD(PID_CTL, NDST_XAPIC, 40, 8)
+/* Control bits 271:258 and 287:280 */
+#define VTM_PID_CTL_RSVD        0x00000000ff00fffcULL
+
+/*
  * Fault reasons: Appendix A "Non-Recoverable Fault Reason Encodings".
  */
 typedef enum VTMFaultReason {
@@ -380,14 +482,16 @@ typedef enum VTMFaultReason {
     VTM_FR_PTE_RSVD = 0xc,              /* LSL.2 */
     VTM_FR_TT_BLOCKED = 0xd,            /* LCT.5 */
     VTM_FR_INTR_ADDR = 0xe,             /* LGN.4 */
-    VTM_FR_IR_REQ_RSVD = 0x20,
-    VTM_FR_IR_INDEX_OVER = 0x21,
-    VTM_FR_IR_NOT_PRESENT = 0x22,
-    VTM_FR_IR_ROOT_ACCESS = 0x23,
-    VTM_FR_IR_RSVD = 0x24,
-    VTM_FR_IR_COMPAT_BLOCKED = 0x25,
-    VTM_FR_IR_SID_INVALID = 0x26,
-    VTM_FR_IR_POSTED_BLOCKED = 0x27,
+    /* Interrupt remapping: 5.1.4.1 "Interrupt Remapping Fault Conditions" */
+    VTM_FR_IR_REQ_RSVD = 0x20,          /* reserved bit in the request */
+    VTM_FR_IR_INDEX_OVER = 0x21,        /* index beyond IRTA.S (or HAW) */
+    VTM_FR_IR_NOT_PRESENT = 0x22,       /* IRTE.P clear (qualified) */
+    VTM_FR_IR_ROOT_ACCESS = 0x23,       /* IRTE fetch failed */
+    VTM_FR_IR_RSVD = 0x24,              /* IRTE reserved bit (qualified) */
+    VTM_FR_IR_COMPAT_BLOCKED = 0x25,    /* EIME set or CFIS clear */
+    VTM_FR_IR_SID_INVALID = 0x26,       /* SVT/SQ/SID check (qualified) */
+    VTM_FR_IR_PID_ACCESS = 0x27,        /* PID access failed (qualified) */
+    VTM_FR_IR_PID_RSVD = 0x28,          /* PID reserved bit (qualified) */
 } VTMFaultReason;
 
 #endif

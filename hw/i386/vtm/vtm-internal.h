@@ -21,6 +21,11 @@ typedef struct VTMOutbox {
         uint32_t data;
     } msi[4];
     bool switch_spaces;
+    /* Interrupt remapping changed: x86_iommu_iec_notify_all() */
+    bool iec_notify;
+    bool iec_global;
+    uint32_t iec_index;
+    uint32_t iec_mask;
 } VTMOutbox;
 
 void vtm_outbox_flush(VTMState *s, VTMOutbox *out);
@@ -59,7 +64,31 @@ extern const PCIIOMMUOps vtm_pci_iommu_ops;
 /* vtm-dma.c */
 void vtm_dma_init(VTMState *s);
 
-/* vtm-irq.c */
+/* vtm-irq.c: interrupt windows, int_remap, interrupt remapping state */
 void vtm_irq_window_init(VTMState *s, MemoryRegion *mr, Object *owner);
+void vtm_irq_space_window_init(VTMAddressSpace *vas);
+int vtm_int_remap(X86IOMMUState *iommu, MSIMessage *src, MSIMessage *dst,
+                  uint16_t sid);
+void vtm_irq_outbox_flush(VTMState *s, VTMOutbox *out);
+void vtm_irq_gcmd_locked(VTMState *s, uint32_t written, uint64_t mask,
+                         uint32_t *sts, VTMOutbox *out);
+void vtm_irq_irta_written_locked(VTMState *s);
+void vtm_irq_iec_invalidate_locked(VTMState *s, const VTMInvIec *inv,
+                                   VTMOutbox *out);
+bool vtm_irq_realize(VTMState *s, Error **errp);
+void vtm_irq_init(VTMState *s);
+void vtm_irq_post_load_locked(VTMState *s);
+extern const VMStateDescription vtm_irq_vmstate;
+
+/* vtm-notify.c: IOMMU notifiers, replay, host devices */
+void vtm_notify_inv_locked(VTMState *s, const VTMInvOp *op);
+void vtm_notify_translation_locked(VTMState *s);
+int vtm_notify_flag_changed(IOMMUMemoryRegion *iommu,
+                            IOMMUNotifierFlag old, IOMMUNotifierFlag new,
+                            Error **errp);
+void vtm_notify_replay(IOMMUMemoryRegion *iommu, IOMMUNotifier *n);
+bool vtm_notify_set_iommu_device(PCIBus *bus, void *opaque, int devfn,
+                                 HostIOMMUDevice *hiod, Error **errp);
+void vtm_notify_unset_iommu_device(PCIBus *bus, void *opaque, int devfn);
 
 #endif

@@ -12,6 +12,7 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "vtm-internal.h"
+#include "vtm-stats.h"
 #include "trace.h"
 
 #define VTM_QI_DESC_SIZE    16
@@ -46,7 +47,9 @@ void vtm_ccmd_write_locked(VTMState *s, VTMOutbox *out)
                       "invalidation is enabled (ignored)\n");
     } else if (vtm_qi_from_ccmd(ccmd, &op)) {
         trace_vtm_inv_cc(op.cc.gran, op.cc.did, op.cc.sid, op.cc.fm);
+        vtm_stats_inv_locked(s, &op);
         vtm_core_invalidate(&s->core, &op);
+        vtm_notify_inv_locked(s, &op);
         done = op.cc.gran;
     } else {
         qemu_log_mask(LOG_GUEST_ERROR, "vtm: CCMD with reserved "
@@ -71,7 +74,9 @@ void vtm_iotlb_reg_write_locked(VTMState *s, VTMOutbox *out)
     } else if (vtm_qi_from_iotlb_reg(reg, iva, mamv, &op)) {
         trace_vtm_inv_iotlb(op.iotlb.gran, op.iotlb.did, op.iotlb.addr,
                             op.iotlb.am, op.iotlb.ih);
+        vtm_stats_inv_locked(s, &op);
         vtm_core_invalidate(&s->core, &op);
+        vtm_notify_inv_locked(s, &op);
         done = op.iotlb.gran;
     } else {
         qemu_log_mask(LOG_GUEST_ERROR, "vtm: IOTLB invalidation with "
@@ -122,6 +127,7 @@ static void vtm_qi_wait_locked(VTMState *s, const VTMInvWait *w,
 static void vtm_qi_apply_locked(VTMState *s, const VTMInvOp *op,
                                 VTMOutbox *out)
 {
+    vtm_stats_inv_locked(s, op);        /* modelled clock, record */
     switch (op->type) {
     case VTM_INV_CC:
         trace_vtm_inv_cc(op->cc.gran, op->cc.did, op->cc.sid, op->cc.fm);
@@ -138,15 +144,19 @@ static void vtm_qi_apply_locked(VTMState *s, const VTMInvOp *op,
         vtm_core_invalidate(&s->core, op);
         break;
     case VTM_INV_IEC:
-        /* Accepted: the interrupt entry cache comes with remapping. */
         trace_vtm_inv_iec(op->iec.global, op->iec.index, op->iec.im);
+        vtm_core_invalidate(&s->core, op);      /* counted and timed */
+        vtm_irq_iec_invalidate_locked(s, &op->iec, out);
         break;
     case VTM_INV_WAIT:
         trace_vtm_inv_wait(op->wait.status_write, op->wait.intr,
                            op->wait.addr, op->wait.data);
+        vtm_core_invalidate(&s->core, op);      /* counted and timed */
         vtm_qi_wait_locked(s, &op->wait, out);
         break;
     }
+    /* Before the next descriptor: a later wait covers the notifications */
+    vtm_notify_inv_locked(s, op);
 }
 
 /*

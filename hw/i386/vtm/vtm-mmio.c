@@ -88,6 +88,7 @@ static void vtm_gcmd_write(VTMState *s, hwaddr base, uint64_t old,
         vtm_core_set_root(&s->core, vtm_get64(s, A_RTADDR));
         sts = FIELD_DP32(sts, GSTS, RTPS, 1);
         trace_vtm_root_set(s->core.root_table, s->core.ttm);
+        vtm_notify_translation_locked(s);
     }
     if (te != FIELD_EX32(sts, GSTS, TES)) {
         if (te && !s->dma_translation) {
@@ -98,6 +99,7 @@ static void vtm_gcmd_write(VTMState *s, hwaddr base, uint64_t old,
             s->translation_enabled = te;
             out->switch_spaces = true;
             trace_vtm_translation_enable(te);
+            vtm_notify_translation_locked(s);
         }
     }
     if (qie != FIELD_EX32(sts, GSTS, QIES)) {
@@ -105,8 +107,9 @@ static void vtm_gcmd_write(VTMState *s, hwaddr base, uint64_t old,
         vtm_set32(s, A_GSTS, sts);
         vtm_qi_enable_locked(s, qie);
     }
-    if (FIELD_EX32(written, GCMD, IRE) || FIELD_EX32(written, GCMD, SIRTP) ||
-        FIELD_EX32(written, GCMD, SFL)) {
+    /* SIRTP, IRE and CFI: interrupt remapping, vtm-irq.c */
+    vtm_irq_gcmd_locked(s, written, mask, &sts, out);
+    if (FIELD_EX32(written, GCMD, SFL)) {
         qemu_log_mask(LOG_GUEST_ERROR, "vtm: GCMD 0x%" PRIx64 " asks for a "
                       "capability this unit does not report\n", written);
     }
@@ -181,6 +184,12 @@ static void vtm_ics_write(VTMState *s, hwaddr base, uint64_t old,
     }
 }
 
+static void vtm_irta_write(VTMState *s, hwaddr base, uint64_t old,
+                           uint64_t written, uint64_t mask, VTMOutbox *out)
+{
+    vtm_irq_irta_written_locked(s);
+}
+
 static void vtm_iectl_write(VTMState *s, hwaddr base, uint64_t old,
                             uint64_t written, uint64_t mask, VTMOutbox *out)
 {
@@ -226,6 +235,10 @@ static const VTMRegInfo vtm_regs[] = {
     { "IEADDR", A_IEADDR, 4, 0, LOW32 & ~3ULL, 0, NULL },
     { "IEUADDR", A_IEUADDR, 4, 0, LOW32, 0, NULL },
     { "IQERCD", A_IQERCD, 8, 0, 0, 0, NULL },
+    /* 11.4.10; takes effect at SIRTP */
+    { "IRTA", A_IRTA, 8, 0,
+      R_IRTA_IRTA_MASK | R_IRTA_EIME_MASK | R_IRTA_S_MASK, 0,
+      vtm_irta_write },
     { "IVA", A_IVA, 8, 0,
       R_IVA_ADDR_MASK | R_IVA_IH_MASK | R_IVA_AM_MASK, 0, NULL },
     { "IOTLB", A_IOTLB, 8, 0,

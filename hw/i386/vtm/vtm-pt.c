@@ -37,13 +37,27 @@ void vtm_pt_format_init(VTMPtFormat *f, unsigned haw, uint8_t sllps)
         }
         /*
          * A leaf: the address bits inside a large page (20:12 for 2M,
-         * 29:12 for 1G) must be 0.
+         * 29:12 for 1G) must be 0.  SNP is left to
+         * vtm_pt_format_set_snoop().
          */
         f->rsvd_leaf[level] = addr_rsvd;
         if (level > 1) {
             f->rsvd_leaf[level] |=
                 MAKE_64BIT_MASK(VTM_PAGE_SHIFT,
                                 vtm_level_shift(level) - VTM_PAGE_SHIFT);
+        }
+    }
+}
+
+void vtm_pt_format_set_snoop(VTMPtFormat *f, bool snoop_control)
+{
+    unsigned level;
+
+    for (level = 1; level <= VTM_MAX_LEVELS; level++) {
+        if (snoop_control) {
+            f->rsvd_leaf[level] &= ~R_SLPTE_SNP_MASK;
+        } else {
+            f->rsvd_leaf[level] |= R_SLPTE_SNP_MASK;
         }
     }
 }
@@ -185,4 +199,194 @@ VTMFaultReason vtm_pt_walk(const VTMPtFormat *f, const VTMMemOps *mem,
     out->perm = perm;
     log->leaf_level = level;
     return VTM_FR_NONE;
+}
+
+/* Range enumeration ------------------------------------------------- */
+
+/* Slices up to this many entries need no allocation (a page's path). */
+#define VTM_PT_SMALL_SLICE  16
+
+/*
+ * One table being scanned: the slice of its entries the range needs,
+ * read at once.  pte points into small, or into big (allocated the first
+ * time this level needs a larger slice, then reused).
+ */
+typedef struct VTMPtFrame {
+    uint64_t base;              /* input address of entry 0 */
+    unsigned idx, end;          /* next entry to look at, one past last */
+    uint8_t perm;               /* permissions granted above this table */
+    uint64_t *pte;              /* pte[0] is entry idx as first read */
+    unsigned first;             /* index of pte[0] */
+    uint64_t small[VTM_PT_SMALL_SLICE];
+    uint64_t *big;
+} VTMPtFrame;
+
+typedef struct VTMPtEnumState {
+    const VTMPtFormat *f;
+    const VTMMemOps *mem;
+    const VTMPtRange *r;
+    VTMPtRangeResult *res;
+    VTMPtFrame frame[VTM_MAX_LEVELS + 1];       /* by level */
+} VTMPtEnumState;
+
+/* The first and one-past-last index of the range in a level's table. */
+static void vtm_pt_slice(const VTMPtRange *r, unsigned level, uint64_t base,
+                         unsigned *idx, unsigned *end)
+{
+    unsigned shift = vtm_level_shift(level);
+    uint64_t span_last = base + MAKE_64BIT_MASK(0, shift + VTM_LEVEL_STRIDE);
+    uint64_t lo = MAX(r->first, base), hi = MIN(r->last, span_last);
+
+    *idx = (lo - base) >> shift;
+    *end = ((hi - base) >> shift) + 1;
+}
+
+/*
+ * Reads the slice of the table at level covering the range; false if the
+ * budget is spent.  A table that cannot be read maps nothing (LSL.1).
+ */
+static bool vtm_pt_enter(VTMPtEnumState *st, unsigned level, uint64_t table,
+                         uint64_t base, uint8_t perm)
+{
+    VTMPtFrame *fr = &st->frame[level];
+    unsigned i, n;
+
+    if (st->res->tables >= st->r->max_tables) {
+        return false;
+    }
+    st->res->tables++;
+    vtm_pt_slice(st->r, level, base, &fr->idx, &fr->end);
+    fr->base = base;
+    fr->perm = perm;
+    fr->first = fr->idx;
+    n = fr->end - fr->idx;
+    if (n <= VTM_PT_SMALL_SLICE) {
+        fr->pte = fr->small;
+    } else {
+        if (!fr->big) {
+            fr->big = g_new(uint64_t, VTM_PTES_PER_TABLE);
+        }
+        fr->pte = fr->big;
+    }
+    if (!st->mem->read(st->mem->opaque, table + fr->idx * sizeof(uint64_t),
+                       fr->pte, n * sizeof(uint64_t))) {
+        fr->idx = fr->end;
+        return true;
+    }
+    for (i = 0; i < n; i++) {
+        fr->pte[i] = le64_to_cpu(fr->pte[i]);
+    }
+    return true;
+}
+
+/* Where the enumeration stopped: nothing from iova up was reported. */
+static void vtm_pt_stop(VTMPtEnumState *st, uint64_t iova)
+{
+    st->res->complete = false;
+    st->res->next = MAX(iova, st->r->first);
+}
+
+/*
+ * Looks at one entry.  Returns 1 to go on, 0 to stop, and -1 after
+ * entering the table the entry points to (the caller descends).
+ */
+static int vtm_pt_visit(VTMPtEnumState *st, unsigned level, uint64_t pte,
+                        uint64_t iova, uint8_t perm, VTMMappingFn fn,
+                        void *opaque)
+{
+    const VTMPtFormat *f = st->f;
+    bool leaf = level == 1 || (FIELD_EX64(pte, SLPTE, PS) &&
+                               f->leaf_ok[level]);
+    VTMMapping m;
+
+    perm &= vtm_pt_entry_perm(pte);
+    /* not present (9.8), reserved bits (LSL.2) or no access left */
+    if (!vtm_pt_entry_perm(pte) || !perm ||
+        (pte & (leaf ? f->rsvd_leaf[level] : f->rsvd_table[level]))) {
+        return 1;
+    }
+    if (!leaf) {
+        if (!vtm_pt_enter(st, level - 1,
+                          FIELD_EX64(pte, SLPTE, ADDR) << VTM_PAGE_SHIFT,
+                          iova, perm)) {
+            vtm_pt_stop(st, iova);
+            return 0;
+        }
+        return -1;
+    }
+    if (st->res->leaves >= st->r->max_leaves) {
+        vtm_pt_stop(st, iova);
+        return 0;
+    }
+    m.iova = iova;
+    m.shift = vtm_level_shift(level);
+    m.addr = (FIELD_EX64(pte, SLPTE, ADDR) << VTM_PAGE_SHIFT) &
+             ~MAKE_64BIT_MASK(0, m.shift);
+    m.perm = perm;
+    st->res->leaves++;
+    if (!fn(&m, opaque)) {
+        if (vtm_mapping_last(&m) < st->r->last) {
+            vtm_pt_stop(st, vtm_mapping_last(&m) + 1);
+        }
+        return 0;
+    }
+    return 1;
+}
+
+static void vtm_pt_walk_range(VTMPtEnumState *st, VTMMappingFn fn,
+                              void *opaque)
+{
+    unsigned top = st->r->levels, level = top;
+
+    if (!vtm_pt_enter(st, level, st->r->root, 0, VTM_PERM_RW)) {
+        vtm_pt_stop(st, st->r->first);
+        return;
+    }
+    while (level <= top) {
+        VTMPtFrame *fr = &st->frame[level];
+        unsigned i;
+        int rc;
+
+        if (fr->idx >= fr->end) {
+            level++;                /* this table is done: back up */
+            continue;
+        }
+        i = fr->idx++;
+        rc = vtm_pt_visit(st, level, fr->pte[i - fr->first],
+                          fr->base + ((uint64_t)i << vtm_level_shift(level)),
+                          fr->perm, fn, opaque);
+        if (rc == 0) {
+            return;
+        }
+        if (rc < 0) {
+            level--;
+        }
+    }
+}
+
+void vtm_pt_enumerate(const VTMPtFormat *f, const VTMMemOps *mem,
+                      const VTMPtRange *r, VTMMappingFn fn, void *opaque,
+                      VTMPtRangeResult *res)
+{
+    VTMPtEnumState st = { .f = f, .mem = mem, .res = res };
+    VTMPtRange clipped = *r;
+    unsigned level;
+
+    memset(res, 0, sizeof(*res));
+    res->complete = true;
+    /* levels comes from a checked context entry, never from the guest */
+    assert(r->levels >= 1 && r->levels <= VTM_MAX_LEVELS);
+    /* Nothing above the width the top table translates is mapped. */
+    if (vtm_level_shift(r->levels) + VTM_LEVEL_STRIDE < 64) {
+        clipped.last = MIN(r->last, MAKE_64BIT_MASK(0, vtm_level_shift(
+                           r->levels) + VTM_LEVEL_STRIDE));
+    }
+    if (clipped.first > clipped.last) {
+        return;
+    }
+    st.r = &clipped;
+    vtm_pt_walk_range(&st, fn, opaque);
+    for (level = 0; level <= VTM_MAX_LEVELS; level++) {
+        g_free(st.frame[level].big);
+    }
 }

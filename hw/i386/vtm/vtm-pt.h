@@ -87,4 +87,64 @@ VTMFaultReason vtm_pt_walk(const VTMPtFormat *f, const VTMMemOps *mem,
                            VTMPscSet *psc, const VTMWalk *w,
                            VTMWalkOut *out, VTMWalkLog *log);
 
+/*
+ * Range enumeration: the leaf mappings of an input-address range, for
+ * replay and for the mapping tracker behind IOMMU notifiers (vtm-track.h).
+ */
+
+/* A naturally aligned block of 1 << shift bytes mapped to addr. */
+typedef struct VTMMapping {
+    uint64_t iova;
+    uint64_t addr;              /* output address of iova */
+    uint8_t shift;              /* 12, 21 or 30 from tables; up to 63 */
+    uint8_t perm;               /* VTM_PERM_*, never VTM_PERM_NONE */
+} VTMMapping;
+
+static inline uint64_t vtm_mapping_last(const VTMMapping *m)
+{
+    return m->iova + (m->shift ? MAKE_64BIT_MASK(0, m->shift) : 0);
+}
+
+/* Receives one mapping; returns false to stop the enumeration. */
+typedef bool (*VTMMappingFn)(const VTMMapping *m, void *opaque);
+
+typedef struct VTMPtRange {
+    uint64_t root;              /* top-level table */
+    uint8_t levels;             /* 3, 4 or 5 */
+    uint64_t first, last;       /* inclusive input-address range */
+    uint64_t max_tables;        /* budget: table pages read */
+    uint64_t max_leaves;        /* budget: mappings reported */
+} VTMPtRange;
+
+typedef struct VTMPtRangeResult {
+    uint64_t tables;            /* table pages read */
+    uint64_t leaves;            /* mappings reported */
+    bool complete;              /* the whole range was covered */
+    uint64_t next;              /* if not: first address not covered */
+} VTMPtRangeResult;
+
+/*
+ * Reports, in ascending order, each leaf that overlaps [first, last] and
+ * that a translation would use: every entry on its path present, free of
+ * reserved bits and readable, and the permissions ANDed over the path not
+ * empty (3.6.1, 9.8).  A leaf is reported whole even where it extends
+ * beyond the range.  Anything that would fault is no mapping and is
+ * skipped.  Each table is read once, only the slice the range needs.
+ *
+ * The walk stops when the budget is spent or fn returns false, whatever
+ * the tables hold (a table may point back to itself or to a parent), so
+ * its cost is bounded by the budget.  res->next then says where it
+ * stopped: every mapping below it was reported.
+ */
+void vtm_pt_enumerate(const VTMPtFormat *f, const VTMMemOps *mem,
+                      const VTMPtRange *r, VTMMappingFn fn, void *opaque,
+                      VTMPtRangeResult *res);
+
+/*
+ * ECAP.SC: without snoop control, hardware does not support SNP=1 in a
+ * leaf (9.8), so the bit is reserved there; with it, the bit is allowed.
+ * vtm_pt_format_init() leaves the bit alone.
+ */
+void vtm_pt_format_set_snoop(VTMPtFormat *f, bool snoop_control);
+
 #endif

@@ -16,6 +16,15 @@ typedef struct VTMMemOps {
     /* Both return false when the access cannot complete (bus error). */
     bool (*read)(void *opaque, uint64_t addr, void *buf, size_t len);
     bool (*write)(void *opaque, uint64_t addr, const void *buf, size_t len);
+    /*
+     * Optional: an atomic compare-and-exchange of the aligned qword at
+     * addr (values in CPU order), for structures other agents update
+     * concurrently (the posted interrupt descriptor, 5.2.3).  Stores new
+     * if the qword holds expected; *found receives what it held.  When
+     * NULL, vtm_mem_cmpxchg64() does a plain read and write.
+     */
+    bool (*cmpxchg64)(void *opaque, uint64_t addr, uint64_t expected,
+                      uint64_t new, uint64_t *found);
     void *opaque;
 } VTMMemOps;
 
@@ -29,6 +38,27 @@ static inline bool vtm_mem_read64(const VTMMemOps *m, uint64_t addr,
     }
     *val = le64_to_cpu(le);
     return true;
+}
+
+static inline bool vtm_mem_write64(const VTMMemOps *m, uint64_t addr,
+                                   uint64_t val)
+{
+    uint64_t le = cpu_to_le64(val);
+
+    return m->write(m->opaque, addr, &le, sizeof(le));
+}
+
+static inline bool vtm_mem_cmpxchg64(const VTMMemOps *m, uint64_t addr,
+                                     uint64_t expected, uint64_t new,
+                                     uint64_t *found)
+{
+    if (m->cmpxchg64) {
+        return m->cmpxchg64(m->opaque, addr, expected, new, found);
+    }
+    if (!vtm_mem_read64(m, addr, found)) {
+        return false;
+    }
+    return *found != expected || vtm_mem_write64(m, addr, new);
 }
 
 static inline bool vtm_mem_write32(const VTMMemOps *m, uint64_t addr,
@@ -51,6 +81,8 @@ typedef struct VTMRequest {
     uint64_t addr;              /* input (IO virtual) address */
     bool is_write;
     bool is_translation_req;    /* ATS translation request */
+    bool untimed;               /* a lookup by the host, not a DMA: no stats */
+    uint64_t time;              /* arrival in IOMMU cycles (vtm-timing.h) */
 } VTMRequest;
 
 /* Where a lookup in one structure was satisfied: the walk log reads it. */
@@ -68,6 +100,24 @@ typedef struct VTMFault {
     bool fpd;                   /* fault processing disabled: do not record */
 } VTMFault;
 
+/*
+ * What one translation did, for the timing model, statistics, tracing
+ * and recording.  Filled whatever the timing mode.
+ */
+typedef struct VTMOutcome {
+    bool ctx_lookup;            /* the context cache was consulted */
+    bool ctx_hit;
+    bool iotlb_lookup;
+    uint8_t iotlb_hit;          /* leaf level of the hit: 1 4K, 2 2M, 3 1G */
+    bool walked;                /* the page walker ran */
+    bool psc_lookup;            /* with at least one PSC level enabled */
+    uint8_t psc_hit;            /* level of the PSC entry used, 0 none */
+    uint8_t ctx_reads;          /* root and context entry reads */
+    uint8_t pt_reads;           /* page-table reads */
+    uint8_t levels;             /* of the context's tables, 0 if unknown */
+    uint8_t leaf_level;         /* of the translation, 0 if none */
+} VTMOutcome;
+
 /* The outcome of translating one request. */
 typedef struct VTMResult {
     uint64_t iova;              /* page-aligned input address */
@@ -77,6 +127,9 @@ typedef struct VTMResult {
     uint16_t domain_id;
     bool passthrough;
     VTMFault fault;             /* reason VTM_FR_NONE when translated */
+    VTMOutcome how;
+    uint64_t latency;           /* modelled IOMMU cycles, 0 if untimed */
+    uint64_t queued;            /* of which waiting for the unit */
 } VTMResult;
 
 #endif

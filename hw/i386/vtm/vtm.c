@@ -15,6 +15,7 @@
 #include "cpu.h"
 #include "migration/vmstate.h"
 #include "vtm-internal.h"
+#include "vtm-stats.h"
 #include "trace.h"
 
 #define VTM_ND_64K_DOMAINS      6       /* 2^(4 + 2 * ND) domain ids */
@@ -32,6 +33,7 @@ void vtm_outbox_flush(VTMState *s, VTMOutbox *out)
     if (out->switch_spaces) {
         vtm_as_switch_all(s);
     }
+    vtm_irq_outbox_flush(s, out);
 }
 
 static uint8_t vtm_sagaw(VTMState *s)
@@ -65,6 +67,8 @@ uint64_t vtm_cap_value(VTMState *s)
     cap = FIELD_DP64(cap, CAP, MAMV, VTM_MAMV);
     cap = FIELD_DP64(cap, CAP, DWD, 1);
     cap = FIELD_DP64(cap, CAP, DRD, 1);
+    /* Posted interrupts come with remapping (vtm-ir.c, 5.2) */
+    cap = FIELD_DP64(cap, CAP, PI, s->ir_cfg.pi);
     return cap;
 }
 
@@ -78,7 +82,14 @@ uint64_t vtm_ecap_value(VTMState *s)
     ecap = FIELD_DP64(ecap, ECAP, QI, 1);
     ecap = FIELD_DP64(ecap, ECAP, DT, x86->dt_supported);
     ecap = FIELD_DP64(ecap, ECAP, PT, x86->pt_supported);
+    ecap = FIELD_DP64(ecap, ECAP, SC, s->snoop_control);
     ecap = FIELD_DP64(ecap, ECAP, IRO, VTM_IRO_OFFSET / 16);
+    if (x86_iommu_ir_supported(x86)) {
+        ecap = FIELD_DP64(ecap, ECAP, IR, 1);
+        ecap = FIELD_DP64(ecap, ECAP, EIM, s->ir_cfg.eim);
+        /* IEC invalidation takes any index mask up to the table size */
+        ecap = FIELD_DP64(ecap, ECAP, MHMV, 0xf);
+    }
     return ecap;
 }
 
@@ -101,11 +112,11 @@ static void vtm_fill_core_config(VTMState *s)
     s->cfg.sagaw = vtm_sagaw(s);
     s->cfg.pt_supported = x86->pt_supported;
     s->cfg.dt_supported = x86->dt_supported;
+    s->cfg.snoop_control = s->snoop_control;
 }
 
 static bool vtm_check_properties(VTMState *s, Error **errp)
 {
-    X86IOMMUState *x86 = X86_IOMMU_DEVICE(s);
     const char *msg;
 
     if (s->aw_bits != 39 && s->aw_bits != 48 && s->aw_bits != 57) {
@@ -118,14 +129,18 @@ static bool vtm_check_properties(VTMState *s, Error **errp)
                    "%d (got %u)", VTM_NFR_MAX, s->nfr);
         return false;
     }
-    if (x86->intr_supported == ON_OFF_AUTO_ON) {
-        error_setg(errp, "vtm-iommu: property 'intremap=on' is not "
-                   "supported yet (interrupt remapping is not implemented); "
-                   "use intremap=off");
+    if (s->notify_max_mappings < 1 || s->notify_max_mappings > (1 << 24)) {
+        error_setg(errp, "vtm-iommu: property 'notify-max-mappings' must be "
+                   "between 1 and %d (got %u)", 1 << 24,
+                   s->notify_max_mappings);
         return false;
     }
-    /* auto: the base class would turn it on; this unit cannot do it yet */
-    x86->intr_supported = ON_OFF_AUTO_OFF;
+    /*
+     * intremap follows the base class: auto is on unless the whole
+     * irqchip is in KVM, and on with kernel-irqchip=on is refused there.
+     * eim is decided in vtm_irq_realize(), once intremap is known.
+     */
+    vtm_stats_resolve_config(s);
     vtm_fill_core_config(s);
     msg = vtm_core_config_error(&s->cfg);
     if (msg) {
@@ -154,8 +169,12 @@ static void vtm_realize(DeviceState *dev, Error **errp)
     X86MachineState *x86ms = X86_MACHINE(pcms);
     PCIBus *bus = pcms->pcibus;
 
+    if (!vtm_irq_realize(s, errp) || !vtm_stats_realize(s, errp)) {
+        return;
+    }
     qemu_mutex_init(&s->lock);
     vtm_dma_init(s);
+    vtm_irq_init(s);
     vtm_core_init(&s->core, &s->cfg, &s->mem);
     vtm_regs_reset(s);
     vtm_as_init(s);
@@ -165,9 +184,8 @@ static void vtm_realize(DeviceState *dev, Error **errp)
     memory_region_add_subregion(get_system_memory(), VTM_DEFAULT_BASE,
                                 &s->mmio);
     pci_setup_iommu(bus, &vtm_pci_iommu_ops, s);
-    /* The I/O APIC's requests come from a pseudo device on the root bus. */
-    x86ms->ioapic_as = vtm_pci_iommu_ops.get_address_space(
-        bus, s, Q35_PSEUDO_DEVFN_IOAPIC);
+    /* The I/O APIC's messages: through its own window (vtm-irq.c) */
+    x86ms->ioapic_as = &s->ioapic_as;
 }
 
 static void vtm_reset_exit(Object *obj, ResetType type)
@@ -177,7 +195,9 @@ static void vtm_reset_exit(Object *obj, ResetType type)
     qemu_mutex_lock(&s->lock);
     vtm_regs_reset(s);
     vtm_core_reset(&s->core);
+    vtm_ir_reset(&s->ir);
     s->translation_enabled = false;
+    vtm_notify_translation_locked(s);
     qemu_mutex_unlock(&s->lock);
     vtm_as_switch_all(s);
 }
@@ -191,6 +211,7 @@ static int vtm_post_load(void *opaque, int version_id)
     vtm_core_reset(&s->core);
     vtm_core_set_root(&s->core, s->migrated_root);
     s->translation_enabled = FIELD_EX32(vtm_get32(s, A_GSTS), GSTS, TES);
+    vtm_irq_post_load_locked(s);
     qemu_mutex_unlock(&s->lock);
     vtm_as_switch_all(s);
     return 0;
@@ -216,6 +237,10 @@ static const VMStateDescription vtm_vmstate = {
         VMSTATE_UINT64(migrated_root, VTMState),
         VMSTATE_END_OF_LIST()
     },
+    .subsections = (const VMStateDescription * const []) {
+        &vtm_irq_vmstate,
+        NULL
+    },
 };
 
 static const Property vtm_properties[] = {
@@ -223,6 +248,11 @@ static const Property vtm_properties[] = {
     DEFINE_PROP_UINT32("nfr", VTMState, nfr, 8),
     DEFINE_PROP_BOOL("caching-mode", VTMState, caching_mode, false),
     DEFINE_PROP_BOOL("dma-translation", VTMState, dma_translation, true),
+    DEFINE_PROP_ON_OFF_AUTO("eim", VTMState, eim, ON_OFF_AUTO_AUTO),
+    DEFINE_PROP_BOOL("snoop-control", VTMState, snoop_control, false),
+    DEFINE_PROP_UINT32("notify-max-mappings", VTMState, notify_max_mappings,
+                       1 << 18),
+    VTM_STATS_PROPERTIES
 };
 
 static void vtm_instance_init(Object *obj)
@@ -230,6 +260,7 @@ static void vtm_instance_init(Object *obj)
     VTMState *s = VTM_IOMMU(obj);
 
     vtm_core_default_config(&s->cfg);
+    vtm_ir_default_config(&s->ir_cfg);
 }
 
 static void vtm_class_init(ObjectClass *klass, void *data)
@@ -243,9 +274,11 @@ static void vtm_class_init(ObjectClass *klass, void *data)
     rc->phases.exit = vtm_reset_exit;
     dc->vmsd = &vtm_vmstate;
     device_class_set_props(dc, vtm_properties);
+    vtm_stats_class_init(klass);
     dc->hotpluggable = false;
     device_class_set_parent_realize(dc, vtm_prerealize, &vc->parent_realize);
     x86_class->realize = vtm_realize;
+    x86_class->int_remap = vtm_int_remap;
     set_bit(DEVICE_CATEGORY_MISC, dc->categories);
     dc->desc = "VT-d style IOMMU with a timing model (vtm)";
 }

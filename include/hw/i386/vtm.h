@@ -14,11 +14,22 @@
 #include "qom/object.h"
 #include "hw/acpi/bios-linker-loader.h"
 #include "hw/i386/vtm/vtm-core.h"
+#include "hw/i386/vtm/vtm-ir.h"
 
 #define TYPE_VTM_IOMMU "vtm-iommu"
 OBJECT_DECLARE_TYPE(VTMState, VTMClass, VTM_IOMMU)
 
 #define TYPE_VTM_IOMMU_MEMORY_REGION "vtm-iommu-memory-region"
+
+/* Where a requester's mappings came from when notifiers last looked. */
+typedef struct VTMNotifyView {
+    uint8_t kind;               /* VTM_VIEW_* (vtm-notify.c) */
+    bool translating;           /* GSTS.TES was set */
+    bool did_valid;
+    uint16_t did;
+    uint8_t levels;             /* second-stage tables: levels and top */
+    uint64_t root;
+} VTMNotifyView;
 
 /* The DMA view of one requester (bus, devfn). */
 typedef struct VTMAddressSpace {
@@ -31,6 +42,14 @@ typedef struct VTMAddressSpace {
     MemoryRegion intr_window;   /* 0xfee00000 inside the translated view */
     AddressSpace as;
     bool translating;           /* which view is enabled */
+
+    /* IOMMU notifiers (vtm-notify.c), under the unit's lock */
+    IOMMUNotifierFlag notify_flags; /* what the registered ones need */
+    struct VTMTracker *tracker; /* what MAP notifiers hold; NULL: none */
+    VTMNotifyView view;         /* what the notifiers were last synced to */
+    bool host_device;           /* a host device (VFIO) is attached */
+
+    VTMCounters stats;          /* this requester's (vtm-stats.c), locked */
 } VTMAddressSpace;
 
 struct VTMState {
@@ -58,9 +77,29 @@ struct VTMState {
     uint32_t nfr;
     bool caching_mode;
     bool dma_translation;
+    bool snoop_control;         /* ECAP.SC */
+    uint32_t notify_max_mappings;   /* per address space with MAP */
+
+    unsigned notify_spaces;     /* address spaces with notifiers */
     VTMCoreConfig cfg;          /* cache shapes */
 
+    /* Timing properties, statistics, recording (vtm-stats.c) */
+    uint8_t cfg_set[sizeof(VTMCoreConfig)];    /* bytes set by the user */
+    VTMPreset timing_preset;
+    char *record_path;
+    struct VTMRecorder *recorder;   /* NULL unless record=PATH */
+
     uint64_t migrated_root;     /* latched RTADDR, for vmstate */
+
+    /* Interrupt remapping (vtm-irq.c, core in vtm-ir.c), under lock */
+    VTMIr ir;
+    VTMIrConfig ir_cfg;         /* defaults: vtm_ir_default_config() */
+    OnOffAuto eim;              /* property: x2APIC destinations */
+    MemoryRegion ioapic_root;   /* the I/O APIC's address space */
+    MemoryRegion ioapic_sys;
+    MemoryRegion ioapic_window;
+    AddressSpace ioapic_as;
+    uint64_t migrated_irta;     /* IRTA latched by SIRTP, for vmstate */
 };
 
 struct VTMClass {

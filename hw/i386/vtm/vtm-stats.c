@@ -1,0 +1,596 @@
+/*
+ * vtm: what the timing model shows the host.
+ *
+ * - The timing properties (vtm-stats.h), which remember being set so that
+ *   explicit values override timing-preset.
+ * - The modelled clock: a request's arrival time is QEMU_CLOCK_VIRTUAL at
+ *   the translate call, in IOMMU cycles (ns * clock-mhz / 1000).
+ * - Per-requester counters (in each VTMAddressSpace) beside the unit's
+ *   (in the core), read as JSON through the read-only "stats" property
+ *   (qom-get) and cleared by setting "stats-reset" to true (qom-set).
+ * - Trace events for IOTLB hits and misses.
+ * - Recording the translation stream (record=PATH, vtm-record.h).
+ * - timing=stall: the thread that issued the DMA waits out the modelled
+ *   latency after the unit's lock is dropped.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/error-report.h"
+#include "qemu/timer.h"
+#include "qemu/units.h"
+#include "qapi/error.h"
+#include "qapi/visitor.h"
+#include "qobject/qdict.h"
+#include "qobject/qlist.h"
+#include "qobject/qnum.h"
+#include "system/system.h"
+#include "vtm-stats.h"
+#include "vtm-params.h"
+#include "vtm-record.h"
+#include "trace.h"
+
+/* Properties --------------------------------------------------------- */
+
+/* Marks the bytes of cfg the property just set. */
+static void vtm_prop_mark(Object *obj, const Property *prop, size_t size)
+{
+    VTMState *s = VTM_IOMMU(obj);
+    ptrdiff_t off = prop->offset - offsetof(VTMState, cfg);
+
+    if (off >= 0 && off + size <= sizeof(s->cfg)) {
+        memset(&s->cfg_set[off], 1, size);
+    }
+}
+
+static void vtm_prop_get_u32(Object *obj, Visitor *v, const char *name,
+                             void *opaque, Error **errp)
+{
+    qdev_prop_uint32.get(obj, v, name, opaque, errp);
+}
+
+static void vtm_prop_set_u32(Object *obj, Visitor *v, const char *name,
+                             void *opaque, Error **errp)
+{
+    uint32_t *field = object_field_prop_ptr(obj, opaque);
+
+    if (visit_type_uint32(v, name, field, errp)) {
+        vtm_prop_mark(obj, opaque, sizeof(*field));
+    }
+}
+
+const PropertyInfo vtm_prop_u32 = {
+    .type = "uint32",
+    .get = vtm_prop_get_u32,
+    .set = vtm_prop_set_u32,
+};
+
+static void vtm_prop_get_u64(Object *obj, Visitor *v, const char *name,
+                             void *opaque, Error **errp)
+{
+    qdev_prop_uint64.get(obj, v, name, opaque, errp);
+}
+
+static void vtm_prop_set_u64(Object *obj, Visitor *v, const char *name,
+                             void *opaque, Error **errp)
+{
+    uint64_t *field = object_field_prop_ptr(obj, opaque);
+
+    if (visit_type_uint64(v, name, field, errp)) {
+        vtm_prop_mark(obj, opaque, sizeof(*field));
+    }
+}
+
+const PropertyInfo vtm_prop_u64 = {
+    .type = "uint64",
+    .get = vtm_prop_get_u64,
+    .set = vtm_prop_set_u64,
+};
+
+static void vtm_prop_get_bool(Object *obj, Visitor *v, const char *name,
+                              void *opaque, Error **errp)
+{
+    qdev_prop_bool.get(obj, v, name, opaque, errp);
+}
+
+static void vtm_prop_set_bool(Object *obj, Visitor *v, const char *name,
+                              void *opaque, Error **errp)
+{
+    bool *field = object_field_prop_ptr(obj, opaque);
+
+    if (visit_type_bool(v, name, field, errp)) {
+        vtm_prop_mark(obj, opaque, sizeof(*field));
+    }
+}
+
+const PropertyInfo vtm_prop_bool = {
+    .type = "bool",
+    .description = "on/off",
+    .get = vtm_prop_get_bool,
+    .set = vtm_prop_set_bool,
+};
+
+/* Enums by name; the fields are C enums, int-sized. */
+static void vtm_prop_get_enum(Object *obj, Visitor *v, const char *name,
+                              const Property *prop, const char *const *names,
+                              Error **errp)
+{
+    int *field = object_field_prop_ptr(obj, prop);
+    char *str = (char *)names[*field];
+
+    visit_type_str(v, name, &str, errp);
+}
+
+static void vtm_prop_set_enum(Object *obj, Visitor *v, const char *name,
+                              const Property *prop, const char *const *names,
+                              Error **errp)
+{
+    int *field = object_field_prop_ptr(obj, prop);
+    g_autofree char *str = NULL;
+    int e;
+
+    if (!visit_type_str(v, name, &str, errp)) {
+        return;
+    }
+    e = vtm_name_lookup(names, str);
+    if (e < 0) {
+        error_setg(errp, "vtm-iommu: property '%s' must be %s (got '%s')",
+                   name, vtm_name_choices(names), str);
+        return;
+    }
+    *field = e;
+    vtm_prop_mark(obj, prop, sizeof(*field));
+}
+
+#define VTM_PROP_ENUM(info, names, desc)                                   \
+    static void info##_get(Object *obj, Visitor *v, const char *name,      \
+                           void *opaque, Error **errp)                     \
+    {                                                                      \
+        vtm_prop_get_enum(obj, v, name, opaque, names, errp);              \
+    }                                                                      \
+    static void info##_set(Object *obj, Visitor *v, const char *name,      \
+                           void *opaque, Error **errp)                     \
+    {                                                                      \
+        vtm_prop_set_enum(obj, v, name, opaque, names, errp);              \
+    }                                                                      \
+    const PropertyInfo info = {                                            \
+        .type = "str", .description = desc,                                \
+        .get = info##_get, .set = info##_set,                              \
+    };
+
+VTM_PROP_ENUM(vtm_prop_policy, vtm_policy_names, "lru/rr/random")
+VTM_PROP_ENUM(vtm_prop_timing, vtm_timing_mode_names, "off/account/stall")
+VTM_PROP_ENUM(vtm_prop_preset, vtm_preset_names, "none/bdw")
+
+void vtm_stats_resolve_config(VTMState *s)
+{
+    VTMCoreConfig def, preset;
+    const uint8_t *d = (const uint8_t *)&def, *p = (const uint8_t *)&preset;
+    uint8_t *cfg = (uint8_t *)&s->cfg;
+    size_t i;
+
+    /*
+     * Only the bytes the preset changes and the user did not set: fields
+     * that other code fills (haw, snoop control, ...) keep their values.
+     */
+    vtm_core_default_config(&def);
+    preset = def;
+    vtm_config_apply_preset(&preset, s->timing_preset);
+    for (i = 0; i < sizeof(s->cfg); i++) {
+        if (!s->cfg_set[i] && p[i] != d[i]) {
+            cfg[i] = p[i];
+        }
+    }
+}
+
+/* Recording ---------------------------------------------------------- */
+
+#define VTM_RECORD_BUF      (64 * KiB)
+
+typedef struct VTMRecorder {
+    VTMState *s;
+    int fd;
+    bool failed;
+    Notifier exit;
+    size_t used;
+    char buf[VTM_RECORD_BUF];
+} VTMRecorder;
+
+static void vtm_record_flush_locked(VTMRecorder *r)
+{
+    if (r->used && !r->failed &&
+        qemu_write_full(r->fd, r->buf, r->used) != r->used) {
+        r->failed = true;
+        warn_report("vtm-iommu: writing the record to '%s' failed: %s; "
+                    "recording stops", r->s->record_path, strerror(errno));
+    }
+    r->used = 0;
+}
+
+static void vtm_record_put_locked(VTMRecorder *r, const VTMRecord *rec)
+{
+    if (r->used + VTM_RECORD_LINE_MAX > sizeof(r->buf)) {
+        vtm_record_flush_locked(r);
+    }
+    r->used += vtm_record_format(r->buf + r->used, rec);
+}
+
+static void vtm_record_exit(Notifier *n, void *data)
+{
+    VTMRecorder *r = container_of(n, VTMRecorder, exit);
+
+    qemu_mutex_lock(&r->s->lock);
+    vtm_record_flush_locked(r);
+    qemu_mutex_unlock(&r->s->lock);
+}
+
+bool vtm_stats_realize(VTMState *s, Error **errp)
+{
+    g_autofree char *header = NULL;
+    VTMRecorder *r;
+    int fd;
+
+    if (!s->record_path || !*s->record_path) {
+        return true;
+    }
+    fd = qemu_create(s->record_path, O_WRONLY | O_TRUNC, 0644, errp);
+    if (fd < 0) {
+        error_prepend(errp, "vtm-iommu: property 'record': ");
+        return false;
+    }
+    r = g_new0(VTMRecorder, 1);
+    r->s = s;
+    r->fd = fd;
+    header = vtm_record_header(s->cfg.timing.clock_mhz);
+    r->used = strlen(header);
+    memcpy(r->buf, header, r->used);
+    r->exit.notify = vtm_record_exit;
+    qemu_add_exit_notifier(&r->exit);
+    s->recorder = r;
+    return true;
+}
+
+/* The hot path --------------------------------------------------------- */
+
+uint64_t vtm_stats_now_locked(VTMState *s)
+{
+    VTMTiming *t = &s->core.timing;
+
+    /* a record needs arrival times whatever the mode */
+    if (t->p.mode == VTM_TIMING_OFF && !s->recorder) {
+        return 0;
+    }
+    return vtm_timing_ns_to_cycles(t, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
+}
+
+void vtm_stats_inv_locked(VTMState *s, const VTMInvOp *op)
+{
+    uint64_t now = vtm_stats_now_locked(s);
+    VTMRecord rec;
+
+    vtm_core_set_time(&s->core, now);
+    if (s->recorder) {
+        vtm_record_inv(&rec, now, op);
+        vtm_record_put_locked(s->recorder, &rec);
+    }
+}
+
+void vtm_stats_translated_locked(VTMState *s, VTMAddressSpace *vas,
+                                 const VTMRequest *req, const VTMResult *res)
+{
+    const VTMOutcome *o = &res->how;
+    VTMRecord rec;
+
+    if (req->untimed) {
+        return;
+    }
+    if (s->core.timing.p.mode != VTM_TIMING_OFF) {
+        vtm_counters_add(&vas->stats, res);
+    }
+    if (o->iotlb_hit) {
+        trace_vtm_iotlb_hit(req->sid, req->addr, o->iotlb_hit, res->latency);
+    } else if (o->walked) {
+        trace_vtm_iotlb_miss(req->sid, req->addr, o->ctx_hit, o->psc_hit,
+                             o->ctx_reads + o->pt_reads, res->latency,
+                             res->queued);
+    }
+    if (s->recorder) {
+        vtm_record_xlate(&rec, req, res);
+        vtm_record_put_locked(s->recorder, &rec);
+    }
+}
+
+/*
+ * Sleeping is only as precise as the host's timer slack and scheduler
+ * (50 us to a few hundred), while modelled latencies are hundreds of
+ * nanoseconds: spin on the host's monotonic clock, sleeping only the bulk
+ * of waits above 10 ms and spinning their last 2 ms.  No pause
+ * instruction in the loop: on a virtualised host it may trap, and a trap
+ * costs more than the wait.
+ */
+void vtm_stats_stall(VTMState *s, const VTMResult *res)
+{
+    VTMTiming *t = &s->core.timing;
+    int64_t ns, deadline;
+
+    if (t->p.mode != VTM_TIMING_STALL || !res->latency) {
+        return;
+    }
+    ns = vtm_timing_cycles_to_ns(t, res->latency);
+    deadline = get_clock() + ns;
+    if (ns > 10 * SCALE_MS) {
+        g_usleep((ns - 2 * SCALE_MS) / SCALE_US);
+    }
+    while (get_clock() < deadline) {
+        /* spin */
+    }
+}
+
+/* The stats property ------------------------------------------------- */
+
+static QDict *vtm_json_hits(uint64_t lookups, uint64_t hits)
+{
+    QDict *d = qdict_new();
+
+    qdict_put_int(d, "lookups", lookups);
+    qdict_put_int(d, "hits", hits);
+    qdict_put_int(d, "misses", lookups - hits);
+    return d;
+}
+
+/* The histogram folded into log2 octaves: [lo, hi] and a count each. */
+static QList *vtm_json_hist(const VTMHist *h)
+{
+    uint64_t octave[66] = { 0 };
+    QList *l = qlist_new();
+    unsigned i, o;
+
+    for (i = 0; i < VTM_HIST_BUCKETS; i++) {
+        uint64_t lo, hi;
+
+        if (h->count[i]) {
+            vtm_hist_bounds(i, &lo, &hi);
+            octave[lo ? 64 - clz64(lo) : 0] += h->count[i];
+        }
+    }
+    for (o = 0; o < ARRAY_SIZE(octave); o++) {
+        QDict *b;
+
+        if (!octave[o]) {
+            continue;
+        }
+        b = qdict_new();
+        qdict_put_int(b, "lo", o ? 1ULL << (o - 1) : 0);
+        qdict_put_int(b, "hi", o ? (1ULL << (o - 1)) * 2 - 1 : 0);
+        qdict_put_int(b, "count", octave[o]);
+        qlist_append(l, b);
+    }
+    return l;
+}
+
+static QDict *vtm_json_latency(const VTMTiming *t, const VTMCounters *c)
+{
+    static const unsigned permille[] = { 500, 900, 990 };
+    static const char *const name[] = { "p50", "p90", "p99" };
+    QDict *d = qdict_new(), *dma = qdict_new();
+    double mean = c->translations ? (double)c->cycles / c->translations : 0;
+    unsigned i;
+
+    qdict_put_int(d, "count", c->lat.n);
+    qdict_put(d, "mean", qnum_from_double(mean));
+    qdict_put(dma, "mean", qnum_from_double(t->p.dma_base_ns + mean * 1000.0
+                                            / t->p.clock_mhz));
+    for (i = 0; i < ARRAY_SIZE(permille); i++) {
+        uint64_t v = vtm_hist_percentile(&c->lat, permille[i]);
+
+        qdict_put_int(d, name[i], v);
+        qdict_put_int(dma, name[i], t->p.dma_base_ns +
+                      vtm_timing_cycles_to_ns(t, v));
+    }
+    qdict_put_int(d, "max", c->lat.max);
+    qdict_put(d, "histogram", vtm_json_hist(&c->lat));
+    qdict_put(d, "dma-ns", dma);
+    return d;
+}
+
+static QDict *vtm_json_counters(const VTMTiming *t, const VTMCounters *c)
+{
+    static const char *const sizes[] = { NULL, "hits-4k", "hits-2m",
+                                         "hits-1g" };
+    QDict *d = qdict_new(), *x;
+    unsigned i;
+
+    qdict_put_int(d, "translations", c->translations);
+    qdict_put_int(d, "faults", c->faults);
+    qdict_put_int(d, "passthrough", c->passthrough);
+    qdict_put(d, "context-cache", vtm_json_hits(c->ctx_lookups, c->ctx_hits));
+    x = vtm_json_hits(c->iotlb_lookups, vtm_counters_iotlb_hits(c));
+    for (i = 1; i < ARRAY_SIZE(sizes); i++) {
+        qdict_put_int(x, sizes[i], c->iotlb_hits[i]);
+    }
+    qdict_put(d, "iotlb", x);
+    x = vtm_json_hits(c->psc_lookups, vtm_counters_psc_hits(c));
+    for (i = 2; i <= VTM_MAX_LEVELS; i++) {
+        g_autofree char *key = g_strdup_printf("hits-l%u", i);
+
+        qdict_put_int(x, key, c->psc_hits[i]);
+    }
+    qdict_put(d, "psc", x);
+    qdict_put_int(d, "walks", c->walks);
+    qdict_put_int(d, "mem-reads", c->mem_reads);
+    qdict_put_int(d, "cycles", c->cycles);
+    qdict_put_int(d, "queue-cycles", c->queue_cycles);
+    qdict_put(d, "latency", vtm_json_latency(t, c));
+    return d;
+}
+
+static QDict *vtm_json_cache(const VTMCache *c)
+{
+    const VTMCacheParams *p = vtm_cache_params(c);
+    const VTMCacheStats *st = vtm_cache_stats(c);
+    QDict *d = qdict_new();
+
+    qdict_put_int(d, "entries", p->enable ? p->entries : 0);
+    qdict_put_int(d, "ways", p->ways);
+    qdict_put_str(d, "policy", vtm_policy_names[p->policy]);
+    qdict_put_int(d, "valid", vtm_cache_count_valid(c));
+    qdict_put_int(d, "probes", st->lookups);
+    qdict_put_int(d, "hits", st->hits);
+    qdict_put_int(d, "inserts", st->inserts);
+    qdict_put_int(d, "evictions", st->evictions);
+    qdict_put_int(d, "invalidated", st->invalidations);
+    return d;
+}
+
+static QDict *vtm_json_unit_locked(VTMState *s)
+{
+    const VTMCore *c = &s->core;
+    const VTMCoreStats *st = &c->stats;
+    QDict *d = vtm_json_counters(&c->timing, &c->timing.unit);
+    QDict *inv = qdict_new(), *caches = qdict_new();
+    unsigned level;
+
+    qdict_put_int(inv, "context-cache-global",
+                  st->inv_cc_gran[VTM_INV_GLOBAL]);
+    qdict_put_int(inv, "context-cache-domain",
+                  st->inv_cc_gran[VTM_INV_DOMAIN]);
+    qdict_put_int(inv, "context-cache-device",
+                  st->inv_cc_gran[VTM_INV_DEVICE]);
+    qdict_put_int(inv, "iotlb-global", st->inv_iotlb_gran[VTM_INV_GLOBAL]);
+    qdict_put_int(inv, "iotlb-domain", st->inv_iotlb_gran[VTM_INV_DOMAIN]);
+    qdict_put_int(inv, "iotlb-page", st->inv_iotlb_gran[VTM_INV_PAGE]);
+    qdict_put_int(inv, "devtlb", st->inv_devtlb);
+    qdict_put_int(inv, "iec", st->inv_iec);
+    qdict_put_int(inv, "wait", st->inv_wait);
+    qdict_put_int(inv, "cycles", c->timing.inv_cycles);
+    qdict_put(d, "invalidations", inv);
+    qdict_put_int(d, "walk-cycles", c->timing.walk_cycles);
+
+    qdict_put(caches, "iotlb", vtm_json_cache(c->iotlb));
+    qdict_put(caches, "context-cache", vtm_json_cache(c->ctx_cache));
+    for (level = 2; level <= VTM_MAX_LEVELS; level++) {
+        g_autofree char *key = g_strdup_printf("psc-l%u", level);
+
+        qdict_put(caches, key, vtm_json_cache(c->psc.level[level]));
+    }
+    qdict_put(d, "caches", caches);
+    return d;
+}
+
+static gint vtm_space_cmp(gconstpointer a, gconstpointer b)
+{
+    const VTMAddressSpace *x = *(VTMAddressSpace *const *)a;
+    const VTMAddressSpace *y = *(VTMAddressSpace *const *)b;
+    int bx = pci_bus_num(x->bus), by = pci_bus_num(y->bus);
+
+    return bx != by ? bx - by : x->devfn - y->devfn;
+}
+
+/* Requesters that translated anything, by bus:dev.fn. */
+static QList *vtm_json_requesters_locked(VTMState *s)
+{
+    g_autoptr(GPtrArray) v = g_ptr_array_new();
+    QList *l = qlist_new();
+    GHashTableIter it;
+    gpointer value;
+    unsigned i;
+
+    g_hash_table_iter_init(&it, s->spaces);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        if (((VTMAddressSpace *)value)->stats.translations) {
+            g_ptr_array_add(v, value);
+        }
+    }
+    g_ptr_array_sort(v, vtm_space_cmp);
+    for (i = 0; i < v->len; i++) {
+        VTMAddressSpace *vas = g_ptr_array_index(v, i);
+        QDict *d = vtm_json_counters(&s->core.timing, &vas->stats);
+        g_autofree char *bdf = g_strdup_printf("%02x:%02x.%x",
+                                               pci_bus_num(vas->bus),
+                                               PCI_SLOT(vas->devfn),
+                                               PCI_FUNC(vas->devfn));
+
+        qdict_put_str(d, "bdf", bdf);
+        qdict_put_int(d, "sid", PCI_BUILD_BDF(pci_bus_num(vas->bus),
+                                              vas->devfn));
+        qlist_append(l, d);
+    }
+    return l;
+}
+
+static void vtm_stats_get(Object *obj, Visitor *v, const char *name,
+                          void *opaque, Error **errp)
+{
+    VTMState *s = VTM_IOMMU(obj);
+    const VTMTimingParams *p = &s->cfg.timing;
+    QDict *d = qdict_new();
+
+    qdict_put_str(d, "timing", vtm_timing_mode_names[p->mode]);
+    qdict_put_str(d, "timing-preset", vtm_preset_names[s->timing_preset]);
+    qdict_put_int(d, "clock-mhz", p->clock_mhz);
+    qdict_put_int(d, "dma-base-ns", p->dma_base_ns);
+    if (s->spaces) {            /* realized */
+        qemu_mutex_lock(&s->lock);
+        qdict_put(d, "unit", vtm_json_unit_locked(s));
+        qdict_put(d, "requesters", vtm_json_requesters_locked(s));
+        if (s->recorder) {
+            /* a reader of the stats may well want the record too */
+            vtm_record_flush_locked(s->recorder);
+        }
+        qemu_mutex_unlock(&s->lock);
+    }
+    visit_type_any(v, name, (QObject **)&d, errp);
+    qobject_unref(d);
+}
+
+static bool vtm_stats_reset_get(Object *obj, Error **errp)
+{
+    return false;
+}
+
+static void vtm_stats_reset_locked(VTMState *s)
+{
+    GHashTableIter it;
+    gpointer value;
+    unsigned level;
+
+    vtm_timing_reset_counters(&s->core.timing);
+    memset(&s->core.stats, 0, sizeof(s->core.stats));
+    vtm_cache_reset_stats(s->core.iotlb);
+    vtm_cache_reset_stats(s->core.ctx_cache);
+    for (level = 2; level <= VTM_MAX_LEVELS; level++) {
+        vtm_cache_reset_stats(s->core.psc.level[level]);
+    }
+    g_hash_table_iter_init(&it, s->spaces);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        VTMAddressSpace *vas = value;
+
+        memset(&vas->stats, 0, sizeof(vas->stats));
+    }
+}
+
+static void vtm_stats_reset_set(Object *obj, bool value, Error **errp)
+{
+    VTMState *s = VTM_IOMMU(obj);
+
+    if (!value || !s->spaces) {
+        return;
+    }
+    qemu_mutex_lock(&s->lock);
+    vtm_stats_reset_locked(s);
+    qemu_mutex_unlock(&s->lock);
+    trace_vtm_stats_reset();
+}
+
+void vtm_stats_class_init(ObjectClass *klass)
+{
+    object_class_property_add(klass, "stats", "any", vtm_stats_get, NULL,
+                              NULL, NULL);
+    object_class_property_set_description(klass, "stats",
+        "Timing model statistics as JSON: the unit and each requester");
+    object_class_property_add_bool(klass, "stats-reset",
+                                   vtm_stats_reset_get, vtm_stats_reset_set);
+    object_class_property_set_description(klass, "stats-reset",
+        "Set to true to clear every statistic");
+}

@@ -1,0 +1,335 @@
+/*
+ * vtm: the cycle-approximate timing model.
+ *
+ * A translation's latency is the lookup latency of each structure it
+ * consulted (context cache, IOTLB, paging-structure caches), plus one
+ * ptw-mem-lat per memory read its walk made, plus any time it waited: for
+ * an invalidation that keeps the unit busy, or for a free walker slot.
+ * Lookups are pipelined without limit; walks are not: a walk holds one of
+ * ptw-slots slots for its memory reads, and a walk that finds them all
+ * busy starts when the earliest one frees.  The clock is the arrival time
+ * the caller passes in IOMMU cycles (vtm-stats.c takes it from QEMU's
+ * virtual clock, vtm-replay from its request generator).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/host-utils.h"
+#include "vtm-core.h"
+
+const char *const vtm_policy_names[] = { "lru", "rr", "random", NULL };
+const char *const vtm_timing_mode_names[] = {
+    "off", "account", "stall", NULL,
+};
+const char *const vtm_preset_names[] = { "none", "bdw", NULL };
+
+int vtm_name_lookup(const char *const *names, const char *name)
+{
+    int i;
+
+    for (i = 0; names[i]; i++) {
+        if (!strcmp(names[i], name)) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+const char *vtm_name_choices(const char *const *names)
+{
+    g_autoptr(GString) s = g_string_new("");
+    int i;
+
+    for (i = 0; names[i]; i++) {
+        if (i) {
+            g_string_append(s, names[i + 1] ? ", " : " or ");
+        }
+        g_string_append(s, names[i]);
+    }
+    return g_intern_string(s->str);
+}
+
+/* Histogram ---------------------------------------------------------- */
+
+unsigned vtm_hist_bucket(uint64_t v)
+{
+    unsigned e;
+
+    if (v < VTM_HIST_EXACT) {
+        return v;
+    }
+    e = 63 - clz64(v);                      /* 4 or more */
+    if (e >= VTM_HIST_MAX_SHIFT) {
+        return VTM_HIST_BUCKETS - 1;
+    }
+    return VTM_HIST_EXACT + (e - 4) * VTM_HIST_SUB +
+           ((v >> (e - 3)) & (VTM_HIST_SUB - 1));
+}
+
+void vtm_hist_bounds(unsigned i, uint64_t *lo, uint64_t *hi)
+{
+    unsigned k, e;
+
+    if (i < VTM_HIST_EXACT) {
+        *lo = *hi = i;
+        return;
+    }
+    k = i - VTM_HIST_EXACT;
+    e = 4 + k / VTM_HIST_SUB;
+    *lo = (uint64_t)(VTM_HIST_SUB + k % VTM_HIST_SUB) << (e - 3);
+    *hi = i == VTM_HIST_BUCKETS - 1 ? UINT64_MAX
+                                    : *lo + (1ULL << (e - 3)) - 1;
+}
+
+void vtm_hist_add(VTMHist *h, uint64_t v)
+{
+    unsigned i = vtm_hist_bucket(v);
+
+    h->n++;
+    h->count[i]++;
+    h->sum[i] += v;
+    if (v > h->max) {
+        h->max = v;
+    }
+}
+
+uint64_t vtm_hist_percentile(const VTMHist *h, unsigned permille)
+{
+    uint64_t rank, seen = 0;
+    unsigned i;
+
+    if (!h->n) {
+        return 0;
+    }
+    /* The rank-th smallest sample, rank = ceil(n * q), at least 1 */
+    rank = MAX(((__uint128_t)h->n * permille + 999) / 1000, 1);
+    for (i = 0; i < VTM_HIST_BUCKETS; i++) {
+        seen += h->count[i];
+        if (seen >= rank) {
+            return h->sum[i] / h->count[i];
+        }
+    }
+    return h->max;
+}
+
+/* Counters ----------------------------------------------------------- */
+
+uint64_t vtm_counters_iotlb_hits(const VTMCounters *c)
+{
+    return c->iotlb_hits[1] + c->iotlb_hits[2] + c->iotlb_hits[3];
+}
+
+uint64_t vtm_counters_psc_hits(const VTMCounters *c)
+{
+    uint64_t sum = 0;
+    unsigned level;
+
+    for (level = 2; level <= VTM_MAX_LEVELS; level++) {
+        sum += c->psc_hits[level];
+    }
+    return sum;
+}
+
+void vtm_counters_add(VTMCounters *c, const VTMResult *res)
+{
+    const VTMOutcome *o = &res->how;
+
+    c->translations++;
+    c->faults += res->fault.reason != VTM_FR_NONE;
+    c->passthrough += res->passthrough;
+    c->ctx_lookups += o->ctx_lookup;
+    c->ctx_hits += o->ctx_hit;
+    c->iotlb_lookups += o->iotlb_lookup;
+    if (o->iotlb_hit) {
+        c->iotlb_hits[o->iotlb_hit & 3]++;
+    }
+    c->psc_lookups += o->psc_lookup;
+    if (o->psc_hit) {
+        c->psc_hits[MIN(o->psc_hit, VTM_MAX_LEVELS)]++;
+    }
+    c->walks += o->walked;
+    c->mem_reads += o->ctx_reads + o->pt_reads;
+    c->cycles += res->latency;
+    c->queue_cycles += res->queued;
+    vtm_hist_add(&c->lat, res->latency);
+}
+
+/* Parameters --------------------------------------------------------- */
+
+static G_GNUC_PRINTF(1, 2)
+const char *vtm_intern_printf(const char *fmt, ...)
+{
+    g_autofree char *msg = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    return g_intern_string(msg);
+}
+
+/*
+ * Defaults without a preset; docs/vtm.rst gives the source of each.
+ * clock-mhz 1000 makes one cycle one nanosecond; ptw-mem-lat and
+ * dma-base-ns come from pcie-bench's Broadwell data; ptw-slots from gem5's
+ * SMMUv3 (ptw_slots = 16).  No public figure gives per-descriptor
+ * invalidation costs: 100 cycles each is a placeholder to be set from
+ * one's own measurements.
+ */
+void vtm_timing_default_params(VTMTimingParams *p)
+{
+    unsigned i;
+
+    memset(p, 0, sizeof(*p));
+    p->mode = VTM_TIMING_ACCOUNT;
+    p->clock_mhz = 1000;
+    p->ptw_mem_lat = 280;
+    p->ptw_slots = 16;
+    for (i = 0; i < VTM_INV_NTYPES; i++) {
+        p->inv_lat[i] = 100;
+    }
+    p->dma_base_ns = 600;
+}
+
+const char *vtm_timing_params_error(const VTMTimingParams *p)
+{
+    static const char *const inv_names[VTM_INV_NTYPES] = {
+        [VTM_INV_CC] = "inv-cc-lat", [VTM_INV_IOTLB] = "inv-iotlb-lat",
+        [VTM_INV_DEVTLB] = "inv-devtlb-lat", [VTM_INV_IEC] = "inv-iec-lat",
+        [VTM_INV_WAIT] = "inv-wait-lat",
+    };
+    unsigned i;
+
+    if (p->mode >= VTM_TIMING__MAX) {
+        return vtm_intern_printf("property 'timing' must be %s",
+                                 vtm_name_choices(vtm_timing_mode_names));
+    }
+    if (p->clock_mhz < 1 || p->clock_mhz > VTM_TIMING_MAX_CLOCK_MHZ) {
+        return "property 'clock-mhz' must be between 1 and 100000";
+    }
+    if (p->ptw_slots < 1 || p->ptw_slots > VTM_TIMING_MAX_SLOTS) {
+        return "property 'ptw-slots' must be between 1 and 1024";
+    }
+    if (p->ptw_mem_lat > VTM_TIMING_MAX_LAT) {
+        return "property 'ptw-mem-lat' must be at most 1000000 cycles";
+    }
+    for (i = 0; i < VTM_INV_NTYPES; i++) {
+        if (p->inv_lat[i] > VTM_TIMING_MAX_LAT) {
+            return vtm_intern_printf("property '%s' must be at most "
+                                     "1000000 cycles", inv_names[i]);
+        }
+    }
+    if (p->dma_base_ns > VTM_TIMING_MAX_LAT) {
+        return "property 'dma-base-ns' must be at most 1000000";
+    }
+    return NULL;
+}
+
+/* The model ---------------------------------------------------------- */
+
+static uint32_t vtm_timing_lookup_lat(const VTMCacheParams *p)
+{
+    return p->enable && p->entries ? p->latency : 0;
+}
+
+void vtm_timing_init(VTMTiming *t, const VTMTimingParams *p,
+                     const VTMCacheParams *ctx, const VTMCacheParams *iotlb,
+                     const VTMCacheParams *psc)
+{
+    unsigned level;
+
+    memset(t, 0, sizeof(*t));
+    t->p = *p;
+    t->ctx_lat = vtm_timing_lookup_lat(ctx);
+    t->iotlb_lat = vtm_timing_lookup_lat(iotlb);
+    for (level = 2; level <= VTM_MAX_LEVELS; level++) {
+        t->psc_lat = MAX(t->psc_lat, vtm_timing_lookup_lat(&psc[level]));
+    }
+    t->slot_free = g_new0(uint64_t, MAX(p->ptw_slots, 1));
+}
+
+void vtm_timing_destroy(VTMTiming *t)
+{
+    g_clear_pointer(&t->slot_free, g_free);
+}
+
+void vtm_timing_reset(VTMTiming *t)
+{
+    memset(t->slot_free, 0, MAX(t->p.ptw_slots, 1) * sizeof(uint64_t));
+    t->slot_hint = 0;
+    t->now = 0;
+    t->busy_until = 0;
+}
+
+void vtm_timing_reset_counters(VTMTiming *t)
+{
+    memset(&t->unit, 0, sizeof(t->unit));
+    t->inv_cycles = 0;
+    t->walk_cycles = 0;
+}
+
+void vtm_timing_advance(VTMTiming *t, uint64_t now)
+{
+    if (now > t->now) {
+        t->now = now;
+    }
+}
+
+/*
+ * A slot free by `ready`, else the one that frees first.  Any slot free
+ * by then does: arrivals only move forward, so no later walk can tell
+ * them apart.  Without contention the first probe succeeds.
+ */
+static unsigned vtm_timing_free_slot(VTMTiming *t, uint64_t ready)
+{
+    unsigned i, n = t->p.ptw_slots, best = t->slot_hint;
+
+    for (i = 0; i < n; i++) {
+        unsigned s = t->slot_hint + i < n ? t->slot_hint + i
+                                          : t->slot_hint + i - n;
+
+        if (t->slot_free[s] <= ready) {
+            t->slot_hint = s + 1 < n ? s + 1 : 0;
+            return s;
+        }
+        if (t->slot_free[s] < t->slot_free[best]) {
+            best = s;
+        }
+    }
+    return best;
+}
+
+uint64_t vtm_timing_charge(VTMTiming *t, uint64_t arrival,
+                           const VTMOutcome *o, uint64_t *queued)
+{
+    unsigned reads = o->ctx_reads + o->pt_reads;
+    uint64_t start, ready, walk_start, done;
+    unsigned slot;
+
+    vtm_timing_advance(t, arrival);
+    /* An invalidation in progress holds every translation back. */
+    start = MAX(arrival, t->busy_until);
+    ready = start + (o->ctx_lookup ? t->ctx_lat : 0) +
+            (o->iotlb_lookup ? t->iotlb_lat : 0) +
+            (o->psc_lookup ? t->psc_lat : 0);
+    if (!reads) {
+        *queued = start - arrival;
+        return ready - arrival;
+    }
+    slot = vtm_timing_free_slot(t, ready);
+    walk_start = MAX(ready, t->slot_free[slot]);
+    done = walk_start + (uint64_t)reads * t->p.ptw_mem_lat;
+    t->slot_free[slot] = done;
+    t->walk_cycles += done - walk_start;
+    *queued = (start - arrival) + (walk_start - ready);
+    return done - arrival;
+}
+
+void vtm_timing_invalidate(VTMTiming *t, VTMInvType type)
+{
+    uint32_t lat = type < VTM_INV_NTYPES ? t->p.inv_lat[type] : 0;
+
+    t->busy_until = MAX(t->now, t->busy_until) + lat;
+    t->inv_cycles += lat;
+}

@@ -1,0 +1,206 @@
+/*
+ * vtm: the cycle-approximate timing model (DESIGN.md section 5).
+ *
+ * The translation core reports what each translation did (VTMOutcome:
+ * which caches were consulted and hit, how many memory reads were made);
+ * this file turns that into modelled IOMMU cycles and keeps counters and
+ * latency histograms.  Parameters are plain numbers with QEMU property
+ * names, so the device, vtm-replay and the unit tests share them.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef HW_I386_VTM_TIMING_H
+#define HW_I386_VTM_TIMING_H
+
+#include "vtm-types.h"
+#include "vtm-cache.h"
+#include "vtm-pt.h"
+#include "vtm-qi.h"
+
+/* Bounds checked by vtm_timing_params_error() */
+#define VTM_TIMING_MAX_SLOTS        1024
+#define VTM_TIMING_MAX_CLOCK_MHZ    100000
+#define VTM_TIMING_MAX_LAT          1000000     /* cycles */
+
+typedef enum VTMTimingMode {
+    VTM_TIMING_OFF,             /* functional only */
+    VTM_TIMING_ACCOUNT,         /* model runs, statistics kept */
+    VTM_TIMING_STALL,           /* and the issuing thread is held */
+    VTM_TIMING__MAX,
+} VTMTimingMode;
+
+typedef enum VTMPreset {
+    VTM_PRESET_NONE,
+    VTM_PRESET_BDW,             /* pcie-bench, Broadwell Xeon E5-2630v4 */
+    VTM_PRESET__MAX,
+} VTMPreset;
+
+/* One invalidation cost per request type, indexed by VTMInvType. */
+#define VTM_INV_NTYPES          (VTM_INV_WAIT + 1)
+
+typedef struct VTMTimingParams {
+    VTMTimingMode mode;
+    uint32_t clock_mhz;         /* IOMMU clock: cycles per microsecond */
+    uint32_t ptw_mem_lat;       /* cycles per table read (root .. leaf) */
+    uint32_t ptw_slots;         /* page walks in flight at once */
+    uint32_t inv_lat[VTM_INV_NTYPES];   /* cycles the unit is busy */
+    uint32_t dma_base_ns;       /* non-IOMMU part of a DMA, for reports */
+    uint64_t cache_seed;        /* seeds every random-policy cache */
+} VTMTimingParams;
+
+/*
+ * Every tunable once, in QEMU property naming: the device glue expands
+ * the list into qdev properties and the core into its name table (for
+ * vtm-replay and error messages).  CACHE(prefix, field) stands for the
+ * five properties prefix-entries/-ways/-policy/-lat/-enable of
+ * VTMCoreConfig.field; U32 and U64 for one number of VTMCoreConfig.
+ */
+#define VTM_TIMING_PARAMS(CACHE, U32, U64)                      \
+    CACHE("iotlb", iotlb)                                       \
+    CACHE("ctx-cache", ctx_cache)                               \
+    CACHE("pasid-cache", pasid_cache)                           \
+    CACHE("psc-l2", psc[2])                                     \
+    CACHE("psc-l3", psc[3])                                     \
+    CACHE("psc-l4", psc[4])                                     \
+    CACHE("psc-l5", psc[5])                                     \
+    CACHE("iec", iec)                                           \
+    CACHE("devtlb", devtlb)                                     \
+    U32("ptw-mem-lat", timing.ptw_mem_lat)                      \
+    U32("ptw-slots", timing.ptw_slots)                          \
+    U32("clock-mhz", timing.clock_mhz)                          \
+    U32("inv-cc-lat", timing.inv_lat[VTM_INV_CC])               \
+    U32("inv-iotlb-lat", timing.inv_lat[VTM_INV_IOTLB])         \
+    U32("inv-devtlb-lat", timing.inv_lat[VTM_INV_DEVTLB])       \
+    U32("inv-iec-lat", timing.inv_lat[VTM_INV_IEC])             \
+    U32("inv-wait-lat", timing.inv_lat[VTM_INV_WAIT])           \
+    U32("dma-base-ns", timing.dma_base_ns)                      \
+    U64("cache-seed", timing.cache_seed)
+
+/* Names of enum values, in enum order (NULL-terminated). */
+extern const char *const vtm_policy_names[];
+extern const char *const vtm_timing_mode_names[];
+extern const char *const vtm_preset_names[];
+
+/* Index of name in a NULL-terminated table, or -1. */
+int vtm_name_lookup(const char *const *names, const char *name);
+
+/* "a, b or c" for error messages; interned, never freed. */
+const char *vtm_name_choices(const char *const *names);
+
+/*
+ * A latency histogram: log2 octaves, each split into 8 linear
+ * sub-buckets (values below 16 are exact), with the sum of the values in
+ * each bucket so that a percentile is reported as the mean of its bucket:
+ * exact when the values in a bucket are equal, within 1/8 octave
+ * otherwise.  Values of 2^40 cycles and more share the last bucket.
+ */
+#define VTM_HIST_SUB            8
+#define VTM_HIST_EXACT          16
+#define VTM_HIST_MAX_SHIFT      40
+#define VTM_HIST_BUCKETS        (VTM_HIST_EXACT + \
+                                 (VTM_HIST_MAX_SHIFT - 4) * VTM_HIST_SUB)
+
+typedef struct VTMHist {
+    uint64_t n;
+    uint64_t max;
+    uint64_t count[VTM_HIST_BUCKETS];
+    uint64_t sum[VTM_HIST_BUCKETS];
+} VTMHist;
+
+unsigned vtm_hist_bucket(uint64_t v);
+/* Smallest and largest value bucket i holds. */
+void vtm_hist_bounds(unsigned i, uint64_t *lo, uint64_t *hi);
+void vtm_hist_add(VTMHist *h, uint64_t v);
+/* The value below which permille/1000 of the samples lie; 0 if empty. */
+uint64_t vtm_hist_percentile(const VTMHist *h, unsigned permille);
+
+/*
+ * Counters of one requester or of the whole unit.  Misses are lookups
+ * minus hits; "lookups" count requests, not the probes a cache makes
+ * (the IOTLB probes each page size in turn but is one lookup).
+ */
+typedef struct VTMCounters {
+    uint64_t translations;
+    uint64_t faults;
+    uint64_t passthrough;
+    uint64_t ctx_lookups;
+    uint64_t ctx_hits;
+    uint64_t iotlb_lookups;
+    uint64_t iotlb_hits[4];     /* [1] 4K, [2] 2M, [3] 1G */
+    uint64_t psc_lookups;
+    uint64_t psc_hits[VTM_MAX_LEVELS + 1];   /* by level [2..5] */
+    uint64_t walks;
+    uint64_t mem_reads;         /* context and page-table reads */
+    uint64_t cycles;            /* sum of modelled latencies */
+    uint64_t queue_cycles;      /* of which waiting for the unit */
+    VTMHist lat;                /* latency per translation, cycles */
+} VTMCounters;
+
+uint64_t vtm_counters_iotlb_hits(const VTMCounters *c);
+uint64_t vtm_counters_psc_hits(const VTMCounters *c);
+
+/* Adds one translation (res filled by vtm_core_translate). */
+void vtm_counters_add(VTMCounters *c, const VTMResult *res);
+
+typedef struct VTMTiming {
+    VTMTimingParams p;
+    /* lookup latencies of the enabled structures, cycles */
+    uint32_t ctx_lat;
+    uint32_t iotlb_lat;
+    uint32_t psc_lat;           /* the PSC levels are probed in parallel */
+    uint64_t *slot_free;        /* per walker slot: cycle it is free */
+    unsigned slot_hint;         /* where the search for a free slot starts */
+    uint64_t now;               /* latest arrival seen, cycles */
+    uint64_t busy_until;        /* end of the last invalidation */
+    uint64_t inv_cycles;        /* sum of invalidation costs */
+    uint64_t walk_cycles;       /* walker-slot occupancy (perfmon's
+                                   pw_occupancy): sum of walk read time */
+    VTMCounters unit;
+} VTMTiming;
+
+void vtm_timing_default_params(VTMTimingParams *p);
+
+/* NULL when usable, else a message naming the property. */
+const char *vtm_timing_params_error(const VTMTimingParams *p);
+
+/*
+ * ctx, iotlb and psc (indexed [2..VTM_MAX_LEVELS]) give the lookup
+ * latencies; a disabled cache costs nothing.
+ */
+void vtm_timing_init(VTMTiming *t, const VTMTimingParams *p,
+                     const VTMCacheParams *ctx, const VTMCacheParams *iotlb,
+                     const VTMCacheParams *psc);
+void vtm_timing_destroy(VTMTiming *t);
+
+/* Device reset: walker slots free, clock back to 0.  Counters stay. */
+void vtm_timing_reset(VTMTiming *t);
+void vtm_timing_reset_counters(VTMTiming *t);
+
+/* Advances the modelled clock to now (cycles) if it is later. */
+void vtm_timing_advance(VTMTiming *t, uint64_t now);
+
+/*
+ * Charges one translation that arrived at cycle `arrival`: returns its
+ * latency in cycles and sets *queued to the part spent waiting (for an
+ * invalidation in progress or a free walker slot).
+ */
+uint64_t vtm_timing_charge(VTMTiming *t, uint64_t arrival,
+                           const VTMOutcome *o, uint64_t *queued);
+
+/* An invalidation keeps the unit busy for its type's cost. */
+void vtm_timing_invalidate(VTMTiming *t, VTMInvType type);
+
+static inline uint64_t vtm_timing_ns_to_cycles(const VTMTiming *t,
+                                               uint64_t ns)
+{
+    return (__uint128_t)ns * t->p.clock_mhz / 1000;
+}
+
+static inline uint64_t vtm_timing_cycles_to_ns(const VTMTiming *t,
+                                               uint64_t cycles)
+{
+    return (__uint128_t)cycles * 1000 / t->p.clock_mhz;
+}
+
+#endif
