@@ -1,9 +1,9 @@
 # vtm: the two commands of the README, and a few more.
-#   make demo    boot-free demonstration until the guest harness lands
-#   make check   every test (unit tests of the core, qtests)
+#   make demo    boot a Linux guest on vtm-iommu, do DMA, show what vtm saw
+#   make check   every test (unit tests of the core, qtests, Linux guests)
 #   make bench   vtm against intel-iommu and no IOMMU (docs/performance.md);
 #                BENCH_RUNS=1 BENCH_QUICK=1 make bench for a smoke test
-.PHONY: all build check check-unit check-qtest check-slow demo bench clean
+.PHONY: all build check check-unit check-qtest check-guest check-slow demo bench clean
 
 all: build
 
@@ -18,6 +18,9 @@ check-unit:
 
 check-qtest:
 	scripts/check.sh qtest
+
+check-guest:
+	scripts/check.sh guest
 
 # A Linux guest with 288 vCPUs (APIC IDs above 255: x2APIC with EIM) on an
 # IR-only unit, every CPU online: minutes under TCG, so not in `check`.
