@@ -51,7 +51,12 @@ esac
 echo "== 3/3 boot with intel_iommu=on on $dev, DMA to NVMe"
 out="$GUEST_LOGS/demo.out"
 set +e
-"$GUEST_REPO/scripts/guest/run.sh" --iommu "$iommu" --name "demo-$iommu" demo > "$out" 2>&1
+stats="$GUEST_LOGS/demo-stats.txt"
+rm -f "$stats"
+stats_opt=()
+[ "$iommu" != vtm ] || stats_opt=(--stats "$stats")
+"$GUEST_REPO/scripts/guest/run.sh" --iommu "$iommu" --name "demo-$iommu" \
+    "${stats_opt[@]}" demo > "$out" 2>&1
 rc=$?
 set -e
 
@@ -68,6 +73,11 @@ grep -E '^VTM-CHECK: ' "$res" | sed 's/^VTM-CHECK: /   /' || echo "   (none)"
 echo
 echo "-- checksums on the host, after the guest shut down"
 grep -E '^run: host check: ' "$out" | sed 's/^run: host check: /   /' || echo "   (none)"
+if [ -s "$stats" ]; then
+    echo
+    echo "-- what vtm measured (tools/vtm-stats, read over QMP at power-off)"
+    sed 's/^/   /' "$stats"
+fi
 echo
 echo "-- summary"
 grep -E '^run: accelerator|^run: kernel|^run: console log' "$out" | sed 's/^run: /   /'

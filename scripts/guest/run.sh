@@ -21,6 +21,8 @@
 #   --bzimage          boot the compressed bzImage instead of vmlinux (PVH)
 #   --keep             keep the disk images even when everything passed
 #   -v, --verbose      stream the whole console, not only the VTM- lines
+#   --stats FILE       at guest power-off, write vtm's statistics table
+#                      (tools/vtm-stats over QMP) to FILE
 # Environment:
 #   VTM_OPTS           appended to -device vtm-iommu (e.g. aw-bits=39)
 #   VTM_QEMU           QEMU binary (default build/qemu-build/qemu-system-x86_64)
@@ -61,6 +63,7 @@ keep=0
 verbose=0
 scenarios=
 qemu_extra=()
+stats_out=
 
 usage() { sed -n '2,/^set -e/p' "$0" | sed '$d; /shellcheck/d; s/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
@@ -75,6 +78,7 @@ while [ $# -gt 0 ]; do
     --name) name=${2:?}; shift 2 ;;
     --bzimage) bzimage=1; shift ;;
     --keep) keep=1; shift ;;
+    --stats) stats_out=${2:?}; shift 2 ;;
     -v|--verbose) verbose=1; shift ;;
     -h|--help) usage; exit 0 ;;
     --) shift; qemu_extra=("$@"); break ;;
@@ -177,7 +181,7 @@ if [ -n "$nic_b" ]; then
     nd="addr.type=inet,addr.host=127.0.0.1,addr.port=$port"
     dev_args+=(-netdev "stream,id=nicA,server=on,$nd"
                -device e1000e,netdev=nicA,mac=52:54:00:76:74:01
-               -netdev "stream,id=nicB,server=off,$nd"
+               -netdev "stream,id=nicB,server=off,reconnect-ms=500,$nd"
                -device "$nic_b,mac=52:54:00:76:74:02")
 fi
 if [[ $host_checks == *" ram-canary "* ]]; then
@@ -186,6 +190,10 @@ if [[ $host_checks == *" ram-canary "* ]]; then
 fi
 
 cmdline="console=ttyS0 intel_iommu=on iomem=relaxed panic=-1"
+# With interrupt remapping (vtm-iommu's default, as intel-iommu's), Linux
+# panics if its boot-time check of the timer through the I/O APIC sees too
+# few ticks, which TCG on a loaded host can cause (intel-iommu alike).
+cmdline+=" no_timer_check"
 cmdline+=" vtm.test=$scenarios vtm.iommu=$iommu vtm.mib=$mib vtm.nvme_serial=$nvme_serial"
 cmdline+=" vtm.sha_nvme=${sha[nvme.0]} vtm.sha_vblk=${sha[vblk.0]}"
 cmdline+="$append"
@@ -236,6 +244,13 @@ watch_console() {
 }
 watch_console &
 watcher=$!
+if [ -n "$stats_out" ]; then
+    cmd+=(-qmp "unix:${work//,/,,}/qmp.sock,server=on,wait=off"
+          -action shutdown=pause)
+    "$GUEST_REPO/tools/vtm-stats" "$work/qmp.sock" --at-shutdown "$timeout_s" \
+        > "$stats_out" 2>&1 &
+    stats_pid=$!
+fi
 start=$(date +%s.%N)
 set +e
 timeout -k 10 "$timeout_s" "${cmd[@]}" < /dev/null 2>&1 |
@@ -244,6 +259,7 @@ qrc=${PIPESTATUS[0]}
 set -e
 kill "$watcher" 2>/dev/null || true
 wait "$watcher" 2>/dev/null || true
+[ -z "$stats_out" ] || wait "$stats_pid" 2>/dev/null || true
 took=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {printf "%.1f", e - s}')
 
 failures=()
