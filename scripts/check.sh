@@ -47,7 +47,8 @@ for layer in "${layers[@]}"; do
         ;;
     qtest)
         if ! "$REPO/scripts/build-qemu.sh" tests/qtest/vtm-test \
-                tests/qtest/vtm-ir-test > "$LOGDIR/build-qemu.log" 2>&1; then
+                tests/qtest/vtm-ir-test tests/qtest/vtm-notify-test \
+                > "$LOGDIR/build-qemu.log" 2>&1; then
             tail -30 "$LOGDIR/build-qemu.log"
             broken+=("qemu build"); failed=$((failed + 1)); continue
         fi
@@ -57,6 +58,9 @@ for layer in "${layers[@]}"; do
         QTEST_QEMU_BINARY="$REPO/build/qemu-build/qemu-system-x86_64" \
             run_tap qtest/vtm-ir-test \
             "$REPO/build/qemu-build/tests/qtest/vtm-ir-test"
+        QTEST_QEMU_BINARY="$REPO/build/qemu-build/qemu-system-x86_64" \
+            run_tap qtest/vtm-notify-test \
+            "$REPO/build/qemu-build/tests/qtest/vtm-notify-test"
         ;;
     guest)
         # Linux guests on vtm-iommu (scripts/guest/test.sh): a few

@@ -65,14 +65,29 @@ while ! { ip link show "$A" | grep -q LOWER_UP && in_b ip link show "$B" | grep 
     fi
     sleep 0.1
 done
-ping -c 1 -W 5 "$B_IP" > /dev/null 2>&1 || info "bench-net: first ping to $B_IP lost"
+# The pair must carry a ping before the stream (within 10 s); if it does
+# not, say so with the NICs' counters instead of waiting on TCP timeouts.
+i=0
+while ! ping -c 1 -W 1 "$B_IP" > /dev/null 2>&1; do
+    i=$((i + 1))
+    if [ "$i" -ge 10 ]; then
+        fail "net-stream: no ping reply from $B_IP ($drv_b) within 10 s: the NIC pair carries nothing"
+        ip -s link show "$A" | sed 's/^/VTM-INFO: bench-net: A /'
+        in_b ip -s link show "$B" | sed 's/^/VTM-INFO: bench-net: B /'
+        grep -E 'eth|igb|e1000' /proc/interrupts | sed 's/^/VTM-INFO: bench-net: irq /'
+        kill "$NSPID"
+        finish ""
+    fi
+done
+[ "$i" = 0 ] || info "bench-net: first ping reply after $i lost"
 
 # stream MIB: sends MIB MiB of zeros A -> B; prints "BYTES SECONDS MB/s".
 stream() {
-    in_b tcpxfer recv $PORT /dev/null 2> /tmp/net-recv.log & r=$!
+    # Bounded: a stalled pair fails the workload instead of hanging the boot.
+    in_b timeout $((60 + 4 * RT)) tcpxfer recv $PORT /dev/null 2> /tmp/net-recv.log & r=$!
     # /proc/self/fd/0: devtmpfs has no /dev/stdin.
     dd if=/dev/zero bs=1M count="$1" 2>/dev/null |
-        tcpxfer send "$B_IP" $PORT /proc/self/fd/0 2> /tmp/net-send.log
+        timeout $((60 + 4 * RT)) tcpxfer send "$B_IP" $PORT /proc/self/fd/0 2> /tmp/net-send.log
     src=$?
     [ "$src" = 0 ] || kill "$r" 2>/dev/null
     wait "$r"; rrc=$?

@@ -8,7 +8,8 @@
 #
 # The slow target runs it (make check-slow):
 #   VTM_OPTS=intremap=on,eim=on,dma-translation=off \
-#   scripts/guest/run.sh ir-many --append "vtm.cpus=288 no_timer_check" \
+#   scripts/guest/run.sh ir-many \
+#       --append "vtm.cpus=288 lpj=4000000 tsc=reliable" \
 #       -- -smp 288 -cpu qemu64,+x2apic
 # vtm-host-check: none
 . /scenarios/lib.sh

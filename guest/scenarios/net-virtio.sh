@@ -4,5 +4,6 @@
 # stream of random data each way, sha256 at both ends, NIC counters.
 # vtm-host-check: none
 # vtm-devices: nic-pair-virtio
+# shellcheck disable=SC2034  # read by net.sh
 NET_B_DRIVER=virtio_net
 . /scenarios/net.sh

@@ -69,9 +69,14 @@ for n in "$A" "$B"; do
 done
 
 # The second namespace: a process that sleeps in it; B moves there.
-unshare -n sleep 100000 &
+unshare -n sleep 100000 > /dev/null 2>&1 &
 NSPID=$!
-sleep 0.2
+i=0
+while [ "$(readlink /proc/$NSPID/ns/net)" = "$(readlink /proc/self/ns/net)" ]; do
+    i=$((i + 1))
+    [ "$i" -gt 100 ] && { fail "net: unshare -n did not make a namespace"; kill "$NSPID"; finish ""; }
+    sleep 0.1
+done
 ip link set lo up
 ip link set "$B" netns "$NSPID" ||
     { fail "net: ip link set $B netns $NSPID"; kill "$NSPID"; finish ""; }
@@ -111,12 +116,24 @@ a_tx0=$(counter - "$A" tx) a_rx0=$(counter - "$A" rx) lo0=$(counter - lo rx)
 b_tx0=$(counter "$NSPID" "$B" tx) b_rx0=$(counter "$NSPID" "$B" rx)
 
 t0=$(cut -d' ' -f1 /proc/uptime)
-in_b tcpxfer recv $PORT_AB /tmp/b.recv 2> /tmp/b.recv.log & r1=$!
-tcpxfer recv $PORT_BA /tmp/a.recv 2> /tmp/a.recv.log & r2=$!
-tcpxfer send "$B_IP" $PORT_AB /tmp/a.dat 2> /tmp/a.send.log & s1=$!
-in_b tcpxfer send "$A_IP" $PORT_BA /tmp/b.dat 2> /tmp/b.send.log & s2=$!
+# (nsenter, not in_b: $! must be the transfer itself, and no background
+# job may keep init's output pipe open.)
+nsenter -t "$NSPID" -n tcpxfer recv $PORT_AB /tmp/b.recv > /dev/null 2> /tmp/b.recv.log &
+r1=$!
+tcpxfer recv $PORT_BA /tmp/a.recv > /dev/null 2> /tmp/a.recv.log &
+r2=$!
+tcpxfer send "$B_IP" $PORT_AB /tmp/a.dat > /dev/null 2> /tmp/a.send.log &
+s1=$!
+nsenter -t "$NSPID" -n tcpxfer send "$A_IP" $PORT_BA /tmp/b.dat > /dev/null 2> /tmp/b.send.log &
+s2=$!
+# A NIC that stopped moving data must not hold the guest until run.sh's
+# timeout: give up after 120 s.  (No descriptor of init's pipe stays with
+# the watchdog: init waits for the pipe to close.)
+sh -c "sleep 120; kill $s1 $s2 $r1 $r2" > /dev/null 2>&1 &
+wd=$!
 rc=0
 for p in $s1 $s2 $r1 $r2; do wait "$p" || rc=$?; done
+kill "$wd" 2>/dev/null
 t1=$(cut -d' ' -f1 /proc/uptime)
 for f in a.send b.recv b.send a.recv; do sed "s/^/VTM-INFO: net: $f: /" /tmp/$f.log; done
 secs=$(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }")
@@ -145,8 +162,13 @@ check "net: $A (e1000e) tx and $B ($b_name) rx counters moved by >= $bytes bytes
 check "net: $B ($b_name) tx and $A (e1000e) rx counters moved by >= $bytes bytes" \
     [ "$b_tx" -ge "$bytes" -a "$a_rx" -ge "$bytes" ]
 check "net: the loopback carried none of it ($lo bytes)" [ "$lo" -lt "$bytes" ]
-kill "$NSPID" 2>/dev/null
+kill "$NSPID" $r1 $r2 $s1 $s2 2>/dev/null
 rm -f /tmp/a.dat /tmp/b.dat /tmp/a.recv /tmp/b.recv
 
 check_no_faults
+if dmesg | grep -q 'DMAR: DRHD: handling fault'; then
+    dmar-frcd
+    dmesg | grep -E 'DMAR: \[|DMAR: DRHD|virtio_net|NETDEV WATCHDOG|e1000e.*Hang|igb.*Hang' |
+        head -20 | sed 's/^/VTM-DMESG: /'
+fi
 finish "e1000e <-> $b_name over a 127.0.0.1 stream netdev: $MIB MiB each way in $secs s, sha256 verified, NIC counters match"

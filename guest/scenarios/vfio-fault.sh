@@ -18,6 +18,7 @@
 # vtm-host-check: ram-canary
 . /scenarios/lib.sh
 
+# shellcheck disable=SC2034,SC2154  # VFIO_FAULT is read, bdf and secs set, by vfio.sh
 VFIO_FAULT=1
 . /scenarios/vfio.sh
 
@@ -55,22 +56,7 @@ dmesg | grep -E 'DMAR' | grep -vxF -f /tmp/dmesg-before.txt | sed 's/^/VTM-DMESG
 
 # For a missing fault message: the unit's fault status and fault records
 # as software sees them (FSTS.FRI should index the first pending record).
-if [ "$FAILS" -gt 0 ]; then
-    u=$(ls -d /sys/class/iommu/dmar* 2>/dev/null | head -1)/intel-iommu
-    base=0x$(cat "$u/address" 2>/dev/null)
-    cap=0x$(cat "$u/cap" 2>/dev/null)
-    if [ "$base" != 0x ] && fsts=$(devmem $((base + 0x34)) 32 2>/dev/null); then
-        fro=$(( (cap >> 24 & 0x3ff) * 16 )) nfr=$(( (cap >> 40 & 0xff) + 1 ))
-        info "vfio-fault: FSTS $fsts (PPF $((fsts >> 1 & 1)), PFO $((fsts & 1)), FRI $((fsts >> 8 & 0xff))), $nfr fault records at +$(printf 0x%x $fro)"
-        r=0
-        while [ "$r" -lt "$nfr" ]; do
-            lo=$(devmem $((base + fro + r * 16)) 64)
-            hi=$(devmem $((base + fro + r * 16 + 8)) 64)
-            info "vfio-fault: FRCD[$r] lo $lo hi $hi (F $((hi >> 63 & 1)), reason $(printf 0x%x $((hi >> 32 & 0xff))), SID $(printf 0x%04x $((hi & 0xffff))))"
-            r=$((r + 1))
-        done
-    fi
-fi
+[ "$FAILS" = 0 ] || dmar-frcd -a
 other=$(dmesg | grep -E 'DMAR: \[(DMA |INTR-REMAP)' | grep -vE "Request device \[$sbdf\]")
 check "vfio-fault: no DMAR fault for any other device" [ -z "$other" ]
 [ -z "$other" ] || echo "$other" | head -3 | sed 's/^/VTM-INFO: other fault: /'

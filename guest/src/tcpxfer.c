@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,14 @@ static int do_recv(int port, const char *file)
     int out = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (out < 0)
         die(file);
+    struct pollfd pfd = { .fd = ls, .events = POLLIN };
+    int pr = poll(&pfd, 1, IO_TIMEOUT_S * 1000);
+    if (pr == 0) {
+        fprintf(stderr, "tcpxfer: nobody connected within %d s\n", IO_TIMEOUT_S);
+        return 1;
+    }
+    if (pr < 0)
+        die("poll");
     int s = accept(ls, NULL, NULL);
     if (s < 0)
         die("accept");

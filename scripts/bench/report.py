@@ -353,7 +353,8 @@ def markdown(s):
                 L.append("- " + x)
             L.append("")
     if s["failed_boots"]:
-        L.append("Failed boots (left out of the medians): " + ", ".join(
+        L.append("Boots that failed (the workloads they finished count; "
+                 "logs in the results directory): " + ", ".join(
             "run %s %s %s (exit %s)" % (b["run"], b["config"], b["mode"], b["rc"])
             for b in s["failed_boots"]))
         L.append("")

@@ -204,7 +204,7 @@ cmd=("$qemu" "${accel_args[@]}" -m 1G -smp 2
      "${iommu_dev[@]}"
      -kernel "$kernel" -initrd "$initrd" -append "$cmdline"
      -drive "file=${work//,/,,}/nvme.img,if=none,id=nv0,format=raw"
-     -device nvme,drive=nv0,serial=$nvme_serial
+     -device "nvme,drive=nv0,serial=$nvme_serial"
      -drive "file=${work//,/,,}/vblk.img,if=none,id=vb0,format=raw"
      -device virtio-blk-pci,drive=vb0,iommu_platform=on,disable-legacy=on
      -pidfile "$work/qemu.pid"
@@ -337,11 +337,11 @@ fi
 # Canary pages the guest listed: still the pattern in guest RAM
 # (64-bit little-endian words, word at address A = 0x76746d63616e6172 ^ A).
 if [[ $host_checks == *" ram-canary "* ]] && [ "$qrc" != 124 ] && [ "$qrc" != 137 ]; then
-    gpas=$(sed -n 's/^VTM-CANARY: \(0x[0-9a-f]*\)$/\1/p' "$results" | xargs)
-    if [ -z "$gpas" ]; then
+    mapfile -t gpas < <(sed -n 's/^VTM-CANARY: \(0x[0-9a-f]*\)$/\1/p' "$results")
+    if [ ${#gpas[@]} -eq 0 ]; then
         failures+=("host: the guest listed no canary page (VTM-CANARY:)")
     else
-        hostcheck "guest RAM: canary pages $gpas unchanged after power-off" \
+        hostcheck "guest RAM: canary pages ${gpas[*]} unchanged after power-off" \
             python3 -c '
 import struct, sys
 with open(sys.argv[1], "rb") as f:
@@ -352,7 +352,7 @@ with open(sys.argv[1], "rb") as f:
         bad = [i for i, w in enumerate(words) if w != 0x76746d63616e6172 ^ (gpa + 8 * i)]
         if bad:
             sys.exit("page %s: %d words differ, first at +0x%x" % (a, len(bad), 8 * bad[0]))
-' "$work/ram" $gpas
+' "$work/ram" "${gpas[@]}"
     fi
 fi
 rm -f "$work/ram"

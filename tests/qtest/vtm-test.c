@@ -1043,30 +1043,31 @@ static void test_fault_unmapped(void)
     edu_from_ram(&t, src, FAULT_LEN);
     edu_to_ram(&t, unmapped + 0x40, FAULT_LEN);
     assert_frcd(&t, 0, unmapped, VTM_FR_WRITE, false);
-    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(true, false, 1));
+    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(true, false, 0));
     g_assert_cmphex(take_fe_msg(&t), ==, FE_DATA);
     g_assert_cmphex(reg_rl(&t, A_FECTL), ==, 0);
     assert_filled(&t, unmapped, VTM_PAGE_SIZE, 0x77);
     g_assert_cmphex(reg_rq(&t, frcd_off(1) + 8), ==, 0);
 
-    /* clearing F clears PPF; FRI keeps pointing at the next record */
+    /* clearing F clears PPF; FRI (valid only with PPF) is left as is */
     clear_frcd(&t, 0);
     g_assert_cmphex(reg_rq(&t, frcd_off(0) + 8) & R_FRCD_HI_F_MASK, ==, 0);
-    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(false, false, 1));
+    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(false, false, 0));
 
     /* a read at an unmapped IOVA: LGN.2, FR 6h, T=1, into FRCD[1] */
     edu_from_ram(&t, u2 + 0x18, FAULT_LEN);
+    /* FRI names the first pending record (11.4.7.1): now FRCD[1] */
     assert_frcd(&t, 1, u2, VTM_FR_READ, true);
-    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(true, false, 2));
+    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(true, false, 1));
     g_assert_cmphex(take_fe_msg(&t), ==, FE_DATA);
     clear_frcd(&t, 1);
-    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(false, false, 2));
+    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(false, false, 1));
 
     /* masked: the message is held (IP) and sent when IM is cleared */
     reg_wl(&t, A_FECTL, R_FECTL_IM_MASK);
     edu_to_ram(&t, unmapped + 0x80, FAULT_LEN);
     assert_frcd(&t, 2, unmapped, VTM_FR_WRITE, false);
-    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(true, false, 3));
+    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(true, false, 2));
     g_assert_cmphex(reg_rl(&t, A_FECTL), ==,
                     R_FECTL_IM_MASK | R_FECTL_IP_MASK);
     g_assert_cmphex(take_fe_msg(&t), ==, 0);
@@ -1085,7 +1086,7 @@ static void test_fault_unmapped(void)
     g_assert_cmphex(reg_rl(&t, A_FECTL), ==, R_FECTL_IM_MASK);
     reg_wl(&t, A_FECTL, 0);
     g_assert_cmphex(take_fe_msg(&t), ==, 0);
-    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(false, false, 4));
+    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(false, false, 3));
     assert_filled(&t, unmapped, VTM_PAGE_SIZE, 0x77);
     vtm_stop(&t);
 }
@@ -1111,7 +1112,7 @@ static void test_fault_read_only(void)
     edu_from_ram(&t, src, FAULT_LEN);
     edu_to_ram(&t, ro_iova + 0x200, FAULT_LEN);
     assert_frcd(&t, 0, ro_iova, VTM_FR_WRITE, false);
-    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(true, false, 1));
+    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(true, false, 0));
     g_assert_cmphex(take_fe_msg(&t), ==, FE_DATA);
     assert_pattern(&t, ro_phys, VTM_PAGE_SIZE, 0xc5);
     assert_filled(&t, ro_iova, VTM_PAGE_SIZE, 0);
@@ -1434,7 +1435,7 @@ static void test_qi_errors(void)
     at = qi_put(&t, bad_type, 0);
     qi_kick(&t);
     g_assert_cmphex(reg_rl(&t, A_FSTS), ==,
-                    fsts_value(true, false, 1) | R_FSTS_IQE_MASK);
+                    fsts_value(true, false, 0) | R_FSTS_IQE_MASK);
     g_assert_cmphex(reg_rq(&t, A_IQH), ==, at);
     g_assert_cmphex(take_fe_msg(&t), ==, 0);
     vtm_stop(&t);
@@ -1452,7 +1453,7 @@ static void test_fault_overflow(void)
 
     edu_to_ram(&t, iova[0], FAULT_LEN);
     assert_frcd(&t, 0, iova[0], VTM_FR_WRITE, false);
-    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(true, false, 1));
+    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(true, false, 0));
     g_assert_cmphex(take_fe_msg(&t), ==, FE_DATA);
 
     /* PPF already set: recorded, no new interrupt condition (11.4.7.2) */
@@ -1461,7 +1462,7 @@ static void test_fault_overflow(void)
     g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(true, false, 0));
     g_assert_cmphex(take_fe_msg(&t), ==, 0);
 
-    /* FRI wrapped to a record software still owns: overflow (7.2.1) */
+    /* the ring wrapped to a record software still owns: overflow (7.2.1) */
     edu_to_ram(&t, iova[2], FAULT_LEN);
     g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(true, true, 0));
     assert_frcd(&t, 0, iova[0], VTM_FR_WRITE, false);
@@ -1483,7 +1484,7 @@ static void test_fault_overflow(void)
     g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(false, false, 0));
     edu_to_ram(&t, iova[3], FAULT_LEN);
     assert_frcd(&t, 0, iova[3], VTM_FR_WRITE, false);
-    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(true, false, 1));
+    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(true, false, 0));
     g_assert_cmphex(take_fe_msg(&t), ==, FE_DATA);
     vtm_stop(&t);
 }

@@ -159,8 +159,8 @@ static bool vtm_fault_already_pending(VTMState *s, const VTMFault *f)
 void vtm_fault_record_locked(VTMState *s, const VTMFault *f, VTMOutbox *out)
 {
     uint32_t fsts = vtm_get32(s, A_FSTS);
-    unsigned fri = FIELD_EX32(fsts, FSTS, FRI);
-    hwaddr rec = vtm_frcd_offset(fri);
+    unsigned next = s->frcd_next % s->nfr;
+    hwaddr rec = vtm_frcd_offset(next);
     uint64_t hi = 0;
 
     trace_vtm_fault(f->sid, f->addr, f->reason, f->is_write, f->fpd);
@@ -186,7 +186,13 @@ void vtm_fault_record_locked(VTMState *s, const VTMFault *f, VTMOutbox *out)
     hi = FIELD_DP64(hi, FRCD_HI, F, 1);
     vtm_set64(s, rec, f->addr & R_FRCD_LO_FI_MASK);
     vtm_set64(s, rec + 8, hi);
-    fsts = FIELD_DP32(fsts, FSTS, FRI, (fri + 1) % s->nfr);
-    vtm_set32(s, A_FSTS, fsts);
+    /*
+     * 11.4.7.1: FRI names the first pending record, which software reads
+     * from; the record hardware fills next is internal state.
+     */
+    if (!FIELD_EX32(fsts, FSTS, PPF)) {
+        vtm_set32(s, A_FSTS, FIELD_DP32(fsts, FSTS, FRI, next));
+    }
+    s->frcd_next = (next + 1) % s->nfr;
     vtm_fault_raise_status_locked(s, R_FSTS_PPF_MASK, out);
 }

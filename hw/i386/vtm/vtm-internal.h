@@ -70,11 +70,13 @@ void vtm_irq_space_window_init(VTMAddressSpace *vas);
 int vtm_int_remap(X86IOMMUState *iommu, MSIMessage *src, MSIMessage *dst,
                   uint16_t sid);
 void vtm_irq_outbox_flush(VTMState *s, VTMOutbox *out);
+bool vtm_irq_send_event(VTMState *s, uint64_t addr, uint32_t data);
 void vtm_irq_gcmd_locked(VTMState *s, uint32_t written, uint64_t mask,
                          uint32_t *sts, VTMOutbox *out);
 void vtm_irq_irta_written_locked(VTMState *s);
 void vtm_irq_iec_invalidate_locked(VTMState *s, const VTMInvIec *inv,
                                    VTMOutbox *out);
+bool vtm_irq_check_properties(VTMState *s, Error **errp);
 bool vtm_irq_realize(VTMState *s, Error **errp);
 void vtm_irq_init(VTMState *s);
 void vtm_irq_post_load_locked(VTMState *s);

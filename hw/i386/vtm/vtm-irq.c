@@ -47,6 +47,22 @@ static void vtm_irq_send(uint64_t addr, uint32_t data)
     apic_get_class(NULL)->send_msi(&msg);
 }
 
+/*
+ * The unit's own event interrupts (fault, invalidation completion) are
+ * not remapped (5.1.6).  An address in the interrupt range goes to the
+ * APIC bus whole: with x2APIC the upper address register (FEUADDR,
+ * IEUADDR) holds destination bits 31:8 (11.4.7.5), which a memory write
+ * would drop.  Any other address is left to an ordinary memory write.
+ */
+bool vtm_irq_send_event(VTMState *s, uint64_t addr, uint32_t data)
+{
+    if (extract64(addr, 20, 12) != VTM_MSI_ADDR_HEAD) {
+        return false;
+    }
+    vtm_irq_send(addr, data);
+    return true;
+}
+
 /* One interrupt request through the core, then its fault or delivery. */
 static void vtm_irq_request(VTMState *s, const VTMIrRequest *req)
 {
@@ -335,7 +351,9 @@ static bool vtm_irq_cmpxchg64(void *opaque, uint64_t addr, uint64_t expected,
     RCU_READ_LOCK_GUARD();
     mr = address_space_translate(s->dma_as, addr, &xlat, &len, true,
                                  MEMTXATTRS_UNSPECIFIED);
-    if (!memory_region_is_ram(mr) || mr->readonly || len < sizeof(*p)) {
+    /* Guest RAM only: not ROM, not a device's BAR mapped as RAM */
+    if (!memory_region_is_ram(mr) || memory_region_is_ram_device(mr) ||
+        mr->readonly || len < sizeof(*p)) {
         return false;
     }
     /* Atomic against vCPUs too: MTTCG and KVM use host atomics there. */
@@ -355,6 +373,25 @@ static bool vtm_irq_x2apic_possible(void)
 {
     /* The userspace APIC (TCG, kernel-irqchip=off) implements x2APIC. */
     return !kvm_enabled() || !kvm_irqchip_is_split() || kvm_enable_x2apic();
+}
+
+/*
+ * Before the base class: intremap=on cannot work with the whole irqchip
+ * in KVM (KVM's I/O APIC and MSI delivery never reach the unit).  The
+ * base class refuses it too; this message names the property.
+ */
+bool vtm_irq_check_properties(VTMState *s, Error **errp)
+{
+    X86IOMMUState *x86 = X86_IOMMU_DEVICE(s);
+
+    if (x86->intr_supported == ON_OFF_AUTO_ON && kvm_enabled() &&
+        kvm_irqchip_in_kernel() && !kvm_irqchip_is_split()) {
+        error_setg(errp, "vtm-iommu: property 'intremap=on' needs "
+                   "kernel-irqchip=split (or off): with kernel-irqchip=on "
+                   "interrupts never reach the IOMMU");
+        return false;
+    }
+    return true;
 }
 
 /* Runs once the base class has turned intremap=auto into on or off. */

@@ -1,9 +1,12 @@
 /*
  * vtm: the mapping tracker behind MAP/UNMAP IOMMU notifiers.
  *
- * The tracked blocks sit in a GSequence ordered by input address, so a
- * sync costs O(log n) to find its range plus the blocks in it: never a
- * scan of everything tracked, never more memory than the capacity.
+ * The tracked blocks sit in a skip list ordered by input address: finding
+ * where a range starts costs O(log n) expected, walking it costs the
+ * blocks in it, and no lookup allocates (GLib's GSequence allocates on
+ * each search, GTree before 2.68 cannot find the first key at or above
+ * an address).  A sync never scans everything tracked, and the tracker
+ * never holds more than its capacity.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -11,25 +14,51 @@
 #include "qemu/osdep.h"
 #include "vtm-track.h"
 
+/* With one node in four one level taller, enough for 4^16 blocks. */
+#define VTM_TRACK_LEVELS    16
+
+typedef struct VTMTrackNode VTMTrackNode;
+struct VTMTrackNode {
+    VTMMapping m;
+    unsigned height;
+    VTMTrackNode *next[];       /* height forward links */
+};
+
 struct VTMTracker {
-    GSequence *seq;             /* of VTMMapping *, ordered by iova */
+    VTMTrackNode *head[VTM_TRACK_LEVELS];
+    unsigned levels;            /* levels in use */
     uint64_t count;
     uint64_t max_entries;
+    uint64_t rng;               /* xorshift state: reproducible heights */
 };
 
 VTMTracker *vtm_track_new(uint64_t max_entries)
 {
     VTMTracker *t = g_new0(VTMTracker, 1);
 
-    t->seq = g_sequence_new(g_free);
     t->max_entries = max_entries;
+    t->levels = 1;
+    t->rng = 0x9e3779b97f4a7c15ULL;
     return t;
+}
+
+static void vtm_track_free_nodes(VTMTracker *t)
+{
+    VTMTrackNode *n = t->head[0], *next;
+
+    for (; n; n = next) {
+        next = n->next[0];
+        g_free(n);
+    }
+    memset(t->head, 0, sizeof(t->head));
+    t->levels = 1;
+    t->count = 0;
 }
 
 void vtm_track_free(VTMTracker *t)
 {
     if (t) {
-        g_sequence_free(t->seq);
+        vtm_track_free_nodes(t);
         g_free(t);
     }
 }
@@ -39,43 +68,92 @@ uint64_t vtm_track_count(const VTMTracker *t)
     return t->count;
 }
 
-static gint vtm_track_cmp(gconstpointer a, gconstpointer b, gpointer unused)
+/* The forward link at level of node, or of the head when node is NULL. */
+static VTMTrackNode **vtm_track_link(VTMTracker *t, VTMTrackNode *node,
+                                     unsigned level)
 {
-    const VTMMapping *x = a, *y = b;
-
-    return x->iova < y->iova ? -1 : x->iova > y->iova;
-}
-
-static VTMMapping *vtm_track_item(GSequenceIter *it)
-{
-    return g_sequence_iter_is_end(it) ? NULL : g_sequence_get(it);
+    return node ? &node->next[level] : &t->head[level];
 }
 
 /*
- * The first tracked block that ends at or after addr: the one containing
- * addr if any (blocks are disjoint), else the first one above it.
+ * The first block that ends at or after addr: the one containing addr if
+ * any (blocks are disjoint, so their ends ascend too), else the first one
+ * above it.  pred[level], when given, receives the last node before it
+ * at each level (NULL: the head).
  */
-static GSequenceIter *vtm_track_first_from(VTMTracker *t, uint64_t addr)
+static VTMTrackNode *vtm_track_find(VTMTracker *t, uint64_t addr,
+                                    VTMTrackNode **pred)
 {
-    VTMMapping key = { .iova = addr };
-    GSequenceIter *it = g_sequence_search(t->seq, &key, vtm_track_cmp, NULL);
-    VTMMapping *prev;
+    VTMTrackNode *x = NULL, *n;
+    int level;
 
-    /* it is the first block above addr; the one before may contain it */
-    if (!g_sequence_iter_is_begin(it)) {
-        prev = g_sequence_get(g_sequence_iter_prev(it));
-        if (vtm_mapping_last(prev) >= addr) {
-            return g_sequence_iter_prev(it);
+    for (level = VTM_TRACK_LEVELS - 1; level >= 0; level--) {
+        while ((n = *vtm_track_link(t, x, level)) &&
+               vtm_mapping_last(&n->m) < addr) {
+            x = n;
+        }
+        if (pred) {
+            pred[level] = x;
         }
     }
-    return it;
+    return *vtm_track_link(t, x, 0);
 }
 
 static VTMMapping *vtm_track_containing(VTMTracker *t, uint64_t addr)
 {
-    VTMMapping *m = vtm_track_item(vtm_track_first_from(t, addr));
+    VTMTrackNode *n = vtm_track_find(t, addr, NULL);
 
-    return m && m->iova <= addr ? m : NULL;
+    return n && n->m.iova <= addr ? &n->m : NULL;
+}
+
+static unsigned vtm_track_height(VTMTracker *t)
+{
+    unsigned h = 1;
+    uint64_t r;
+
+    t->rng ^= t->rng << 13;
+    t->rng ^= t->rng >> 7;
+    t->rng ^= t->rng << 17;
+    for (r = t->rng; h < VTM_TRACK_LEVELS && !(r & 3); r >>= 2) {
+        h++;
+    }
+    return h;
+}
+
+static void vtm_track_insert(VTMTracker *t, const VTMMapping *m)
+{
+    VTMTrackNode *pred[VTM_TRACK_LEVELS], *n;
+    unsigned h = vtm_track_height(t), level;
+
+    vtm_track_find(t, m->iova, pred);
+    n = g_malloc(sizeof(*n) + h * sizeof(n->next[0]));
+    n->m = *m;
+    n->height = h;
+    for (level = 0; level < h; level++) {
+        VTMTrackNode **link = vtm_track_link(t, pred[level], level);
+
+        n->next[level] = *link;
+        *link = n;
+    }
+    t->levels = MAX(t->levels, h);
+    t->count++;
+}
+
+static void vtm_track_remove(VTMTracker *t, VTMTrackNode *n)
+{
+    VTMTrackNode *pred[VTM_TRACK_LEVELS];
+    unsigned level;
+
+    vtm_track_find(t, n->m.iova, pred);
+    for (level = 0; level < n->height; level++) {
+        VTMTrackNode **link = vtm_track_link(t, pred[level], level);
+
+        if (*link == n) {
+            *link = n->next[level];
+        }
+    }
+    g_free(n);
+    t->count--;
 }
 
 static bool vtm_mapping_same(const VTMMapping *a, const VTMMapping *b)
@@ -111,37 +189,22 @@ typedef struct VTMTrackSync {
     VTMTrackStats *st;
 } VTMTrackSync;
 
-static void vtm_track_unmap(VTMTrackSync *s, GSequenceIter *it)
+static void vtm_track_unmap(VTMTrackSync *s, VTMTrackNode *n)
 {
     if (s->emit) {
-        s->emit(false, g_sequence_get(it), s->opaque);
+        s->emit(false, &n->m, s->opaque);
     }
-    g_sequence_remove(it);
-    s->t->count--;
+    vtm_track_remove(s->t, n);
     s->st->unmaps++;
 }
 
-/*
- * Tracks m; before, when not NULL, is the tracked block that follows it
- * (saves the search).
- */
-static void vtm_track_map(VTMTrackSync *s, const VTMMapping *m,
-                          GSequenceIter *before)
+static void vtm_track_map(VTMTrackSync *s, const VTMMapping *m)
 {
-    VTMMapping *copy;
-
     if (s->t->count >= s->t->max_entries) {
         s->st->dropped++;
         return;
     }
-    copy = g_new(VTMMapping, 1);
-    *copy = *m;
-    if (before) {
-        g_sequence_insert_before(before, copy);
-    } else {
-        g_sequence_insert_sorted(s->t->seq, copy, vtm_track_cmp, NULL);
-    }
-    s->t->count++;
+    vtm_track_insert(s->t, m);
     s->st->maps++;
     if (s->emit) {
         s->emit(true, m, s->opaque);
@@ -161,7 +224,7 @@ static void vtm_track_cluster(VTMTrackSync *s, GPtrArray *old,
     guint a = 0, b = 0;
 
     while (a < old->len && b < ncur) {
-        const VTMMapping *o = g_sequence_get(old->pdata[a]);
+        const VTMMapping *o = &((VTMTrackNode *)old->pdata[a])->m;
 
         if (o->iova < cur[b].iova) {
             a++;
@@ -180,27 +243,27 @@ static void vtm_track_cluster(VTMTrackSync *s, GPtrArray *old,
     }
     for (b = 0; b < ncur; b++) {
         if (!keep_cur[b]) {
-            vtm_track_map(s, &cur[b], NULL);
+            vtm_track_map(s, &cur[b]);
         }
     }
 }
 
 /*
- * Walks the tracked blocks from first and the current ones in cur
- * together, one cluster at a time.  A cluster starts at the lowest block
+ * Walks the tracked blocks from it (the first to end at or after the
+ * range's start) and the current ones in cur together, one cluster at a
+ * time.  A cluster starts at the lowest block
  * of either side (the larger one on a tie) and holds every block that
  * starts inside it: aligned blocks nest or are disjoint, so those lie
  * wholly inside.
  */
-static void vtm_track_merge(VTMTrackSync *s, uint64_t first, uint64_t last,
-                            GArray *cur)
+static void vtm_track_merge(VTMTrackSync *s, uint64_t last, GArray *cur,
+                            VTMTrackNode *it)
 {
     g_autoptr(GPtrArray) old = g_ptr_array_new();
-    GSequenceIter *it = vtm_track_first_from(s->t, first);
     guint i = 0, j;
 
     for (;;) {
-        VTMMapping *o = vtm_track_item(it);
+        VTMMapping *o = it ? &it->m : NULL;
         const VTMMapping *n = i < cur->len ?
                               &g_array_index(cur, VTMMapping, i) : NULL;
         const VTMMapping *head;
@@ -217,18 +280,17 @@ static void vtm_track_merge(VTMTrackSync *s, uint64_t first, uint64_t last,
                ? o : n;
         end = vtm_mapping_last(head);
         g_ptr_array_set_size(old, 0);
-        while (vtm_track_item(it) && vtm_track_item(it)->iova <= end) {
+        while (it && it->m.iova <= end) {
             g_ptr_array_add(old, it);
-            it = g_sequence_iter_next(it);
+            it = it->next[0];
         }
         j = i;
         while (j < cur->len && g_array_index(cur, VTMMapping, j).iova <= end) {
             j++;
         }
         if (!old->len) {
-            /* only new blocks: they go right before the next tracked one */
             for (; i < j; i++) {
-                vtm_track_map(s, &g_array_index(cur, VTMMapping, i), it);
+                vtm_track_map(s, &g_array_index(cur, VTMMapping, i));
             }
         } else if (j == i) {
             for (j = 0; j < old->len; j++) {
@@ -236,7 +298,7 @@ static void vtm_track_merge(VTMTrackSync *s, uint64_t first, uint64_t last,
             }
             j = i;
         } else if (old->len != 1 || j - i != 1 ||
-                   !vtm_mapping_same(g_sequence_get(old->pdata[0]),
+                   !vtm_mapping_same(&((VTMTrackNode *)old->pdata[0])->m,
                                      &g_array_index(cur, VTMMapping, i))) {
             vtm_track_cluster(s, old, &g_array_index(cur, VTMMapping, i),
                               j - i);
@@ -252,17 +314,29 @@ void vtm_track_sync(VTMTracker *t, uint64_t first, uint64_t last,
     g_autoptr(GArray) cur = g_array_new(FALSE, FALSE, sizeof(VTMMapping));
     VTMTrackStats local = { 0 };
     VTMTrackSync s = { t, emit, opaque, st ? st : &local };
+    VTMTrackNode *start;
     VTMMapping *m;
     uint64_t next = 0;
 
     if (first > last) {
         return;
     }
-    /* Widen to the tracked blocks at both ends... */
-    m = vtm_track_containing(t, first);
-    first = m ? m->iova : first;
-    m = vtm_track_containing(t, last);
-    last = m ? vtm_mapping_last(m) : last;
+    /*
+     * Widen to the tracked blocks at both ends...  The block found for
+     * first often holds last too, and is where the merge starts: one
+     * search instead of three.
+     */
+    start = vtm_track_find(t, first, NULL);
+    if (start && start->m.iova <= first) {
+        first = start->m.iova;
+    }
+    if (start && start->m.iova <= last &&
+        vtm_mapping_last(&start->m) < last) {
+        m = vtm_track_containing(t, last);
+        last = m ? vtm_mapping_last(m) : last;
+    } else if (start && start->m.iova <= last) {
+        last = vtm_mapping_last(&start->m);
+    }
 
     if (!src->enumerate(src->opaque, first, last, vtm_track_collect, cur,
                         &next)) {
@@ -277,39 +351,38 @@ void vtm_track_sync(VTMTracker *t, uint64_t first, uint64_t last,
      * overlaps the wider range nests in one of them, so no third round.
      */
     if (cur->len) {
-        first = MIN(first, g_array_index(cur, VTMMapping, 0).iova);
+        if (g_array_index(cur, VTMMapping, 0).iova < first) {
+            first = g_array_index(cur, VTMMapping, 0).iova;
+            start = vtm_track_find(t, first, NULL);
+        }
         last = MAX(last, vtm_mapping_last(&g_array_index(cur, VTMMapping,
                                                          cur->len - 1)));
     }
-    vtm_track_merge(&s, first, last, cur);
+    vtm_track_merge(&s, last, cur, start);
 }
 
 void vtm_track_clear(VTMTracker *t, VTMTrackEmit emit, void *opaque)
 {
-    GSequenceIter *it;
+    VTMTrackNode *n;
 
     if (emit) {
-        for (it = g_sequence_get_begin_iter(t->seq);
-             !g_sequence_iter_is_end(it); it = g_sequence_iter_next(it)) {
-            emit(false, g_sequence_get(it), opaque);
+        for (n = t->head[0]; n; n = n->next[0]) {
+            emit(false, &n->m, opaque);
         }
     }
-    g_sequence_remove_range(g_sequence_get_begin_iter(t->seq),
-                            g_sequence_get_end_iter(t->seq));
-    t->count = 0;
+    vtm_track_free_nodes(t);
 }
 
 void vtm_track_foreach(VTMTracker *t, uint64_t first, uint64_t last,
                        VTMMappingFn fn, void *opaque)
 {
-    GSequenceIter *it = vtm_track_first_from(t, first);
-    VTMMapping *m;
+    VTMTrackNode *n;
 
-    while ((m = vtm_track_item(it)) && m->iova <= last) {
-        if (!fn(m, opaque)) {
+    for (n = vtm_track_find(t, first, NULL); n && n->m.iova <= last;
+         n = n->next[0]) {
+        if (!fn(&n->m, opaque)) {
             return;
         }
-        it = g_sequence_iter_next(it);
     }
 }
 

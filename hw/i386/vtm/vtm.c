@@ -27,6 +27,9 @@ void vtm_outbox_flush(VTMState *s, VTMOutbox *out)
 
     for (i = 0; i < out->nmsi; i++) {
         trace_vtm_event_msi(out->msi[i].addr, out->msi[i].data);
+        if (vtm_irq_send_event(s, out->msi[i].addr, out->msi[i].data)) {
+            continue;
+        }
         address_space_stl_le(s->dma_as, out->msi[i].addr, out->msi[i].data,
                              MEMTXATTRS_UNSPECIFIED, NULL);
     }
@@ -136,10 +139,13 @@ static bool vtm_check_properties(VTMState *s, Error **errp)
         return false;
     }
     /*
-     * intremap follows the base class: auto is on unless the whole
-     * irqchip is in KVM, and on with kernel-irqchip=on is refused there.
-     * eim is decided in vtm_irq_realize(), once intremap is known.
+     * intremap follows the base class (auto is on unless the whole
+     * irqchip is in KVM); eim is decided in vtm_irq_realize(), once
+     * intremap is known.
      */
+    if (!vtm_irq_check_properties(s, errp)) {
+        return false;
+    }
     vtm_stats_resolve_config(s);
     vtm_fill_core_config(s);
     msg = vtm_core_config_error(&s->cfg);
@@ -195,6 +201,7 @@ static void vtm_reset_exit(Object *obj, ResetType type)
     qemu_mutex_lock(&s->lock);
     vtm_regs_reset(s);
     vtm_core_reset(&s->core);
+    s->frcd_next = 0;
     vtm_ir_reset(&s->ir);
     s->translation_enabled = false;
     vtm_notify_translation_locked(s);
@@ -212,6 +219,7 @@ static int vtm_post_load(void *opaque, int version_id)
     vtm_core_set_root(&s->core, s->migrated_root);
     s->translation_enabled = FIELD_EX32(vtm_get32(s, A_GSTS), GSTS, TES);
     vtm_irq_post_load_locked(s);
+    vtm_notify_translation_locked(s);
     qemu_mutex_unlock(&s->lock);
     vtm_as_switch_all(s);
     return 0;
@@ -235,6 +243,7 @@ static const VMStateDescription vtm_vmstate = {
     .fields = (const VMStateField[]) {
         VMSTATE_UINT8_ARRAY(regs, VTMState, VTM_REG_WINDOW_SIZE),
         VMSTATE_UINT64(migrated_root, VTMState),
+        VMSTATE_UINT32(frcd_next, VTMState),
         VMSTATE_END_OF_LIST()
     },
     .subsections = (const VMStateDescription * const []) {

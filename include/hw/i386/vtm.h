@@ -90,6 +90,7 @@ struct VTMState {
     struct VTMRecorder *recorder;   /* NULL unless record=PATH */
 
     uint64_t migrated_root;     /* latched RTADDR, for vmstate */
+    uint32_t frcd_next;         /* fault record hardware fills next */
 
     /* Interrupt remapping (vtm-irq.c, core in vtm-ir.c), under lock */
     VTMIr ir;
