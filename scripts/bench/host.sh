@@ -12,12 +12,16 @@
 #                         build of the core, GLib only, -O2).
 #   host-bench-fidelity.txt  scripts/bench-fidelity.sh --fidelity-only (the
 #                         timing work's pcie-bench replay), once
-#   host-<name>.txt       every other scripts/bench-*.sh (the notifier
-#                         work's replay/invalidation benchmark), run as is.
+#   host-bench-notify.txt scripts/bench-notify.sh RUNS (the notifier work's
+#                         invalidation and replay benchmark, vtm beside
+#                         intel-iommu, through a qtest)
+#   host-<name>.txt       any other scripts/bench-*.sh, run without arguments
 # A benchmark that does not exist yet is written down as missing
 # (host-missing.txt), not an error.  QEMU's intel-iommu has no standalone
 # microbenchmark, so these have no intel-iommu column.
 set -uo pipefail
+# The braces make bash read the whole script before running it.
+{
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:?usage: scripts/bench/host.sh OUTDIR [RUNS]}
 runs=${2:-5}
@@ -70,11 +74,11 @@ for s in "$REPO"/scripts/bench-*.sh; do
     n=$(basename "$s" .sh)
     args=()
     # The timing work's script: its cost part is vtm-replay --bench above.
-    if [ "$n" = bench-fidelity ]; then
-        args=(--fidelity-only)
-    else
-        found=1
-    fi
+    case "$n" in
+    bench-fidelity) args=(--fidelity-only) ;;
+    bench-notify) args=("$runs"); found=1 ;;     # its RUNS, median shown
+    *) found=1 ;;
+    esac
     echo "bench: host: scripts/$n.sh ${args[*]}" >&2
     {
         echo "# scripts/$n.sh ${args[*]} ($(date -u '+%Y-%m-%d %H:%M UTC'), loadavg $(cut -d' ' -f1-3 /proc/loadavg))"
@@ -89,3 +93,4 @@ done
 
 sed 's/\t/: /; s/^/bench: host: missing: /' "$missing" >&2
 exit $rc
+}

@@ -93,17 +93,35 @@ def parse_replay(path):
                 key = "%s, timing %s" % (m.group(1), m.group(2))
                 val = float(m.group(3))
             else:
-                m = re.match(r"\s+page-selective invalidation,\s+(\d+) cached "
-                             r"entries:\s+([\d.]+) ns", line)
+                # "..., 64 cached entries: N ns" or
+                # "..., IOTLB of 64 lines (54 valid): N ns"
+                m = re.match(r"\s+page-selective invalidation,\s+(?:IOTLB of\s+"
+                             r"(\d+) lines[^:]*|(\d+) cached entries):\s+"
+                             r"([\d.]+) ns", line)
                 if not m:
                     continue
-                key = ("page-selective invalidation, %s entries cached"
-                       % m.group(1))
-                val = float(m.group(2))
+                key = ("page-selective invalidation, IOTLB of %s entries"
+                       % (m.group(1) or m.group(2)))
+                val = float(m.group(3))
             out.setdefault(key, []).append(val)
             if key not in order:
                 order.append(key)
     return out, order
+
+
+def parse_vs_table(text):
+    """A "metric vtm intel-iommu vtm/intel" table (scripts/bench-notify.sh)."""
+    rows = []
+    head = False
+    for line in text.splitlines():
+        if re.match(r"metric\b.*\bvtm\s+intel-iommu\s+vtm/intel", line):
+            head = True
+            continue
+        m = re.match(r"(\S+)\s+([\d.]+)\s+([\d.]+)\s+(\S+)\s*$", line)
+        if head and m:
+            rows.append({"metric": m.group(1), "vtm": float(m.group(2)),
+                         "intel": float(m.group(3))})
+    return rows
 
 
 def fmt(v, unit):
@@ -188,7 +206,9 @@ def summarise(out):
         m = re.match(r"host-(bench-.*)\.txt$", fn)
         if m:
             with open(os.path.join(out, fn)) as f:
-                extra.append({"name": m.group(1), "text": f.read()})
+                text = f.read()
+            extra.append({"name": m.group(1), "text": text,
+                          "table": parse_vs_table(text)})
     unavailable = {k[len("unavailable_"):]: v for k, v in machine.items()
                    if k.startswith("unavailable_")}
     failed = [b for b in boots if b["rc"] != "0"]
@@ -378,6 +398,17 @@ def markdown(s):
     if s["host_missing"]:
         L.append("")
     for x in s["host_extra"]:
+        if x["table"]:
+            L.append("scripts/%s.sh (host ns, lower is better; median of "
+                     "its runs):" % x["name"])
+            L.append("")
+            L.append("| metric | vtm | intel-iommu | vtm / intel |")
+            L.append("| --- | ---: | ---: | ---: |")
+            for r in x["table"]:
+                L.append("| %s | %s | %s | %s |" % (
+                    r["metric"], fmt(r["vtm"], "ns"), fmt(r["intel"], "ns"),
+                    rfmt(r["vtm"] / r["intel"]) if r["intel"] else "-"))
+            L.append("")
         L.append("<details><summary>%s</summary>" % x["name"])
         L.append("")
         L.append("```")

@@ -21,6 +21,8 @@
 #                 blocked, DMAR faults logged, canaries intact (guest and
 #                 host side)
 #     vfio-cm     vfio and vfio-fault with the IOMMU's caching-mode=on
+#     ir-x2apic   interrupt remapping in x2APIC mode (-cpu max): NVMe and
+#                 virtio MSI-X through remapped IRTEs
 #   Not run by default (name it):
 #     net-virtio  net with virtio-net (iommu_platform=on) as the second NIC
 #                 (flaky on QEMU's intel-iommu too: the virtio-net
@@ -50,8 +52,10 @@ declare -A TESTS=(
     [vfio-fault]="vfio-fault"
     [vfio-cm]="--iommu-opts caching-mode=on vfio,vfio-fault"
     [net-virtio]="net-virtio"
+    [ir-x2apic]="ir-x2apic -- -cpu max"
 )
-ORDER=(boot block strict lazy pt boot-6.1 block-6.1 net vfio vfio-fault vfio-cm)
+ORDER=(boot block strict lazy pt boot-6.1 block-6.1 net vfio vfio-fault vfio-cm
+       ir-x2apic)
 
 iommu=${VTM_IOMMU:-vtm}
 tests=()

@@ -646,7 +646,7 @@ static void test_property_errors(void)
         const char *device;
         const char *prop;
         bool kvm;               /* with -accel kvm, kernel-irqchip=on */
-    } cases[] = {
+    } errs[] = {
         { "vtm-iommu,intremap=off,eim=on", "'eim=on'" },
         { "vtm-iommu,eim=sometimes", "eim" },
         { "vtm-iommu,intremap=maybe", "intremap" },
@@ -655,27 +655,27 @@ static void test_property_errors(void)
     bool have_kvm = access("/dev/kvm", R_OK | W_OK) == 0;
     size_t i;
 
-    for (i = 0; i < ARRAY_SIZE(cases); i++) {
+    for (i = 0; i < ARRAY_SIZE(errs); i++) {
         g_autofree char *err = NULL;
         const char *msg;
         int status;
 
-        if (cases[i].kvm && !have_kvm) {
+        if (errs[i].kvm && !have_kvm) {
             g_test_message("-device %s: no /dev/kvm, not run",
-                           cases[i].device);
+                           errs[i].device);
             continue;
         }
-        err = run_qemu_expect_exit(cases[i].kvm ? "kvm" : "qtest",
-                                   cases[i].kvm ? "q35,kernel-irqchip=on"
+        err = run_qemu_expect_exit(errs[i].kvm ? "kvm" : "qtest",
+                                   errs[i].kvm ? "q35,kernel-irqchip=on"
                                                 : "q35",
-                                   cases[i].device, &status);
-        g_test_message("-device %s: %s", cases[i].device, err);
+                                   errs[i].device, &status);
+        g_test_message("-device %s: %s", errs[i].device, err);
         g_assert(WIFEXITED(status));
         g_assert_cmpint(WEXITSTATUS(status), ==, 1);
-        msg = strstr(err, cases[i].device);
+        msg = strstr(err, errs[i].device);
         g_assert(msg);
-        msg += strlen(cases[i].device);
-        g_assert(strstr(msg, cases[i].prop));
+        msg += strlen(errs[i].device);
+        g_assert(strstr(msg, errs[i].prop));
     }
 }
 

@@ -5,9 +5,9 @@
  * (3.15): every requester's address space has an interrupt window in
  * its translated view and shares one in the untranslated view, and the
  * I/O APIC gets an address space of its own whose window knows its
- * source-id.  A request is remapped, posted or
- * blocked by the core; what comes out goes to the APIC bus (the TCG and
- * userspace APIC path, and KVM's split irqchip for emulated devices).
+ * source-id.  A request is remapped, posted or blocked by the core; what
+ * comes out goes to the APIC bus (the TCG and userspace APIC path, and
+ * KVM's split irqchip for emulated devices).
  * KVM's MSI routes (irqfd, the split irqchip's I/O APIC) ask the class's
  * int_remap hook instead, and are told to ask again through the IEC
  * notifiers whenever the remapping state changes.
