@@ -188,7 +188,7 @@ config_desc() {
 
 # --- guest workloads ----------------------------------------------------------
 raw="$out/raw.tsv"
-printf 'run\tconfig\tmode\tworkload\tiops\tmbps\tlat_us\tbytes\tcpu_s\twall_s\tloadavg\n' > "$raw"
+printf 'run\tconfig\tmode\tworkload\tiops\tmbps\tlat_us\tbytes\tcpu_s\twall_s\tother_cpus\tsteal_cpus\tloadavg\n' > "$raw"
 : > "$out/boots.tsv"
 
 # Guest-side workloads: every guest/scenarios/bench-*.sh, in one boot.
@@ -220,11 +220,12 @@ if [ -n "$net_note" ]; then
 fi
 
 # cpu_watch WORKDIR OUT: while the QEMU of run.sh's WORKDIR runs, writes
-# "CPU_TICKS EPOCH_SECONDS LINE" to OUT for each VTM-BENCH line of its
-# result channel, CPU_TICKS being QEMU's user+system time (all threads).
+# "CPU_TICKS EPOCH_SECONDS BUSY_TICKS STEAL_TICKS LINE" to OUT for each
+# VTM-BENCH line of its result channel: QEMU's user+system time (all
+# threads), the whole machine's busy time and its hypervisor steal time.
 # Builtins only (read -t on a FIFO to wait): it must not load the machine.
 cpu_watch() {
-    local work=$1 outf=$2 pid= fd tick fifo line partial= st i
+    local work=$1 outf=$2 pid= fd tick fifo line partial= st ms i
     fifo=$(mktemp -u)
     mkfifo "$fifo"
     exec {tick}<>"$fifo"
@@ -242,7 +243,9 @@ cpu_watch() {
             case "$line" in
             VTM-BENCH*)
                 read -r -a st < "/proc/$pid/stat" 2>/dev/null || break
-                echo "$((st[13] + st[14])) $EPOCHREALTIME ${line%$'\r'}" >> "$outf"
+                # the machine: user nice system idle iowait irq softirq steal
+                read -r -a ms < /proc/stat
+                echo "$((st[13] + st[14])) $EPOCHREALTIME $((ms[1] + ms[2] + ms[3] + ms[6] + ms[7])) $((ms[8])) ${line%$'\r'}" >> "$outf"
                 ;;
             esac
         else
@@ -274,11 +277,16 @@ boot() { # RUN CONFIG MODE
     local got
     got=$(grep '^VTM-BENCH: ' "$GUEST_LOGS/$name.results" 2>/dev/null || true)
     if [ -n "$got" ]; then
-        # QEMU's CPU seconds and the wall seconds from VTM-BENCH-BEGIN to
-        # VTM-BENCH, per workload (cpu_watch).
+        # From VTM-BENCH-BEGIN to VTM-BENCH, per workload (cpu_watch):
+        # QEMU's CPU seconds, wall seconds, the CPUs other processes used
+        # on average (load that is not ours), and hypervisor steal.
         awk -v r="$run" -v c="$cfg" -v m="$mode" -v l="$load" -v hz="$clk_tck" '
-            FILENAME != "-" { w = $4; if ($3 == "VTM-BENCH-BEGIN:") { t0[w] = $1; s0[w] = $2 }
-                              else if (w in t0) { cpu[w] = ($1 - t0[w]) / hz; wall[w] = $2 - s0[w] }
+            FILENAME != "-" { w = $6
+                              if ($5 == "VTM-BENCH-BEGIN:") { t0[w] = $1; s0[w] = $2; b0[w] = $3; st0[w] = $4 }
+                              else if (w in t0) { cpu[w] = ($1 - t0[w]) / hz; wall[w] = $2 - s0[w]
+                                  # other processes, in CPUs on average; steal likewise
+                                  other[w] = ($3 - b0[w] - ($1 - t0[w])) / hz / (wall[w] > 0 ? wall[w] : 1)
+                                  steal[w] = ($4 - st0[w]) / hz / (wall[w] > 0 ? wall[w] : 1) }
                               next }
             { w = $2; iops = mbps = lat = bytes = "";
               for (i = 3; i <= NF; i++) { split($i, kv, "=");
@@ -286,9 +294,11 @@ boot() { # RUN CONFIG MODE
                   else if (kv[1] == "mbps") mbps = kv[2];
                   else if (kv[1] == "lat_us") lat = kv[2];
                   else if (kv[1] == "bytes") bytes = kv[2] }
-              printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r, c, m, w, iops,
+              printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r, c, m, w, iops,
                      mbps, lat, bytes, (w in cpu) ? sprintf("%.2f", cpu[w]) : "",
-                     (w in wall) ? sprintf("%.2f", wall[w]) : "", l }' \
+                     (w in wall) ? sprintf("%.2f", wall[w]) : "",
+                     (w in other) ? sprintf("%.2f", other[w] < 0 ? 0 : other[w]) : "",
+                     (w in steal) ? sprintf("%.2f", steal[w]) : "", l }' \
             "$out/logs/$name.cpu" - <<< "$got" >> "$raw"
     fi
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$cfg" "$mode" "$rc" "$took" "$load" >> "$out/boots.tsv"

@@ -9,8 +9,9 @@
 #                                     seq128k or net-stream
 #   --runtime SEC                     workload length (default 10)
 #   --out DIR                         default build/bench/profile-CONFIG-MODE-WORKLOAD
-#   --callgraph                       perf record -g (frame pointers; QEMU has
-#                                     none, so mostly useful for the kernel)
+#   --callgraph                       perf record --call-graph dwarf (callers
+#                                     of malloc and the like; large perf.data,
+#                                     use a short --runtime)
 # Environment: VTM_QEMU, BENCH_VTM_OPTS as for bench.sh.
 #
 # perf attaches to QEMU once the guest starts the workload (it runs alone:
@@ -38,7 +39,7 @@ while [ $# -gt 0 ]; do
     --workload) workload=${2:?}; shift 2 ;;
     --runtime) runtime=${2:?}; shift 2 ;;
     --out) out=${2:?}; shift 2 ;;
-    --callgraph) cg=(-g); shift ;;
+    --callgraph) cg=(--call-graph dwarf,8192); shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument '$1'" ;;
     esac
@@ -84,24 +85,24 @@ grep '^VTM-BENCH' "$out/run.out" || true
 
 perf report -i "$out/perf.data" --no-children --sort dso,sym --stdio 2>/dev/null |
     grep -v '^$' > "$out/report.txt" || true
-# Self time by component, from the symbol names.
-perf report -i "$out/perf.data" --no-children --sort dso,sym --stdio -F overhead,dso,sym \
-    -g none 2>/dev/null | awk '
-    /^ *[0-9.]+%/ {
-        pct = $1; sub(/%/, "", pct); dso = $2; sym = $0
-        sub(/^ *[0-9.]+% +[^ ]+ +\[[^]]*\] +/, "", sym)
-        if (sym ~ /^vtm_/) g = "vtm (vtm_*)"
+# Self time by component, from sample counts (exact, unlike the rounded
+# percentages of thousands of JIT entries) and the symbol names.
+perf report -i "$out/perf.data" -n --no-children --sort dso,sym --stdio 2>/dev/null | awk '
+    /^ +[0-9.]+% +[0-9]+ / {
+        n = $2; dso = $3; sym = $5; total += n
+        if (dso == "[JIT]" || dso == "[unknown]") g = "TCG-generated code"
+        else if (dso ~ /kernel/) g = "host kernel"
+        else if (dso ~ /^lib/ || dso ~ /^ld-/ || dso == "[vdso]") g = "libc, GLib, other libraries"
+        else if (sym ~ /^vtm_/) g = "vtm-iommu (vtm_*)"
         else if (sym ~ /^vtd_/) g = "intel-iommu (vtd_*)"
-        else if (dso ~ /\[kernel/ || sym ~ /^0x/ && dso ~ /kernel/) g = "host kernel"
-        else if (dso ~ /perf-|\[unknown\]|anon|JIT/) g = "TCG-generated code"
-        else if (sym ~ /^(address_space|flatview|memory_region|mr_|subpage|iotlb|io_readx|io_writex|address_space_translate|dma_|pci_dma|qemu_ram|ram_block)/) g = "memory API and DMA"
-        else if (sym ~ /^(tb_|tcg_|cpu_exec|helper_|cpu_loop|cpu_tb|page_|tlb_|probe_access|cpu_ld|cpu_st|do_ld|do_st|mmu_lookup|get_page_addr|gen_|disas_|translator_|x86_|decode_)/) g = "TCG runtime"
-        else if (sym ~ /^(nvme_|e1000|igb|net_|virtio|blk_|bdrv_|raw_|aio_|qemu_coroutine|coroutine)/) g = "devices and block layer"
-        else if (dso ~ /libc|libglib|ld-linux/) g = "libc, GLib"
+        else if (sym ~ /^(address_space|flatview|memory_region|subpage|dma_|pci_dma|qemu_ram|ram_block|get_ptr_rcu)/) g = "memory API, DMA"
+        else if (sym ~ /^(tb_|tcg_|cpu_|helper_|mttcg|probe_access|do_ld|do_st|mmu_|get_page_addr|gen_|disas_|translator_|x86_|decode_|qht_|victim_tlb|tlb_|curr_cflags|page_)/) g = "TCG runtime"
+        else if (sym ~ /^(nvme_|e1000|igb|net_|virtio|blk_|bdrv_|raw_|aio_|qemu_coroutine|coroutine|thread_pool|luring)/) g = "devices, block and net layers"
         else g = "other QEMU"
-        t[g] += pct
+        t[g] += n
     }
-    END { for (g in t) printf "%6.2f%%  %s\n", t[g], g }' | sort -rn > "$out/groups.txt"
+    END { for (g in t) printf "%6.2f%%  %8d  %s\n", 100 * t[g] / total, t[g], g
+          printf "%6.2f%%  %8d  %s\n", 100, total, "(all samples)" }' | sort -rn > "$out/groups.txt"
 echo "== $config, guest $mode, $workload: self time by component"
 cat "$out/groups.txt"
 echo "== top symbols"

@@ -212,10 +212,20 @@ def summarise(out):
     unavailable = {k[len("unavailable_"):]: v for k, v in machine.items()
                    if k.startswith("unavailable_")}
     failed = [b for b in boots if b["rc"] != "0"]
+    def col(name):
+        out_ = []
+        for r in rows:
+            try:
+                out_.append(float(r[name]))
+            except (KeyError, ValueError):
+                pass
+        return stats(out_)
     return {
         "machine": machine,
         "guest": guest,
         "cpu": cpu,
+        "other_cpus": col("other_cpus"),
+        "steal_cpus": col("steal_cpus"),
         "host": host,
         "host_missing": missing,
         "host_extra": extra,
@@ -310,6 +320,13 @@ def markdown(s):
         m.get("guest_kernel", "?"), "3.33 static, io_uring, O_DIRECT, 64 MiB NVMe disk"))
     L.append("| load average | %s at the start, %s at the end |" % (
         m.get("loadavg_start", "?"), m.get("loadavg_end", "?")))
+    if s.get("other_cpus"):
+        o, st = s["other_cpus"], s.get("steal_cpus")
+        L.append("| other load | CPUs used by other processes while a workload ran: "
+                 "median %.2f, max %.2f of %s%s |" % (
+                     o["median"], o["max"], m.get("nproc", "?"),
+                     "; hypervisor steal median %.2f, max %.2f" % (
+                         st["median"], st["max"]) if st else ""))
     for c in CONFIGS:
         if "config_" + c in m:
             L.append("| %s | `%s`%s |" % (
@@ -342,8 +359,9 @@ def markdown(s):
             L.append("Host CPU time of QEMU (all threads, user + system) per "
                      "guest operation, from the host's reading of "
                      "/proc/PID/stat at the start and end of each workload: "
-                     "us per I/O, ms per MB; lower is better.  Less sensitive "
-                     "to other load on the machine than the rates above.")
+                     "us per I/O, ms per MB; lower is better.  QEMU's time "
+                     "off the CPU does not count here, so other load on the "
+                     "machine disturbs it less than the rates above.")
             L.append("")
             L.append("| workload | guest | no IOMMU | intel-iommu | vtm timing=off "
                      "| vtm (timing on) | vtm / intel | vtm / none | vtm-off / intel |")
