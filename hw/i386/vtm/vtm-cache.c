@@ -275,7 +275,7 @@ bool vtm_cache_invalidate_key(VTMCache *c, const VTMCacheKey *key)
 {
     VTMCacheLine *l;
 
-    if (!c->active) {
+    if (!c->active || !c->nvalid) {
         return false;
     }
     l = vtm_cache_find(c, &c->lines[vtm_cache_set_of(c, key) * c->ways],
@@ -293,6 +293,9 @@ unsigned vtm_cache_invalidate_if(VTMCache *c, VTMCachePred pred,
     size_t i, n = (size_t)c->nsets * c->ways;
     unsigned dropped = 0;
 
+    if (!c->nvalid) {
+        return 0;
+    }
     for (i = 0; i < n; i++) {
         VTMCacheLine *l = &c->lines[i];
 
@@ -334,6 +337,11 @@ unsigned vtm_cache_count_valid(const VTMCache *c)
         valid += vtm_cache_valid(c, &c->lines[i]);
     }
     return valid;
+}
+
+unsigned vtm_cache_nvalid(const VTMCache *c)
+{
+    return c->nvalid;
 }
 
 const VTMCacheStats *vtm_cache_stats(const VTMCache *c)

@@ -100,6 +100,12 @@ void vtm_cache_flush(VTMCache *c);
 unsigned vtm_cache_count_valid(const VTMCache *c);
 
 /*
+ * Lines currently valid, kept as lines come and go: O(1), so callers can
+ * skip probing a cache that holds nothing.
+ */
+unsigned vtm_cache_nvalid(const VTMCache *c);
+
+/*
  * The set key maps to, in [0, entries / ways); 0 for a cache without
  * lines.  Lets tests build set conflicts without knowing the hash.
  */

@@ -515,7 +515,7 @@ static void vtm_inv_range(VTMCache *cache, const VTMInvRange *r,
     uint64_t candidates = 0, n;
     unsigned i, shift;
 
-    if (!cache) {
+    if (!cache || !vtm_cache_nvalid(cache) || !nunits) {
         return;
     }
     for (i = 0; i < nunits; i++) {
@@ -549,6 +549,24 @@ static void vtm_core_inv_domain(VTMCore *c, uint16_t did)
     }
 }
 
+/*
+ * Probes only the page sizes inserted since the last flush: the guest's
+ * strict-mode unmap invalidates one 4 KiB page at a time, and probing
+ * 2 MiB and 1 GiB keys nobody cached would double its cost.
+ */
+static void vtm_core_inv_iotlb_range(VTMCore *c, const VTMInvRange *r)
+{
+    unsigned shifts[ARRAY_SIZE(vtm_iotlb_shifts)];
+    unsigned i, n = 0;
+
+    for (i = 0; i < ARRAY_SIZE(vtm_iotlb_shifts); i++) {
+        if (c->iotlb_sizes & BIT(i)) {
+            shifts[n++] = vtm_iotlb_shifts[i];
+        }
+    }
+    vtm_inv_range(c->iotlb, r, shifts, n);
+}
+
 static void vtm_core_inv_page(VTMCore *c, const VTMInvIotlb *inv)
 {
     unsigned span = inv->am + VTM_PAGE_SHIFT;
@@ -563,8 +581,7 @@ static void vtm_core_inv_page(VTMCore *c, const VTMInvIotlb *inv)
     /* 6.5.2.3: ADDR is aligned down to the 2^(AM+12) byte range. */
     r.first = inv->addr & ~MAKE_64BIT_MASK(0, span);
     r.last = r.first | MAKE_64BIT_MASK(0, span);
-    vtm_inv_range(c->iotlb, &r, vtm_iotlb_shifts,
-                  ARRAY_SIZE(vtm_iotlb_shifts));
+    vtm_core_inv_iotlb_range(c, &r);
 
     /* IH=1: software changed only leaf entries, keep the PSC lines. */
     if (inv->ih) {

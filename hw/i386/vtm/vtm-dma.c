@@ -14,36 +14,63 @@
 #include "exec/address-spaces.h"
 #include "vtm-internal.h"
 
-static bool vtm_dma_is_ram(AddressSpace *as, uint64_t addr, size_t len,
-                           bool is_write)
+/*
+ * The RAM behind [addr, addr + len), or NULL.  A VFIO BAR mapped into the
+ * address space is RAM to QEMU but device memory to the unit: refuse it.
+ * The caller holds the RCU read lock for as long as it uses the pointer.
+ */
+static uint8_t *vtm_dma_ram_ptr(AddressSpace *as, uint64_t addr, size_t len,
+                                bool is_write, MemoryRegion **pmr,
+                                hwaddr *pxlat)
 {
     hwaddr xlat, plen = len;
     MemoryRegion *mr;
 
-    RCU_READ_LOCK_GUARD();
     mr = address_space_translate(as, addr, &xlat, &plen, is_write,
                                  MEMTXATTRS_UNSPECIFIED);
-    return memory_region_is_ram(mr) && plen >= len &&
-           !(is_write && mr->readonly);
+    if (!memory_region_is_ram(mr) || memory_region_is_ram_device(mr) ||
+        plen < len || (is_write && mr->readonly)) {
+        return NULL;
+    }
+    *pmr = mr;
+    *pxlat = xlat;
+    return (uint8_t *)memory_region_get_ram_ptr(mr) + xlat;
 }
 
+/*
+ * Table reads are the page walker's memory traffic: one translation of the
+ * address and a copy, where address_space_read() would translate again.
+ */
 static bool vtm_dma_read(void *opaque, uint64_t addr, void *buf, size_t len)
 {
     VTMState *s = opaque;
+    MemoryRegion *mr;
+    hwaddr xlat;
+    uint8_t *p;
 
-    if (!vtm_dma_is_ram(s->dma_as, addr, len, false)) {
+    RCU_READ_LOCK_GUARD();
+    p = vtm_dma_ram_ptr(s->dma_as, addr, len, false, &mr, &xlat);
+    if (!p) {
         return false;
     }
-    return address_space_read(s->dma_as, addr, MEMTXATTRS_UNSPECIFIED,
-                              buf, len) == MEMTX_OK;
+    memcpy(buf, p, len);
+    return true;
 }
 
+/*
+ * Writes (the wait descriptor's status, posted-interrupt descriptors) are
+ * rare: address_space_write() keeps dirty tracking and translated code in
+ * step with them.
+ */
 static bool vtm_dma_write(void *opaque, uint64_t addr, const void *buf,
                           size_t len)
 {
     VTMState *s = opaque;
+    MemoryRegion *mr;
+    hwaddr xlat;
 
-    if (!vtm_dma_is_ram(s->dma_as, addr, len, true)) {
+    RCU_READ_LOCK_GUARD();
+    if (!vtm_dma_ram_ptr(s->dma_as, addr, len, true, &mr, &xlat)) {
         return false;
     }
     return address_space_write(s->dma_as, addr, MEMTXATTRS_UNSPECIFIED,

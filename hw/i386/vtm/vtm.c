@@ -170,7 +170,6 @@ static void vtm_prerealize(DeviceState *dev, Error **errp)
 static void vtm_realize(DeviceState *dev, Error **errp)
 {
     VTMState *s = VTM_IOMMU(dev);
-    X86IOMMUState *x86 = X86_IOMMU_DEVICE(dev);
     PCMachineState *pcms = PC_MACHINE(qdev_get_machine());
     X86MachineState *x86ms = X86_MACHINE(pcms);
     PCIBus *bus = pcms->pcibus;
