@@ -35,6 +35,7 @@
 #include "libqos/pci-pc.h"
 #include "hw/pci/pci_regs.h"
 #include "hw/i386/vtm/vtm-defs.h"
+#include "vtm-qtest-stats.h"
 
 /* The edu device (hw/misc/edu.c) */
 #define EDU_DEVFN           QPCI_DEVFN(4, 0)
@@ -1151,6 +1152,83 @@ static void test_posted(void)
     vtm_stop(&t);
 }
 
+/*
+ * The "interrupts" statistics and what the timing model charges: an IEC
+ * probe (iec-lat) plus ptw-mem-lat per memory access of the unit.
+ */
+#define STATS_PATH      "/machine/peripheral/iommu0"
+#define IEC_LAT         5
+#define MEM_LAT         100
+
+static void stats_msis(VtmTest *t)
+{
+    irte_put(t, 10, &(Irte) { .vector = 0xa0, .dest = 1 });
+    edu_msi(t, remap_addr(10), 0);                  /* IRTE read */
+    edu_msi(t, remap_addr(10), 0);                  /* IEC hit */
+    pid_put(t, PID_BASE, false, false, 0xe1, 2 << 8);
+    irte_put_posted(t, 40, 0x65, false, PID_BASE, false);
+    edu_msi(t, remap_addr(40), 0);      /* IRTE, PID read, PIR and ON */
+    edu_msi(t, compat_addr(1), 0);                  /* blocked: 25h */
+}
+
+static void test_stats(void)
+{
+    const char *opts = ",id=iommu0,iec-lat=" G_STRINGIFY(IEC_LAT)
+                       ",ptw-mem-lat=" G_STRINGIFY(MEM_LAT);
+    g_autofree char *off = g_strdup_printf("%s,timing=off", opts);
+    QDict *st;
+    VtmTest t;
+
+    vtm_start(&t, opts);
+    ir_enable(&t, false, 7, false);
+    vtm_qtest_stats_reset(t.qts, STATS_PATH);
+    stats_msis(&t);
+    st = vtm_qtest_stats(t.qts, STATS_PATH);
+    g_assert_cmpint(stats_int(st, "unit/interrupts/requests"), ==, 4);
+    g_assert_cmpint(stats_int(st, "unit/interrupts/remapped"), ==, 2);
+    g_assert_cmpint(stats_int(st, "unit/interrupts/posted"), ==, 1);
+    g_assert_cmpint(stats_int(st, "unit/interrupts/notifications"), ==, 1);
+    g_assert_cmpint(stats_int(st, "unit/interrupts/faults"), ==, 1);
+    g_assert_cmpint(stats_int(st, "unit/interrupts/irte-reads"), ==, 2);
+    g_assert_cmpint(stats_int(st, "unit/interrupts/iec/lookups"), ==, 3);
+    g_assert_cmpint(stats_int(st, "unit/interrupts/iec/hits"), ==, 1);
+    g_assert_cmpint(stats_int(st, "unit/interrupts/iec/misses"), ==, 2);
+    g_assert_cmpint(stats_int(st, "unit/interrupts/timed"), ==, 4);
+    g_assert_cmpint(stats_int(st, "unit/interrupts/mem-reads"), ==, 3);
+    g_assert_cmpint(stats_int(st, "unit/interrupts/mem-rmws"), ==, 2);
+    /* the virtual clock stands still: queueing behind SIRTP's flush */
+    g_assert_cmpint(stats_int(st, "unit/interrupts/cycles") -
+                    stats_int(st, "unit/interrupts/queue-cycles"), ==,
+                    (IEC_LAT + MEM_LAT) + IEC_LAT + (IEC_LAT + 4 * MEM_LAT));
+    g_assert_cmpint(stats_int(st, "unit/interrupts/latency/count"), ==, 4);
+    g_assert_cmpint(stats_int(st, "unit/caches/iec/probes"), ==, 3);
+    g_assert_cmpint(stats_int(st, "unit/caches/iec/inserts"), ==, 2);
+    g_assert_cmpint(stats_int(st, "unit/caches/iec/valid"), ==, 2);
+    /* interrupts are no translations */
+    g_assert_cmpint(stats_int(st, "unit/translations"), ==, 0);
+    qobject_unref(st);
+
+    vtm_qtest_stats_reset(t.qts, STATS_PATH);
+    st = vtm_qtest_stats(t.qts, STATS_PATH);
+    g_assert_cmpint(stats_int(st, "unit/interrupts/requests"), ==, 0);
+    g_assert_cmpint(stats_int(st, "unit/interrupts/cycles"), ==, 0);
+    g_assert_cmpint(stats_int(st, "unit/caches/iec/probes"), ==, 0);
+    qobject_unref(st);
+    vtm_stop(&t);
+
+    /* timing=off: counted, not charged */
+    vtm_start(&t, off);
+    ir_enable(&t, false, 7, false);
+    vtm_qtest_stats_reset(t.qts, STATS_PATH);
+    stats_msis(&t);
+    st = vtm_qtest_stats(t.qts, STATS_PATH);
+    g_assert_cmpint(stats_int(st, "unit/interrupts/requests"), ==, 4);
+    g_assert_cmpint(stats_int(st, "unit/interrupts/timed"), ==, 0);
+    g_assert_cmpint(stats_int(st, "unit/interrupts/cycles"), ==, 0);
+    qobject_unref(st);
+    vtm_stop(&t);
+}
+
 /* ---- 7. IR-only mode, reset -------------------------------------------- */
 
 static void test_ir_only(void)
@@ -1197,6 +1275,7 @@ int main(int argc, char **argv)
     qtest_add_func("/vtm-ir/msi/apic-id-287", test_msi_above_255);
     qtest_add_func("/vtm-ir/ioapic", test_ioapic);
     qtest_add_func("/vtm-ir/compat", test_compat);
+    qtest_add_func("/vtm-ir/stats", test_stats);
     qtest_add_func("/vtm-ir/faults/entry", test_faults_entry);
     qtest_add_func("/vtm-ir/faults/access", test_faults_access);
     qtest_add_func("/vtm-ir/iec", test_iec);

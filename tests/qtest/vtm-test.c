@@ -26,6 +26,7 @@
 #include "qobject/qnum.h"
 #include "qobject/qstring.h"
 #include "hw/i386/vtm/vtm-defs.h"
+#include "vtm-qtest-stats.h"
 
 /* The edu device (hw/misc/edu.c): BAR0 registers and DMA engine */
 #define EDU_DEVFN           QPCI_DEVFN(4, 0)
@@ -1547,49 +1548,12 @@ static void test_fault_fpd(void)
 
 static QDict *stats_get(VtmTest *t)
 {
-    QDict *resp = qtest_qmp(t->qts, "{'execute': 'qom-get', 'arguments': "
-                            "{'path': %s, 'property': 'stats'}}",
-                            STATS_PATH);
-    QDict *ret = qdict_get_qdict(resp, "return");
-
-    g_assert(ret);
-    qobject_ref(ret);
-    qobject_unref(resp);
-    return ret;
+    return vtm_qtest_stats(t->qts, STATS_PATH);
 }
 
 static void stats_reset(VtmTest *t)
 {
-    qtest_qmp_assert_success(t->qts, "{'execute': 'qom-set', 'arguments': "
-                             "{'path': %s, 'property': 'stats-reset', "
-                             "'value': true}}", STATS_PATH);
-}
-
-/* The member at a path like "unit/iotlb/hits". */
-static QObject *stats_at(QDict *d, const char *path)
-{
-    g_auto(GStrv) part = g_strsplit(path, "/", -1);
-    QObject *o = QOBJECT(d);
-    unsigned i;
-
-    for (i = 0; part[i]; i++) {
-        g_assert(qobject_type(o) == QTYPE_QDICT);
-        o = qdict_get(qobject_to(QDict, o), part[i]);
-        if (!o) {
-            g_error("stats: no %s", path);
-        }
-    }
-    return o;
-}
-
-static int64_t stats_int(QDict *d, const char *path)
-{
-    return qnum_get_int(qobject_to(QNum, stats_at(d, path)));
-}
-
-static const char *stats_str(QDict *d, const char *path)
-{
-    return qstring_get_str(qobject_to(QString, stats_at(d, path)));
+    vtm_qtest_stats_reset(t->qts, STATS_PATH);
 }
 
 /* What the DMAs of test_stats did, counted by the unit or the requester. */

@@ -851,6 +851,54 @@ static void test_posted(void)
     fix_fini(&f);
 }
 
+static void assert_how(const VTMIrResult *res, bool lookup, bool hit,
+                       unsigned reads, unsigned rmws)
+{
+    g_assert_cmpint(res->how.iec_lookup, ==, lookup);
+    g_assert_cmpint(res->how.iec_hit, ==, hit);
+    g_assert_cmpuint(res->how.mem_reads, ==, reads);
+    g_assert_cmpuint(res->how.mem_rmws, ==, rmws);
+}
+
+/* What each request reports to the timing model (VTMIrOutcome). */
+static void test_outcome(void)
+{
+    VTMIrRequest req = { .addr = 0xfee00000, .data = 0x30 };
+    VTMIrResult res;
+    Fix f;
+
+    fix_init(&f, false);
+    put_irte(&f, 20, &(Irte) { .vector = 0x20 });
+    remap(&f, 20, &res);
+    assert_how(&res, true, false, 1, 0);        /* IRTE fetched */
+    remap(&f, 20, &res);
+    assert_how(&res, true, true, 0, 0);         /* from the IEC */
+
+    /* posted, notifying: descriptor read, PIR bit, then ON */
+    put_pid(&f, PID, false, false, 0xf2, 0x0300);
+    put_posted(&f, 30, 0x61, false, PID);
+    remap(&f, 30, &res);
+    g_assert_true(res.notify);
+    assert_how(&res, true, false, 2, 2);
+    /* ON already set: no ON update */
+    remap(&f, 30, &res);
+    g_assert_false(res.notify);
+    assert_how(&res, true, true, 1, 1);
+
+    /* not present: the fetch happened, nothing cached */
+    put_raw(&f, 21, 0, 0);
+    remap(&f, 21, &res);
+    assert_blocked(&res, VTM_FR_IR_NOT_PRESENT, 21, false);
+    assert_how(&res, true, false, 1, 0);
+
+    /* compatibility format with remapping off: no work for the unit */
+    f.ir.enabled = false;
+    vtm_ir_process(&f.ir, &req, &res);
+    g_assert_cmpint(res.action, ==, VTM_IR_DELIVER);
+    assert_how(&res, false, false, 0, 0);
+    fix_fini(&f);
+}
+
 static void test_posted_route_only(void)
 {
     VTMIrRequest req = {
@@ -1171,6 +1219,7 @@ int main(int argc, char **argv)
     g_test_add_func("/vtm/ir/iec/disabled", test_iec_disabled);
     g_test_add_func("/vtm/ir/posted/update", test_posted);
     g_test_add_func("/vtm/ir/posted/route-only", test_posted_route_only);
+    g_test_add_func("/vtm/ir/outcome", test_outcome);
     g_test_add_func("/vtm/ir/posted/faults", test_posted_faults);
     g_test_add_func("/vtm/ir/posted/race", test_posted_race);
     g_test_add_func("/vtm/ir/posted/no-cas", test_posted_no_cas);

@@ -245,6 +245,71 @@ static void policy_run(const char *policy, const char *seed,
     vtm_sim_free(sim);
 }
 
+/*
+ * Interrupt requests: the IEC probe (3), then each memory access of the
+ * unit at 280 in a row; an invalidation in progress holds them back.
+ */
+static void irq_timing_init(VTMTiming *t, bool iec_enabled)
+{
+    VTMCoreConfig cfg;
+
+    vtm_core_default_config(&cfg);
+    cfg.iec.enable = iec_enabled;
+    cfg.timing.inv_lat[VTM_INV_IEC] = 500;
+    vtm_timing_init(t, &cfg.timing, &cfg.ctx_cache, &cfg.iotlb, cfg.psc,
+                    &cfg.iec);
+}
+
+static void test_irq_charge(void)
+{
+    static const VTMIrOutcome miss = { .iec_lookup = true, .mem_reads = 1 };
+    static const VTMIrOutcome hit = { .iec_lookup = true, .iec_hit = true };
+    static const VTMIrOutcome posted = {
+        .iec_lookup = true, .iec_hit = true, .mem_reads = 1, .mem_rmws = 2,
+    };
+    static const VTMIrOutcome compat = { 0 };
+    VTMTiming t;
+    uint64_t q;
+
+    irq_timing_init(&t, true);
+    g_assert_cmpuint(vtm_timing_charge_irq(&t, 1000, &miss, &q), ==,
+                     3 + MEM);
+    g_assert_cmpuint(vtm_timing_charge_irq(&t, 2000, &hit, &q), ==, 3);
+    g_assert_cmpuint(vtm_timing_charge_irq(&t, 3000, &posted, &q), ==,
+                     3 + 3 * MEM);
+    g_assert_cmpuint(vtm_timing_charge_irq(&t, 4000, &compat, &q), ==, 0);
+    g_assert_cmpuint(q, ==, 0);
+
+    /* an IEC invalidation of 500 cycles from 5000: 100 cycles in, wait */
+    vtm_timing_advance(&t, 5000);
+    vtm_timing_invalidate(&t, VTM_INV_IEC);
+    g_assert_cmpuint(vtm_timing_charge_irq(&t, 5100, &miss, &q), ==,
+                     400 + 3 + MEM);
+    g_assert_cmpuint(q, ==, 400);
+
+    g_assert_cmpuint(t.irq.requests, ==, 5);
+    g_assert_cmpuint(t.irq.iec_lookups, ==, 4);
+    g_assert_cmpuint(t.irq.iec_hits, ==, 2);
+    g_assert_cmpuint(t.irq.mem_reads, ==, 3);
+    g_assert_cmpuint(t.irq.mem_rmws, ==, 2);
+    g_assert_cmpuint(t.irq.cycles, ==, (3 + MEM) + 3 + (3 + 3 * MEM) + 0 +
+                     (403 + MEM));
+    g_assert_cmpuint(t.irq.queue_cycles, ==, 400);
+    g_assert_cmpuint(t.irq.lat.n, ==, 5);
+    g_assert_cmpuint(t.irq.lat.max, ==, 3 + 3 * MEM);
+    /* the translation counters are the IOMMU's, not the interrupts' */
+    g_assert_cmpuint(t.unit.translations, ==, 0);
+    vtm_timing_reset_counters(&t);
+    g_assert_cmpuint(t.irq.requests, ==, 0);
+    g_assert_cmpuint(t.irq.lat.n, ==, 0);
+    vtm_timing_destroy(&t);
+
+    /* a disabled IEC costs no lookup: every request reads its IRTE */
+    irq_timing_init(&t, false);
+    g_assert_cmpuint(vtm_timing_charge_irq(&t, 0, &miss, &q), ==, MEM);
+    vtm_timing_destroy(&t);
+}
+
 static void test_policies(void)
 {
     const uint64_t cold = WALK + 6 * MEM, miss = WALK + MEM;
@@ -406,6 +471,7 @@ int main(int argc, char **argv)
     g_test_add_func("/vtm/timing/slot-queueing", test_slot_queueing);
     g_test_add_func("/vtm/timing/invalidation-busy", test_invalidation_busy);
     g_test_add_func("/vtm/timing/policies", test_policies);
+    g_test_add_func("/vtm/timing/irq-charge", test_irq_charge);
     g_test_add_func("/vtm/timing/off", test_timing_off);
     g_test_add_func("/vtm/timing/untimed", test_untimed);
     g_test_add_func("/vtm/timing/clock", test_clock);

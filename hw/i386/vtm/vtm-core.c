@@ -120,7 +120,7 @@ void vtm_core_init(VTMCore *c, const VTMCoreConfig *cfg,
                                                  sizeof(VTMPscEntry));
     }
     vtm_timing_init(&c->timing, &cfg->timing, &cfg->ctx_cache, &cfg->iotlb,
-                    cfg->psc);
+                    cfg->psc, &cfg->iec);
 }
 
 void vtm_core_destroy(VTMCore *c)

@@ -250,15 +250,18 @@ bool vtm_irte_source_ok(const VTMIrte *e, uint16_t sid)
  * Only entries that pass the checks are cached, so a fixed entry takes
  * effect without an invalidation, as one that faulted was never held.
  */
-static VTMFaultReason vtm_ir_fetch(VTMIr *ir, uint32_t index, VTMIrte *e)
+static VTMFaultReason vtm_ir_fetch(VTMIr *ir, uint32_t index, VTMIrte *e,
+                                   VTMIrOutcome *how)
 {
     VTMCacheKey key = { .tag = index };
     uint64_t addr = ir->table + (uint64_t)index * VTM_IRTE_SIZE;
     uint64_t raw[2], *line;
     VTMFaultReason fr;
 
+    how->iec_lookup = true;
     line = vtm_cache_lookup(ir->iec, &key);
     if (line) {
+        how->iec_hit = true;
         return vtm_irte_decode(&ir->cfg, ir->eime, line, e);
     }
     if ((addr + VTM_IRTE_SIZE - 1) >> ir->cfg.haw) {
@@ -266,6 +269,7 @@ static VTMFaultReason vtm_ir_fetch(VTMIr *ir, uint32_t index, VTMIrte *e)
         return VTM_FR_IR_INDEX_OVER;    /* 5.1.4.1: 21h, above HAW */
     }
     ir->stats.irte_reads++;
+    how->mem_reads++;
     if (!vtm_mem_read64(&ir->mem, addr, &raw[0]) ||
         !vtm_mem_read64(&ir->mem, addr + 8, &raw[1])) {
         memset(e, 0, sizeof(*e));
@@ -284,13 +288,14 @@ static VTMFaultReason vtm_ir_fetch(VTMIr *ir, uint32_t index, VTMIrte *e)
 
 /* Sets bits in the qword at addr with a bounded compare-and-exchange. */
 static bool vtm_ir_pid_or(VTMIr *ir, uint64_t addr, uint64_t cur,
-                          uint64_t bits)
+                          uint64_t bits, VTMIrOutcome *how)
 {
     unsigned i;
 
     for (i = 0; i < VTM_PID_CAS_TRIES; i++) {
         uint64_t found;
 
+        how->mem_rmws++;
         if (!vtm_mem_cmpxchg64(&ir->mem, addr, cur, cur | bits, &found)) {
             return false;
         }
@@ -316,6 +321,7 @@ static VTMFaultReason vtm_ir_post(VTMIr *ir, const VTMIrte *e,
     unsigned i, q = e->vector / 64;
 
     ir->stats.pid_updates++;
+    res->how.mem_reads++;
     if (!ir->mem.read(ir->mem.opaque, e->pda, pid, sizeof(pid))) {
         return VTM_FR_IR_PID_ACCESS;    /* 5.1.4.1: 27h */
     }
@@ -327,7 +333,7 @@ static VTMFaultReason vtm_ir_post(VTMIr *ir, const VTMIrte *e,
         return VTM_FR_IR_PID_RSVD;      /* 9.12 reserved fields: 28h */
     }
     if (!vtm_ir_pid_or(ir, e->pda + q * 8, pid[q],
-                       1ull << (e->vector % 64))) {
+                       1ull << (e->vector % 64), &res->how)) {
         return VTM_FR_IR_PID_ACCESS;    /* the locked update failed: 27h */
     }
     for (i = 0; i < VTM_PID_CAS_TRIES; i++) {
@@ -337,6 +343,7 @@ static VTMFaultReason vtm_ir_post(VTMIr *ir, const VTMIrte *e,
             (FIELD_EX64(ctl, PID_CTL, SN) && !e->urgent)) {
             return VTM_FR_NONE;         /* no notification */
         }
+        res->how.mem_rmws++;
         if (!vtm_mem_cmpxchg64(&ir->mem, ctl_addr, ctl,
                                FIELD_DP64(ctl, PID_CTL, ON, 1), &found)) {
             return VTM_FR_IR_PID_ACCESS;
@@ -387,7 +394,7 @@ static VTMFaultReason vtm_ir_remap(VTMIr *ir, const VTMIrRequest *req,
     if (res->index >= ir->entries) {
         return VTM_FR_IR_INDEX_OVER;    /* 5.1.4.1: 21h */
     }
-    fr = vtm_ir_fetch(ir, res->index, e);
+    fr = vtm_ir_fetch(ir, res->index, e, &res->how);
     if (fr != VTM_FR_NONE) {
         return fr;
     }

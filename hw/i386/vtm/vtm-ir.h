@@ -126,6 +126,7 @@ typedef struct VTMIrResult {
     uint32_t msg_data;
     bool notify;                /* POSTED: a notification event in msg */
     VTMFault fault;             /* BLOCKED: addr is index << 48 (11.4.7.6) */
+    VTMIrOutcome how;           /* for the timing model */
 } VTMIrResult;
 
 /* Processes one interrupt request (5.1.4 and, for posted IRTEs, 5.2.3). */

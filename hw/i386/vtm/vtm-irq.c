@@ -31,6 +31,7 @@
 #include "system/kvm.h"
 #include "kvm/kvm_i386.h"
 #include "vtm-internal.h"
+#include "vtm-stats.h"
 #include "trace.h"
 
 /* The I/O APIC's requester id: its DMAR device scope (vtm-acpi.c) */
@@ -68,14 +69,17 @@ static void vtm_irq_request(VTMState *s, const VTMIrRequest *req)
 {
     VTMOutbox out = { 0 };
     VTMIrResult res;
+    uint64_t latency;
 
     qemu_mutex_lock(&s->lock);
     vtm_ir_process(&s->ir, req, &res);
+    latency = vtm_stats_irq_locked(s, &res);
     if (res.action == VTM_IR_BLOCKED) {
         vtm_fault_record_locked(s, &res.fault, &out);
     }
     qemu_mutex_unlock(&s->lock);
     vtm_outbox_flush(s, &out);
+    vtm_stats_stall_cycles(s, latency);
 
     switch (res.action) {
     case VTM_IR_DELIVER:

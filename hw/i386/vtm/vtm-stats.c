@@ -309,15 +309,15 @@ void vtm_stats_translated_locked(VTMState *s, VTMAddressSpace *vas,
  * instruction in the loop: on a virtualised host it may trap, and a trap
  * costs more than the wait.
  */
-void vtm_stats_stall(VTMState *s, const VTMResult *res)
+void vtm_stats_stall_cycles(VTMState *s, uint64_t cycles)
 {
     VTMTiming *t = &s->core.timing;
     int64_t ns, deadline;
 
-    if (t->p.mode != VTM_TIMING_STALL || !res->latency) {
+    if (t->p.mode != VTM_TIMING_STALL || !cycles) {
         return;
     }
-    ns = vtm_timing_cycles_to_ns(t, res->latency);
+    ns = vtm_timing_cycles_to_ns(t, cycles);
     deadline = get_clock() + ns;
     if (ns > 10 * SCALE_MS) {
         g_usleep((ns - 2 * SCALE_MS) / SCALE_US);
@@ -325,6 +325,26 @@ void vtm_stats_stall(VTMState *s, const VTMResult *res)
     while (get_clock() < deadline) {
         /* spin */
     }
+}
+
+void vtm_stats_stall(VTMState *s, const VTMResult *res)
+{
+    vtm_stats_stall_cycles(s, res->latency);
+}
+
+uint64_t vtm_stats_irq_locked(VTMState *s, const VTMIrResult *res)
+{
+    VTMTiming *t = &s->core.timing;
+    uint64_t lat, queued;
+
+    if (t->p.mode == VTM_TIMING_OFF) {
+        return 0;
+    }
+    lat = vtm_timing_charge_irq(t, vtm_stats_now_locked(s), &res->how,
+                                &queued);
+    trace_vtm_ir_charge(res->index, res->how.iec_lookup, res->how.iec_hit,
+                        res->how.mem_reads + res->how.mem_rmws, lat, queued);
+    return lat;
 }
 
 /* The stats property ------------------------------------------------- */
@@ -369,27 +389,29 @@ static QList *vtm_json_hist(const VTMHist *h)
     return l;
 }
 
-static QDict *vtm_json_latency(const VTMTiming *t, const VTMCounters *c)
+/* Latency of n requests that took `cycles` in all, histogram h. */
+static QDict *vtm_json_latency(const VTMTiming *t, const VTMHist *h,
+                               uint64_t n, uint64_t cycles)
 {
     static const unsigned permille[] = { 500, 900, 990 };
     static const char *const name[] = { "p50", "p90", "p99" };
     QDict *d = qdict_new(), *dma = qdict_new();
-    double mean = c->translations ? (double)c->cycles / c->translations : 0;
+    double mean = n ? (double)cycles / n : 0;
     unsigned i;
 
-    qdict_put_int(d, "count", c->lat.n);
+    qdict_put_int(d, "count", h->n);
     qdict_put(d, "mean", qnum_from_double(mean));
     qdict_put(dma, "mean", qnum_from_double(t->p.dma_base_ns + mean * 1000.0
                                             / t->p.clock_mhz));
     for (i = 0; i < ARRAY_SIZE(permille); i++) {
-        uint64_t v = vtm_hist_percentile(&c->lat, permille[i]);
+        uint64_t v = vtm_hist_percentile(h, permille[i]);
 
         qdict_put_int(d, name[i], v);
         qdict_put_int(dma, name[i], t->p.dma_base_ns +
                       vtm_timing_cycles_to_ns(t, v));
     }
-    qdict_put_int(d, "max", c->lat.max);
-    qdict_put(d, "histogram", vtm_json_hist(&c->lat));
+    qdict_put_int(d, "max", h->max);
+    qdict_put(d, "histogram", vtm_json_hist(h));
     qdict_put(d, "dma-ns", dma);
     return d;
 }
@@ -421,7 +443,8 @@ static QDict *vtm_json_counters(const VTMTiming *t, const VTMCounters *c)
     qdict_put_int(d, "mem-reads", c->mem_reads);
     qdict_put_int(d, "cycles", c->cycles);
     qdict_put_int(d, "queue-cycles", c->queue_cycles);
-    qdict_put(d, "latency", vtm_json_latency(t, c));
+    qdict_put(d, "latency", vtm_json_latency(t, &c->lat, c->translations,
+                                             c->cycles));
     return d;
 }
 
@@ -440,6 +463,37 @@ static QDict *vtm_json_cache(const VTMCache *c)
     qdict_put_int(d, "inserts", st->inserts);
     qdict_put_int(d, "evictions", st->evictions);
     qdict_put_int(d, "invalidated", st->invalidations);
+    return d;
+}
+
+/*
+ * The remapping hardware's interrupt counters (vtm-ir.h) beside what the
+ * timing model charged for them.  Latencies in "dma-ns" include
+ * dma-base-ns like the translations' do.
+ */
+static QDict *vtm_json_interrupts_locked(VTMState *s)
+{
+    const VTMIrStats *st = &s->ir.stats;
+    const VTMIrqCounters *c = &s->core.timing.irq;
+    QDict *d = qdict_new();
+
+    qdict_put_int(d, "requests", st->requests);
+    qdict_put_int(d, "compatibility", st->compat);
+    qdict_put_int(d, "remapped", st->remapped);
+    qdict_put_int(d, "posted", st->posted);
+    qdict_put_int(d, "notifications", st->notifications);
+    qdict_put_int(d, "faults", st->faults);
+    qdict_put_int(d, "irte-reads", st->irte_reads);
+    qdict_put_int(d, "pid-updates", st->pid_updates);
+    qdict_put_int(d, "routes", st->routes);
+    qdict_put(d, "iec", vtm_json_hits(c->iec_lookups, c->iec_hits));
+    qdict_put_int(d, "timed", c->requests);
+    qdict_put_int(d, "mem-reads", c->mem_reads);
+    qdict_put_int(d, "mem-rmws", c->mem_rmws);
+    qdict_put_int(d, "cycles", c->cycles);
+    qdict_put_int(d, "queue-cycles", c->queue_cycles);
+    qdict_put(d, "latency", vtm_json_latency(&s->core.timing, &c->lat,
+                                             c->requests, c->cycles));
     return d;
 }
 
@@ -474,7 +528,11 @@ static QDict *vtm_json_unit_locked(VTMState *s)
 
         qdict_put(caches, key, vtm_json_cache(c->psc.level[level]));
     }
+    if (s->ir.iec) {
+        qdict_put(caches, "iec", vtm_json_cache(s->ir.iec));
+    }
     qdict_put(d, "caches", caches);
+    qdict_put(d, "interrupts", vtm_json_interrupts_locked(s));
     return d;
 }
 
@@ -561,6 +619,10 @@ static void vtm_stats_reset_locked(VTMState *s)
     vtm_cache_reset_stats(s->core.ctx_cache);
     for (level = 2; level <= VTM_MAX_LEVELS; level++) {
         vtm_cache_reset_stats(s->core.psc.level[level]);
+    }
+    memset(&s->ir.stats, 0, sizeof(s->ir.stats));
+    if (s->ir.iec) {
+        vtm_cache_reset_stats(s->ir.iec);
     }
     g_hash_table_iter_init(&it, s->spaces);
     while (g_hash_table_iter_next(&it, NULL, &value)) {

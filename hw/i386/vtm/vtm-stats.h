@@ -72,4 +72,13 @@ void vtm_stats_translated_locked(VTMState *s, VTMAddressSpace *vas,
 /* timing=stall: hold the calling thread for the modelled latency. */
 void vtm_stats_stall(VTMState *s, const VTMResult *res);
 
+/*
+ * Charges one interrupt request the remapping hardware processed (res
+ * from vtm_ir_process) and returns its modelled latency in cycles, 0 with
+ * timing=off.  vtm_stats_stall_cycles() waits it out after the unit's
+ * lock is dropped, with timing=stall.
+ */
+uint64_t vtm_stats_irq_locked(VTMState *s, const VTMIrResult *res);
+void vtm_stats_stall_cycles(VTMState *s, uint64_t cycles);
+
 #endif

@@ -235,7 +235,7 @@ static uint32_t vtm_timing_lookup_lat(const VTMCacheParams *p)
 
 void vtm_timing_init(VTMTiming *t, const VTMTimingParams *p,
                      const VTMCacheParams *ctx, const VTMCacheParams *iotlb,
-                     const VTMCacheParams *psc)
+                     const VTMCacheParams *psc, const VTMCacheParams *iec)
 {
     unsigned level;
 
@@ -243,6 +243,7 @@ void vtm_timing_init(VTMTiming *t, const VTMTimingParams *p,
     t->p = *p;
     t->ctx_lat = vtm_timing_lookup_lat(ctx);
     t->iotlb_lat = vtm_timing_lookup_lat(iotlb);
+    t->iec_lat = vtm_timing_lookup_lat(iec);
     for (level = 2; level <= VTM_MAX_LEVELS; level++) {
         t->psc_lat = MAX(t->psc_lat, vtm_timing_lookup_lat(&psc[level]));
     }
@@ -265,6 +266,7 @@ void vtm_timing_reset(VTMTiming *t)
 void vtm_timing_reset_counters(VTMTiming *t)
 {
     memset(&t->unit, 0, sizeof(t->unit));
+    memset(&t->irq, 0, sizeof(t->irq));
     t->inv_cycles = 0;
     t->walk_cycles = 0;
 }
@@ -323,6 +325,34 @@ uint64_t vtm_timing_charge(VTMTiming *t, uint64_t arrival,
     t->slot_free[slot] = done;
     t->walk_cycles += done - walk_start;
     *queued = (start - arrival) + (walk_start - ready);
+    return done - arrival;
+}
+
+/*
+ * The IRTE and descriptor accesses go to memory one after another (the
+ * descriptor address is in the IRTE, each update depends on the read),
+ * and not through the page walker's slots.
+ */
+uint64_t vtm_timing_charge_irq(VTMTiming *t, uint64_t arrival,
+                               const VTMIrOutcome *o, uint64_t *queued)
+{
+    VTMIrqCounters *c = &t->irq;
+    uint64_t start, done;
+
+    vtm_timing_advance(t, arrival);
+    start = MAX(arrival, t->busy_until);
+    done = start + (o->iec_lookup ? t->iec_lat : 0) +
+           (uint64_t)(o->mem_reads + o->mem_rmws) * t->p.ptw_mem_lat;
+    *queued = start - arrival;
+
+    c->requests++;
+    c->iec_lookups += o->iec_lookup;
+    c->iec_hits += o->iec_hit;
+    c->mem_reads += o->mem_reads;
+    c->mem_rmws += o->mem_rmws;
+    c->cycles += done - arrival;
+    c->queue_cycles += *queued;
+    vtm_hist_add(&c->lat, done - arrival);
     return done - arrival;
 }
 

@@ -143,12 +143,28 @@ uint64_t vtm_counters_psc_hits(const VTMCounters *c);
 /* Adds one translation (res filled by vtm_core_translate). */
 void vtm_counters_add(VTMCounters *c, const VTMResult *res);
 
+/*
+ * Interrupt requests through the remapping hardware (not route
+ * computations for KVM, which are no interrupts).
+ */
+typedef struct VTMIrqCounters {
+    uint64_t requests;
+    uint64_t iec_lookups;
+    uint64_t iec_hits;
+    uint64_t mem_reads;         /* IRTE and descriptor reads */
+    uint64_t mem_rmws;          /* locked descriptor updates */
+    uint64_t cycles;            /* sum of modelled latencies */
+    uint64_t queue_cycles;      /* of which waiting for the unit */
+    VTMHist lat;                /* latency per request, cycles */
+} VTMIrqCounters;
+
 typedef struct VTMTiming {
     VTMTimingParams p;
     /* lookup latencies of the enabled structures, cycles */
     uint32_t ctx_lat;
     uint32_t iotlb_lat;
     uint32_t psc_lat;           /* the PSC levels are probed in parallel */
+    uint32_t iec_lat;
     uint64_t *slot_free;        /* per walker slot: cycle it is free */
     unsigned slot_hint;         /* where the search for a free slot starts */
     uint64_t now;               /* latest arrival seen, cycles */
@@ -157,6 +173,7 @@ typedef struct VTMTiming {
     uint64_t walk_cycles;       /* walker-slot occupancy (perfmon's
                                    pw_occupancy): sum of walk read time */
     VTMCounters unit;
+    VTMIrqCounters irq;
 } VTMTiming;
 
 void vtm_timing_default_params(VTMTimingParams *p);
@@ -165,12 +182,12 @@ void vtm_timing_default_params(VTMTimingParams *p);
 const char *vtm_timing_params_error(const VTMTimingParams *p);
 
 /*
- * ctx, iotlb and psc (indexed [2..VTM_MAX_LEVELS]) give the lookup
+ * ctx, iotlb, psc (indexed [2..VTM_MAX_LEVELS]) and iec give the lookup
  * latencies; a disabled cache costs nothing.
  */
 void vtm_timing_init(VTMTiming *t, const VTMTimingParams *p,
                      const VTMCacheParams *ctx, const VTMCacheParams *iotlb,
-                     const VTMCacheParams *psc);
+                     const VTMCacheParams *psc, const VTMCacheParams *iec);
 void vtm_timing_destroy(VTMTiming *t);
 
 /* Device reset: walker slots free, clock back to 0.  Counters stay. */
@@ -187,6 +204,16 @@ void vtm_timing_advance(VTMTiming *t, uint64_t now);
  */
 uint64_t vtm_timing_charge(VTMTiming *t, uint64_t arrival,
                            const VTMOutcome *o, uint64_t *queued);
+
+/*
+ * Charges one interrupt request that arrived at cycle `arrival` and adds
+ * it to t->irq: an invalidation in progress holds it back, then the IEC
+ * probe and each memory access of the unit (IRTE fetch, posted-descriptor
+ * read and locked updates) in turn.  Returns the latency in cycles and
+ * sets *queued to the part spent waiting.
+ */
+uint64_t vtm_timing_charge_irq(VTMTiming *t, uint64_t arrival,
+                               const VTMIrOutcome *o, uint64_t *queued);
 
 /* An invalidation keeps the unit busy for its type's cost. */
 void vtm_timing_invalidate(VTMTiming *t, VTMInvType type);

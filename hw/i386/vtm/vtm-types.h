@@ -118,6 +118,17 @@ typedef struct VTMOutcome {
     uint8_t leaf_level;         /* of the translation, 0 if none */
 } VTMOutcome;
 
+/*
+ * What one interrupt request did (vtm-ir.c), for the timing model: the
+ * interrupt entry cache probe and the unit's own memory traffic.
+ */
+typedef struct VTMIrOutcome {
+    bool iec_lookup;            /* a remappable request consulted the IEC */
+    bool iec_hit;
+    uint8_t mem_reads;          /* IRTE and posted-descriptor reads */
+    uint8_t mem_rmws;           /* locked posted-descriptor updates */
+} VTMIrOutcome;
+
 /* The outcome of translating one request. */
 typedef struct VTMResult {
     uint64_t iova;              /* page-aligned input address */
