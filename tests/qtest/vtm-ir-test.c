@@ -1229,6 +1229,104 @@ static void test_stats(void)
     vtm_stop(&t);
 }
 
+/*
+ * KVM's split irqchip asks the int_remap hook for each MSI route and
+ * programs what it returns; KVM cannot run here, so vtm-route-probe makes
+ * the same call.
+ */
+#define PROBE_PATH      "/machine/peripheral/probe"
+
+static char *route(VtmTest *t, uint64_t addr, uint32_t data, int sid)
+{
+    g_autofree char *req = sid < 0 ?
+        g_strdup_printf("%" PRIx64 " %x none", addr, data) :
+        g_strdup_printf("%" PRIx64 " %x %x", addr, data, sid);
+    QDict *resp;
+    char *ret;
+
+    qtest_qmp_assert_success(t->qts, "{'execute': 'qom-set', 'arguments': "
+                             "{'path': %s, 'property': 'route', "
+                             "'value': %s}}", PROBE_PATH, req);
+    resp = qtest_qmp(t->qts, "{'execute': 'qom-get', 'arguments': "
+                     "{'path': %s, 'property': 'route'}}", PROBE_PATH);
+    ret = g_strdup(qdict_get_str(resp, "return"));
+    qobject_unref(resp);
+    return ret;
+}
+
+static void assert_route(VtmTest *t, uint64_t addr, uint32_t data, int sid,
+                         int want_ret, uint64_t want_addr, uint32_t want_data)
+{
+    g_autofree char *got = route(t, addr, data, sid);
+    g_autofree char *want = g_strdup_printf("%d 0x%" PRIx64 " 0x%x",
+                                            want_ret, want_addr, want_data);
+
+    g_assert_cmpstr(got, ==, want);
+}
+
+static void test_kvm_route(void)
+{
+    uint64_t ra = remap_addr(10), pa = remap_addr(40);
+    Irte e = { .vector = 0xa0, .dest = 3, .svt = 1, .sid = EDU_SID };
+    g_autofree char *bad = NULL;
+    QDict *st, *resp;
+    VtmTest t;
+
+    vtm_start(&t, ",id=iommu0 -device vtm-route-probe,id=probe");
+    vtm_qtest_stats_reset(t.qts, "/machine/peripheral/iommu0");
+    /* remapping off: the message as it is */
+    assert_route(&t, ra, 0, EDU_SID, 0, ra, 0);
+
+    ir_enable(&t, false, 7, false);
+    fault_event_setup(&t);
+    irte_put(&t, 10, &e);
+    assert_route(&t, ra, 0, EDU_SID, 0, msg_addr(3, false, false),
+                 msg_data(0xa0, 0, false));
+    /* the I/O APIC's routes name no requester: no source validation */
+    assert_route(&t, ra, 0, -1, 0, msg_addr(3, false, false),
+                 msg_data(0xa0, 0, false));
+    /* another requester fails SID validation: refused, nothing recorded */
+    assert_route(&t, ra, 0, EDU_SID + 1, -EINVAL, ra, 0);
+    /* not an interrupt address; a blocked compatibility message */
+    assert_route(&t, 0x1000, 0, EDU_SID, -EINVAL, 0x1000, 0);
+    assert_route(&t, compat_addr(1), 0x31, EDU_SID, -EINVAL,
+                 compat_addr(1), 0x31);
+    assert_no_fault(&t);
+
+    /* a changed IRTE: stale until invalidated, then KVM is told */
+    irte_put(&t, 10, &(Irte) { .vector = 0xa1, .dest = 2 });
+    assert_route(&t, ra, 0, EDU_SID, 0, msg_addr(3, false, false),
+                 msg_data(0xa0, 0, false));
+    qi_iec(&t, false, 10, 0);
+    qi_sync(&t);
+    g_assert_cmpuint(trace_count(&t, "IEC invalidation: global=0 index=10 "
+                                 "mask=0"), ==, 1);
+    assert_route(&t, ra, 0, EDU_SID, 0, msg_addr(2, false, false),
+                 msg_data(0xa1, 0, false));
+
+    /* posted: each interrupt must update its descriptor, no KVM route */
+    pid_put(&t, PID_BASE, false, false, 0xe1, 2 << 8);
+    irte_put_posted(&t, 40, 0x65, false, PID_BASE, false);
+    assert_route(&t, pa, 0, EDU_SID, -ENOTSUP, pa, 0);
+    g_assert_false(pid_pir(&t, PID_BASE, 0x65));
+
+    /* routes are counted apart from interrupts */
+    st = vtm_qtest_stats(t.qts, "/machine/peripheral/iommu0");
+    g_assert_cmpint(stats_int(st, "unit/interrupts/routes"), ==, 9);
+    g_assert_cmpint(stats_int(st, "unit/interrupts/requests"), ==, 0);
+    g_assert_cmpint(stats_int(st, "unit/interrupts/timed"), ==, 0);
+    qobject_unref(st);
+
+    /* a malformed request is refused with the property's name */
+    resp = qtest_qmp(t.qts, "{'execute': 'qom-set', 'arguments': "
+                     "{'path': %s, 'property': 'route', 'value': 'x'}}",
+                     PROBE_PATH);
+    bad = g_strdup(qdict_get_str(qdict_get_qdict(resp, "error"), "desc"));
+    g_assert_nonnull(strstr(bad, "property 'route'"));
+    qobject_unref(resp);
+    vtm_stop(&t);
+}
+
 /* ---- 7. IR-only mode, reset -------------------------------------------- */
 
 static void test_ir_only(void)
@@ -1276,6 +1374,7 @@ int main(int argc, char **argv)
     qtest_add_func("/vtm-ir/ioapic", test_ioapic);
     qtest_add_func("/vtm-ir/compat", test_compat);
     qtest_add_func("/vtm-ir/stats", test_stats);
+    qtest_add_func("/vtm-ir/kvm-route", test_kvm_route);
     qtest_add_func("/vtm-ir/faults/entry", test_faults_entry);
     qtest_add_func("/vtm-ir/faults/access", test_faults_access);
     qtest_add_func("/vtm-ir/iec", test_iec);
