@@ -1,6 +1,8 @@
 #!/bin/bash
 # Runs every test of the project and closes with "N passed, N failed".
-# Each test program speaks TAP; its results are counted per test case.
+# Each test program speaks TAP; its results are counted per test case.  A
+# case reported "ok ... # SKIP reason" counts as skipped, not passed, and
+# its reason is listed before the closing line.
 # Usage: scripts/check.sh [unit|qtest|guest]...   (default: all three)
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,6 +12,7 @@ layers=("$@")
 
 passed=0
 failed=0
+skipped=()
 broken=()
 
 # run_tap NAME CMD...: runs one TAP program, counts its results.
@@ -19,11 +22,15 @@ run_tap() {
     echo "== $name"
     "$@" --tap > "$log" 2>&1
     local rc=$?
-    local ok nok
+    local ok nok skip line
     ok=$(grep -cE '^ok ' "$log")
     nok=$(grep -cE '^not ok ' "$log")
     grep -E '^(not )?ok ' "$log" | sed 's/^/   /'
-    passed=$((passed + ok))
+    while IFS= read -r line; do
+        skipped+=("$name: ${line#ok }")
+    done < <(grep -E '^ok .*# SKIP' "$log")
+    skip=$(grep -cE '^ok .*# SKIP' "$log")
+    passed=$((passed + ok - skip))
     failed=$((failed + nok))
     if [ "$rc" -ne 0 ] || [ $((ok + nok)) -eq 0 ]; then
         if [ "$nok" -eq 0 ]; then
@@ -78,6 +85,10 @@ for layer in "${layers[@]}"; do
     esac
 done
 
+for s in "${skipped[@]}"; do
+    echo "SKIPPED: $s"
+done
+[ ${#skipped[@]} -eq 0 ] || echo "${#skipped[@]} skipped"
 for b in "${broken[@]}"; do
     echo "FAILED: $b"
 done

@@ -99,3 +99,22 @@ apt_memo() {
     printf '%s\n%s\n' "$fp" "$out" > "$memo.$$" && mv "$memo.$$" "$memo"
     printf '%s\n' "$out"
 }
+
+# Why this host cannot give a guest a vhost-net NIC on a private wire
+# (scripts/guest/netns-wire.sh), or nothing when it can.
+vhost_unusable() {
+    local dev
+    for dev in /dev/vhost-net /dev/net/tun; do
+        if [ ! -c "$dev" ]; then
+            echo "$dev is absent on this host"; return
+        fi
+        if ! (exec 9<>"$dev") 2>/dev/null; then
+            echo "$dev cannot be opened for reading and writing"; return
+        fi
+    done
+    command -v ip > /dev/null || { echo "no ip command (iproute2)"; return; }
+    command -v unshare > /dev/null || { echo "no unshare command"; return; }
+    if ! unshare --net true 2> /dev/null; then
+        echo "cannot create a network namespace (unshare --net needs root)"
+    fi
+}

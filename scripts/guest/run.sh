@@ -33,7 +33,11 @@
 # disable-legacy=on).  A scenario may ask for more devices with a line
 # "# vtm-devices: nic-pair" (an e1000e and an igb joined by a stream
 # netdev on 127.0.0.1) or "nic-pair-virtio" (the igb replaced by a
-# virtio-net-pci with iommu_platform=on,disable-legacy=on).  The guest
+# virtio-net-pci with iommu_platform=on,disable-legacy=on) or
+# "nic-pair-vhost" (an e1000e and a virtio-net-pci served by vhost-net,
+# iommu_platform=on,ats=on, on two taps joined by a bridge in a network
+# namespace of their own: scripts/guest/netns-wire.sh; needs root,
+# /dev/vhost-net and /dev/net/tun).  The guest
 # prints "VTM-RESULT: NAME PASS|FAIL detail" per scenario.  After QEMU exited, the host checks every region of both
 # images: the source region must be unchanged, and the regions a scenario
 # declares in its script ("# vtm-host-check: copy:DISK:REGION fio:DISK")
@@ -163,12 +167,24 @@ nvme_serial=vtm$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
 
 # Devices scenarios ask for ("# vtm-devices:").
 dev_args=()
+wrap=()
 nic_b=
 [[ $devices != *" nic-pair "* ]] || nic_b=igb,netdev=nicB
 [[ $devices != *" nic-pair-virtio "* ]] ||
     nic_b=${nic_b:+both}virtio-net-pci,netdev=nicB,iommu_platform=on,disable-legacy=on
-[[ $nic_b != both* ]] || die "nic-pair and nic-pair-virtio scenarios need separate boots"
-if [ -n "$nic_b" ]; then
+[[ $devices != *" nic-pair-vhost "* ]] ||
+    nic_b=${nic_b:+both}virtio-net-pci,netdev=nicB,iommu_platform=on,ats=on,disable-legacy=on
+[[ $nic_b != both* ]] || die "nic-pair, nic-pair-virtio and nic-pair-vhost scenarios need separate boots"
+if [[ $devices == *" nic-pair-vhost "* ]]; then
+    why=$(vhost_unusable)
+    [ -z "$why" ] || die "nic-pair-vhost: $why"
+    tap=script=no,downscript=no
+    dev_args+=(-netdev "tap,id=nicA,ifname=vtmtapA,$tap"
+               -device e1000e,netdev=nicA,mac=52:54:00:76:74:01
+               -netdev "tap,id=nicB,ifname=vtmtapB,$tap,vhost=on,vhostforce=on"
+               -device "$nic_b,mac=52:54:00:76:74:02")
+    wrap=("$GUEST_REPO/scripts/guest/netns-wire.sh")
+elif [ -n "$nic_b" ]; then
     # A free TCP port on 127.0.0.1 (not listed in /proc/net/tcp).
     used=" $(awk 'NR > 1 { split($2, a, ":"); print a[2] }' /proc/net/tcp \
              /proc/net/tcp6 2>/dev/null | xargs) "
@@ -253,7 +269,7 @@ if [ -n "$stats_out" ]; then
 fi
 start=$(date +%s.%N)
 set +e
-timeout -k 10 "$timeout_s" "${cmd[@]}" < /dev/null 2>&1 |
+timeout -k 10 "$timeout_s" "${wrap[@]}" "${cmd[@]}" < /dev/null 2>&1 |
     sed -u 's/\r//g' | tee -a "$logfile" | filter
 qrc=${PIPESTATUS[0]}
 set -e
