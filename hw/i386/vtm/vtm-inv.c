@@ -47,7 +47,7 @@ void vtm_ccmd_write_locked(VTMState *s, VTMOutbox *out)
                       "invalidation is enabled (ignored)\n");
     } else if (vtm_qi_from_ccmd(ccmd, &op)) {
         trace_vtm_inv_cc(op.cc.gran, op.cc.did, op.cc.sid, op.cc.fm);
-        vtm_stats_inv_locked(s, &op);
+        vtm_stats_inv_locked(s, &op, vtm_stats_now_locked(s));
         vtm_core_invalidate(&s->core, &op);
         vtm_notify_inv_locked(s, &op);
         done = op.cc.gran;
@@ -74,7 +74,7 @@ void vtm_iotlb_reg_write_locked(VTMState *s, VTMOutbox *out)
     } else if (vtm_qi_from_iotlb_reg(reg, iva, mamv, &op)) {
         trace_vtm_inv_iotlb(op.iotlb.gran, op.iotlb.did, op.iotlb.addr,
                             op.iotlb.am, op.iotlb.ih);
-        vtm_stats_inv_locked(s, &op);
+        vtm_stats_inv_locked(s, &op, vtm_stats_now_locked(s));
         vtm_core_invalidate(&s->core, &op);
         vtm_notify_inv_locked(s, &op);
         done = op.iotlb.gran;
@@ -125,9 +125,9 @@ static void vtm_qi_wait_locked(VTMState *s, const VTMInvWait *w,
 }
 
 static void vtm_qi_apply_locked(VTMState *s, const VTMInvOp *op,
-                                VTMOutbox *out)
+                                uint64_t now, VTMOutbox *out)
 {
-    vtm_stats_inv_locked(s, op);        /* modelled clock, record */
+    vtm_stats_inv_locked(s, op, now);   /* modelled clock, record */
     switch (op->type) {
     case VTM_INV_CC:
         trace_vtm_inv_cc(op->cc.gran, op->cc.did, op->cc.sid, op->cc.fm);
@@ -172,7 +172,7 @@ void vtm_qi_process_locked(VTMState *s, VTMOutbox *out)
     uint64_t tail = vtm_get64(s, A_IQT) & R_IQT_QT_MASK;
     uint64_t head = (vtm_get64(s, A_IQH) & R_IQH_QH_MASK) % qsize;
     VTMQiLimits lim = vtm_qi_limits(s);
-    uint64_t n;
+    uint64_t n, now;
 
     if (!vtm_qi_enabled(s) || FIELD_EX32(vtm_get32(s, A_FSTS), FSTS, IQE)) {
         return;
@@ -181,16 +181,19 @@ void vtm_qi_process_locked(VTMState *s, VTMOutbox *out)
         vtm_qi_error_locked(s, VTM_IQEI_TAIL_RANGE, out);
         return;
     }
+    /* The descriptors up to the tail written arrive together. */
+    now = vtm_stats_now_locked(s);
     for (n = 0; head != tail && n < qsize / VTM_QI_DESC_SIZE; n++) {
         uint64_t desc[2];
         VTMInvOp op;
         uint8_t iqei;
 
-        if (!vtm_mem_read64(&s->mem, base + head, &desc[0]) ||
-            !vtm_mem_read64(&s->mem, base + head + 8, &desc[1])) {
+        if (!s->mem.read(s->mem.opaque, base + head, desc, sizeof(desc))) {
             vtm_qi_error_locked(s, VTM_IQEI_FETCH, out);
             return;
         }
+        desc[0] = le64_to_cpu(desc[0]);
+        desc[1] = le64_to_cpu(desc[1]);
         trace_vtm_qi_desc(head, desc[0], desc[1]);
         iqei = vtm_qi_decode(desc, &lim, &op);
         if (iqei != VTM_IQEI_NONE) {
@@ -201,7 +204,7 @@ void vtm_qi_process_locked(VTMState *s, VTMOutbox *out)
             vtm_qi_error_locked(s, iqei, out);
             return;
         }
-        vtm_qi_apply_locked(s, &op, out);
+        vtm_qi_apply_locked(s, &op, now, out);
         head = (head + VTM_QI_DESC_SIZE) % qsize;
         vtm_set64(s, A_IQH, head);
     }

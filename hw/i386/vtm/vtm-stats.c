@@ -264,9 +264,8 @@ uint64_t vtm_stats_now_locked(VTMState *s)
     return vtm_timing_ns_to_cycles(t, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
 }
 
-void vtm_stats_inv_locked(VTMState *s, const VTMInvOp *op)
+void vtm_stats_inv_locked(VTMState *s, const VTMInvOp *op, uint64_t now)
 {
-    uint64_t now = vtm_stats_now_locked(s);
     VTMRecord rec;
 
     vtm_core_set_time(&s->core, now);

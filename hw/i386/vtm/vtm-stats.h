@@ -62,8 +62,12 @@ bool vtm_stats_realize(VTMState *s, Error **errp);
 /* Arrival time in IOMMU cycles (0 with timing=off and no record). */
 uint64_t vtm_stats_now_locked(VTMState *s);
 
-/* Invalidations: sets the modelled clock and records op. */
-void vtm_stats_inv_locked(VTMState *s, const VTMInvOp *op);
+/*
+ * Invalidations: sets the modelled clock to now (vtm_stats_now_locked(),
+ * read once for a batch of descriptors that arrived together) and
+ * records op.
+ */
+void vtm_stats_inv_locked(VTMState *s, const VTMInvOp *op, uint64_t now);
 
 /* A translation done: per-requester counters, tracing, recording. */
 void vtm_stats_translated_locked(VTMState *s, VTMAddressSpace *vas,
