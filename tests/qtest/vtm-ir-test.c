@@ -35,7 +35,7 @@
 #include "libqos/pci-pc.h"
 #include "hw/pci/pci_regs.h"
 #include "hw/i386/vtm/vtm-defs.h"
-#include "vtm-qtest-stats.h"
+#include "vtm-qtest-util.h"
 
 /* The edu device (hw/misc/edu.c) */
 #define EDU_DEVFN           QPCI_DEVFN(4, 0)
@@ -585,61 +585,6 @@ static void assert_no_fault(VtmTest *t)
 }
 
 /* ---- Property errors (QEMU refuses to start) --------------------------- */
-
-static char *run_qemu_expect_exit(const char *accel, const char *machine,
-                                  const char *device, int *status)
-{
-    const char *bin = g_getenv("QTEST_QEMU_BINARY");
-    const char *const extra[] = {
-        "-machine", machine, "-accel", accel, "-display", "none",
-        "-nodefaults", "-S", "-device",
-    };
-    g_auto(GStrv) binv = NULL;
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_autoptr(GString) err = g_string_new("");
-    gint64 deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
-    int binc, err_fd, i;
-    GPid pid;
-
-    g_assert(bin);
-    g_assert(g_shell_parse_argv(bin, &binc, &binv, NULL));
-    for (i = 0; i < binc; i++) {
-        g_ptr_array_add(argv, binv[i]);
-    }
-    for (i = 0; i < ARRAY_SIZE(extra); i++) {
-        g_ptr_array_add(argv, (char *)extra[i]);
-    }
-    g_ptr_array_add(argv, (char *)device);
-    g_ptr_array_add(argv, NULL);
-    g_assert(g_spawn_async_with_pipes(NULL, (char **)argv->pdata, NULL,
-                                      G_SPAWN_DO_NOT_REAP_CHILD |
-                                      G_SPAWN_STDOUT_TO_DEV_NULL,
-                                      NULL, NULL, &pid, NULL, NULL, &err_fd,
-                                      NULL));
-    for (;;) {
-        struct pollfd pfd = { .fd = err_fd, .events = POLLIN };
-        char buf[512];
-        ssize_t n;
-
-        if (g_get_monotonic_time() > deadline) {
-            kill(pid, SIGKILL);
-            waitpid(pid, status, 0);
-            g_error("QEMU with -device %s did not exit", device);
-        }
-        if (poll(&pfd, 1, 1000) <= 0) {
-            continue;
-        }
-        n = read(err_fd, buf, sizeof(buf));
-        if (n <= 0) {
-            break;
-        }
-        g_string_append_len(err, buf, n);
-    }
-    close(err_fd);
-    g_assert_cmpint(waitpid(pid, status, 0), ==, pid);
-    g_spawn_close_pid(pid);
-    return g_string_free(g_steal_pointer(&err), false);
-}
 
 static void test_property_errors(void)
 {

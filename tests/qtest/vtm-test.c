@@ -26,7 +26,7 @@
 #include "qobject/qnum.h"
 #include "qobject/qstring.h"
 #include "hw/i386/vtm/vtm-defs.h"
-#include "vtm-qtest-stats.h"
+#include "vtm-qtest-util.h"
 
 /* The edu device (hw/misc/edu.c): BAR0 registers and DMA engine */
 #define EDU_DEVFN           QPCI_DEVFN(4, 0)
@@ -746,62 +746,6 @@ static void test_register_access(void)
  * its stderr and exit status.  QEMU is killed (and the test fails) if it
  * does not exit within 60 s.
  */
-static char *run_qemu_expect_exit(const char *device, int *status)
-{
-    const char *bin = g_getenv("QTEST_QEMU_BINARY");
-    static const char *const extra[] = {
-        "-machine", "q35", "-accel", "qtest", "-display", "none",
-        "-nodefaults", "-S", "-device",
-    };
-    g_auto(GStrv) binv = NULL;
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_autoptr(GString) err = g_string_new("");
-    g_autoptr(GError) gerr = NULL;
-    gint64 deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
-    int binc, err_fd, i;
-    GPid pid;
-
-    g_assert(bin);
-    g_assert(g_shell_parse_argv(bin, &binc, &binv, NULL));
-    for (i = 0; i < binc; i++) {
-        g_ptr_array_add(argv, binv[i]);
-    }
-    for (i = 0; i < ARRAY_SIZE(extra); i++) {
-        g_ptr_array_add(argv, (char *)extra[i]);
-    }
-    g_ptr_array_add(argv, (char *)device);
-    g_ptr_array_add(argv, NULL);
-
-    g_assert(g_spawn_async_with_pipes(NULL, (char **)argv->pdata, NULL,
-                                      G_SPAWN_DO_NOT_REAP_CHILD |
-                                      G_SPAWN_STDOUT_TO_DEV_NULL,
-                                      NULL, NULL, &pid, NULL, NULL, &err_fd,
-                                      &gerr));
-    for (;;) {
-        struct pollfd pfd = { .fd = err_fd, .events = POLLIN };
-        char buf[512];
-        ssize_t n;
-
-        if (g_get_monotonic_time() > deadline) {
-            kill(pid, SIGKILL);
-            waitpid(pid, status, 0);
-            g_error("QEMU with -device %s did not exit", device);
-        }
-        if (poll(&pfd, 1, 1000) <= 0) {
-            continue;
-        }
-        n = read(err_fd, buf, sizeof(buf));
-        if (n <= 0) {
-            break;
-        }
-        g_string_append_len(err, buf, n);
-    }
-    close(err_fd);
-    g_assert_cmpint(waitpid(pid, status, 0), ==, pid);
-    g_spawn_close_pid(pid);
-    return g_string_free(g_steal_pointer(&err), false);
-}
-
 static void test_property_errors(void)
 {
     static const struct {
@@ -829,7 +773,8 @@ static void test_property_errors(void)
         const char *msg;
         int status;
 
-        err = run_qemu_expect_exit(cases[i].device, &status);
+        err = run_qemu_expect_exit("qtest", "q35", cases[i].device,
+                                   &status);
         g_test_message("-device %s: %s", cases[i].device, err);
         g_assert(WIFEXITED(status));
         g_assert_cmpint(WEXITSTATUS(status), ==, 1);

@@ -1,0 +1,125 @@
+/*
+ * Helpers the vtm qtests share: starting a QEMU that must refuse its
+ * command line, and reading vtm-iommu's "stats" property (JSON,
+ * docs/vtm.rst).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef TESTS_QTEST_VTM_QTEST_UTIL_H
+#define TESTS_QTEST_VTM_QTEST_UTIL_H
+
+#include <poll.h>
+#include "qobject/qdict.h"
+#include "qobject/qnum.h"
+#include "qobject/qstring.h"
+
+/*
+ * Runs QEMU with -device device (stopped, no display) and waits for it to
+ * exit, as a bad property must make it; returns what it wrote to stderr
+ * and sets *status.  Kills it and fails the test after 60 s.
+ */
+static inline char *run_qemu_expect_exit(const char *accel,
+                                         const char *machine,
+                                         const char *device, int *status)
+{
+    const char *bin = g_getenv("QTEST_QEMU_BINARY");
+    const char *const extra[] = {
+        "-machine", machine, "-accel", accel, "-display", "none",
+        "-nodefaults", "-S", "-device",
+    };
+    g_auto(GStrv) binv = NULL;
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_autoptr(GString) err = g_string_new("");
+    gint64 deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+    int binc, err_fd, i;
+    GPid pid;
+
+    g_assert(bin);
+    g_assert(g_shell_parse_argv(bin, &binc, &binv, NULL));
+    for (i = 0; i < binc; i++) {
+        g_ptr_array_add(argv, binv[i]);
+    }
+    for (i = 0; i < ARRAY_SIZE(extra); i++) {
+        g_ptr_array_add(argv, (char *)extra[i]);
+    }
+    g_ptr_array_add(argv, (char *)device);
+    g_ptr_array_add(argv, NULL);
+    g_assert(g_spawn_async_with_pipes(NULL, (char **)argv->pdata, NULL,
+                                      G_SPAWN_DO_NOT_REAP_CHILD |
+                                      G_SPAWN_STDOUT_TO_DEV_NULL,
+                                      NULL, NULL, &pid, NULL, NULL, &err_fd,
+                                      NULL));
+    for (;;) {
+        struct pollfd pfd = { .fd = err_fd, .events = POLLIN };
+        char buf[512];
+        ssize_t n;
+
+        if (g_get_monotonic_time() > deadline) {
+            kill(pid, SIGKILL);
+            waitpid(pid, status, 0);
+            g_error("QEMU with -device %s did not exit", device);
+        }
+        if (poll(&pfd, 1, 1000) <= 0) {
+            continue;
+        }
+        n = read(err_fd, buf, sizeof(buf));
+        if (n <= 0) {
+            break;
+        }
+        g_string_append_len(err, buf, n);
+    }
+    close(err_fd);
+    g_assert_cmpint(waitpid(pid, status, 0), ==, pid);
+    g_spawn_close_pid(pid);
+    return g_string_free(g_steal_pointer(&err), false);
+}
+
+/* The unit's statistics; the caller unrefs them. */
+static inline QDict *vtm_qtest_stats(QTestState *qts, const char *unit)
+{
+    QDict *resp = qtest_qmp(qts, "{'execute': 'qom-get', 'arguments': "
+                            "{'path': %s, 'property': 'stats'}}", unit);
+    QDict *ret = qdict_get_qdict(resp, "return");
+
+    g_assert(ret);
+    qobject_ref(ret);
+    qobject_unref(resp);
+    return ret;
+}
+
+static inline void vtm_qtest_stats_reset(QTestState *qts, const char *unit)
+{
+    qtest_qmp_assert_success(qts, "{'execute': 'qom-set', 'arguments': "
+                             "{'path': %s, 'property': 'stats-reset', "
+                             "'value': true}}", unit);
+}
+
+/* The member at a path like "unit/iotlb/hits". */
+static inline QObject *stats_at(QDict *d, const char *path)
+{
+    g_auto(GStrv) part = g_strsplit(path, "/", -1);
+    QObject *o = QOBJECT(d);
+    unsigned i;
+
+    for (i = 0; part[i]; i++) {
+        g_assert(qobject_type(o) == QTYPE_QDICT);
+        o = qdict_get(qobject_to(QDict, o), part[i]);
+        if (!o) {
+            g_error("stats: no %s", path);
+        }
+    }
+    return o;
+}
+
+static inline int64_t stats_int(QDict *d, const char *path)
+{
+    return qnum_get_int(qobject_to(QNum, stats_at(d, path)));
+}
+
+static inline const char *stats_str(QDict *d, const char *path)
+{
+    return qstring_get_str(qobject_to(QString, stats_at(d, path)));
+}
+
+#endif
