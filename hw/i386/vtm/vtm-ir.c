@@ -270,11 +270,12 @@ static VTMFaultReason vtm_ir_fetch(VTMIr *ir, uint32_t index, VTMIrte *e,
     }
     ir->stats.irte_reads++;
     how->mem_reads++;
-    if (!vtm_mem_read64(&ir->mem, addr, &raw[0]) ||
-        !vtm_mem_read64(&ir->mem, addr + 8, &raw[1])) {
+    if (!ir->mem.read(ir->mem.opaque, addr, raw, sizeof(raw))) {
         memset(e, 0, sizeof(*e));
         return VTM_FR_IR_ROOT_ACCESS;   /* 5.1.4.1: 23h */
     }
+    raw[0] = le64_to_cpu(raw[0]);
+    raw[1] = le64_to_cpu(raw[1]);
     fr = vtm_irte_decode(&ir->cfg, ir->eime, raw, e);
     if (fr == VTM_FR_NONE) {
         line = vtm_cache_insert(ir->iec, &key);
