@@ -130,38 +130,9 @@ static void vtm_stop(VtmTest *t)
 
 /* ---- Registers --------------------------------------------------------- */
 
-static uint32_t reg_rl(VtmTest *t, uint64_t off)
-{
-    return qtest_readl(t->qts, VTM_DEFAULT_BASE + off);
-}
-
-static uint64_t reg_rq(VtmTest *t, uint64_t off)
-{
-    return qtest_readq(t->qts, VTM_DEFAULT_BASE + off);
-}
-
-static void reg_wl(VtmTest *t, uint64_t off, uint32_t val)
-{
-    qtest_writel(t->qts, VTM_DEFAULT_BASE + off, val);
-}
-
-static void reg_wq(VtmTest *t, uint64_t off, uint64_t val)
-{
-    qtest_writeq(t->qts, VTM_DEFAULT_BASE + off, val);
-}
-
-/* 11.4.4.1: write the enables kept from GSTS plus the command. */
-static void gcmd_update(VtmTest *t, uint32_t set, uint32_t clear)
-{
-    uint32_t keep = R_GSTS_TES_MASK | R_GSTS_QIES_MASK | R_GSTS_IRES_MASK |
-                    R_GSTS_CFIS_MASK;
-
-    reg_wl(t, A_GCMD, ((reg_rl(t, A_GSTS) & keep) | set) & ~clear);
-}
-
 static uint32_t gsts(VtmTest *t)
 {
-    return reg_rl(t, A_GSTS);
+    return vtm_reg_rl(t->qts, A_GSTS);
 }
 
 /* ---- Invalidation queue ------------------------------------------------ */
@@ -169,9 +140,10 @@ static uint32_t gsts(VtmTest *t)
 static void qi_enable(VtmTest *t)
 {
     qtest_memset(t->qts, QUEUE_BASE, 0, VTM_PAGE_SIZE);
-    reg_wq(t, A_IQA, FIELD_DP64(0, IQA, IQA, QUEUE_BASE >> VTM_PAGE_SHIFT));
-    reg_wq(t, A_IQT, 0);
-    gcmd_update(t, R_GCMD_QIE_MASK, 0);
+    vtm_reg_wq(t->qts, A_IQA,
+               FIELD_DP64(0, IQA, IQA, QUEUE_BASE >> VTM_PAGE_SHIFT));
+    vtm_reg_wq(t->qts, A_IQT, 0);
+    vtm_gcmd_update(t->qts, R_GCMD_QIE_MASK, 0);
     g_assert_cmphex(gsts(t) & R_GSTS_QIES_MASK, ==, R_GSTS_QIES_MASK);
     t->iq_tail = 0;
 }
@@ -208,10 +180,10 @@ static void qi_sync(VtmTest *t)
     lo = FIELD_DP64(lo, QI_WAIT_LO, SW, 1);
     lo = FIELD_DP64(lo, QI_WAIT_LO, SDATA, seq);
     qi_put(t, lo, FIELD_DP64(0, QI_WAIT_HI, SADDR, WAIT_STATUS_ADDR >> 2));
-    reg_wq(t, A_IQT, FIELD_DP64(0, IQT, QT, t->iq_tail / 16));
+    vtm_reg_wq(t->qts, A_IQT, FIELD_DP64(0, IQT, QT, t->iq_tail / 16));
     g_assert_cmphex(qtest_readl(t->qts, WAIT_STATUS_ADDR), ==, seq);
-    g_assert_cmphex(reg_rq(t, A_IQH), ==, t->iq_tail);
-    g_assert_cmphex(reg_rl(t, A_FSTS) & R_FSTS_IQE_MASK, ==, 0);
+    g_assert_cmphex(vtm_reg_rq(t->qts, A_IQH), ==, t->iq_tail);
+    g_assert_cmphex(vtm_reg_rl(t->qts, A_FSTS) & R_FSTS_IQE_MASK, ==, 0);
 }
 
 /* ---- Interrupt remapping table ----------------------------------------- */
@@ -231,13 +203,13 @@ static uint64_t irta_value(bool eime, unsigned s)
 static void ir_enable(VtmTest *t, bool eime, unsigned s, bool cfi)
 {
     qtest_memset(t->qts, IRT_BASE, 0, VTM_IRTE_SIZE << (s + 1));
-    reg_wq(t, A_IRTA, irta_value(eime, s));
-    gcmd_update(t, R_GCMD_SIRTP_MASK, 0);
+    vtm_reg_wq(t->qts, A_IRTA, irta_value(eime, s));
+    vtm_gcmd_update(t->qts, R_GCMD_SIRTP_MASK, 0);
     g_assert_cmphex(gsts(t) & R_GSTS_IRTPS_MASK, ==, R_GSTS_IRTPS_MASK);
     qi_enable(t);
     qi_iec(t, true, 0, 0);
     qi_sync(t);
-    gcmd_update(t, R_GCMD_IRE_MASK | (cfi ? R_GCMD_CFI_MASK : 0), 0);
+    vtm_gcmd_update(t->qts, R_GCMD_IRE_MASK | (cfi ? R_GCMD_CFI_MASK : 0), 0);
     g_assert_cmphex(gsts(t) & R_GSTS_IRES_MASK, ==, R_GSTS_IRES_MASK);
     g_assert_cmphex(!!(gsts(t) & R_GSTS_CFIS_MASK), ==, cfi);
     t->eime = eime;
@@ -381,9 +353,10 @@ static void edu_passthrough(VtmTest *t)
     hi = FIELD_DP64(hi, CTX_HI, DID, 1);
     qtest_writeq(t->qts, ctx + EDU_DEVFN * VTM_CTX_ENTRY_SIZE, lo);
     qtest_writeq(t->qts, ctx + EDU_DEVFN * VTM_CTX_ENTRY_SIZE + 8, hi);
-    reg_wq(t, A_RTADDR, FIELD_DP64(0, RTADDR, RTA, root >> VTM_PAGE_SHIFT));
-    gcmd_update(t, R_GCMD_SRTP_MASK, 0);
-    gcmd_update(t, R_GCMD_TE_MASK, 0);
+    vtm_reg_wq(t->qts, A_RTADDR,
+               FIELD_DP64(0, RTADDR, RTA, root >> VTM_PAGE_SHIFT));
+    vtm_gcmd_update(t->qts, R_GCMD_SRTP_MASK, 0);
+    vtm_gcmd_update(t->qts, R_GCMD_TE_MASK, 0);
     g_assert_cmphex(gsts(t) & R_GSTS_TES_MASK, ==, R_GSTS_TES_MASK);
 }
 
@@ -518,10 +491,10 @@ static uint32_t msg_data(uint8_t vector, uint8_t dlm, bool tm)
 
 static void fault_event_setup(VtmTest *t)
 {
-    reg_wl(t, A_FEDATA, FE_DATA);
-    reg_wl(t, A_FEADDR, FE_MSG_ADDR);
-    reg_wl(t, A_FEUADDR, 0);
-    reg_wl(t, A_FECTL, 0);
+    vtm_reg_wl(t->qts, A_FEDATA, FE_DATA);
+    vtm_reg_wl(t->qts, A_FEADDR, FE_MSG_ADDR);
+    vtm_reg_wl(t->qts, A_FEUADDR, 0);
+    vtm_reg_wl(t->qts, A_FECTL, 0);
     qtest_writel(t->qts, FE_MSG_ADDR, 0);
 }
 
@@ -541,7 +514,7 @@ static int pending_record(VtmTest *t)
     unsigned i;
 
     for (i = 0; i < 8; i++) {           /* nfr defaults to 8 */
-        if (FIELD_EX64(reg_rq(t, frcd(i) + 8), FRCD_HI, F)) {
+        if (FIELD_EX64(vtm_reg_rq(t->qts, frcd(i) + 8), FRCD_HI, F)) {
             g_assert_cmpint(found, ==, -1);
             found = i;
         }
@@ -561,26 +534,26 @@ static void assert_ir_fault(VtmTest *t, uint8_t reason, uint16_t sid,
     uint64_t lo, hi;
 
     g_assert_cmpint(rec, >=, 0);
-    lo = reg_rq(t, frcd(rec));
-    hi = reg_rq(t, frcd(rec) + 8);
+    lo = vtm_reg_rq(t->qts, frcd(rec));
+    hi = vtm_reg_rq(t->qts, frcd(rec) + 8);
     g_test_message("FRCD[%d] %016" PRIx64 " %016" PRIx64, rec, hi, lo);
     g_assert_cmphex(FIELD_EX64(hi, FRCD_HI, FR), ==, reason);
     g_assert_cmphex(FIELD_EX64(hi, FRCD_HI, SID), ==, sid);
     g_assert_cmpuint(FIELD_EX64(hi, FRCD_HI, T1), ==, 0);
     g_assert_cmphex(lo, ==, (uint64_t)(index & 0xffff) << 48);
-    g_assert_cmphex(reg_rl(t, A_FSTS) & R_FSTS_PPF_MASK, ==,
+    g_assert_cmphex(vtm_reg_rl(t->qts, A_FSTS) & R_FSTS_PPF_MASK, ==,
                     R_FSTS_PPF_MASK);
     g_assert_cmphex(qtest_readl(t->qts, FE_MSG_ADDR), ==, FE_DATA);
     qtest_writel(t->qts, FE_MSG_ADDR, 0);
-    reg_wq(t, frcd(rec) + 8, R_FRCD_HI_F_MASK);
-    g_assert_cmphex(reg_rl(t, A_FSTS) & R_FSTS_PPF_MASK, ==, 0);
+    vtm_reg_wq(t->qts, frcd(rec) + 8, R_FRCD_HI_F_MASK);
+    g_assert_cmphex(vtm_reg_rl(t->qts, A_FSTS) & R_FSTS_PPF_MASK, ==, 0);
 }
 
 /* Nothing recorded: FPD, or a request that was not blocked. */
 static void assert_no_fault(VtmTest *t)
 {
     g_assert_cmpint(pending_record(t), ==, -1);
-    g_assert_cmphex(reg_rl(t, A_FSTS) & R_FSTS_PPF_MASK, ==, 0);
+    g_assert_cmphex(vtm_reg_rl(t->qts, A_FSTS) & R_FSTS_PPF_MASK, ==, 0);
     g_assert_cmphex(qtest_readl(t->qts, FE_MSG_ADDR), ==, 0);
 }
 
@@ -647,8 +620,8 @@ static void test_caps(void)
 
         g_test_message("vtm-iommu%s", caps[i].opts);
         vtm_start(&t, caps[i].opts);
-        cap = reg_rq(&t, A_CAP);
-        ecap = reg_rq(&t, A_ECAP);
+        cap = vtm_reg_rq(t.qts, A_CAP);
+        ecap = vtm_reg_rq(t.qts, A_ECAP);
         g_assert_cmpuint(FIELD_EX64(ecap, ECAP, IR), ==, caps[i].ir);
         g_assert_cmpuint(FIELD_EX64(ecap, ECAP, EIM), ==, caps[i].eim);
         g_assert_cmpuint(FIELD_EX64(ecap, ECAP, MHMV), ==,
@@ -659,17 +632,17 @@ static void test_caps(void)
                          caps[i].translation);
 
         /* IRTA: EIME is writable only with ECAP.EIM */
-        reg_wq(&t, A_IRTA, irta_value(true, 15));
-        g_assert_cmphex(reg_rq(&t, A_IRTA), ==,
+        vtm_reg_wq(t.qts, A_IRTA, irta_value(true, 15));
+        g_assert_cmphex(vtm_reg_rq(t.qts, A_IRTA), ==,
                         irta_value(caps[i].eim, 15));
-        reg_wq(&t, A_IRTA, UINT64_MAX);
-        g_assert_cmphex(reg_rq(&t, A_IRTA), ==,
+        vtm_reg_wq(t.qts, A_IRTA, UINT64_MAX);
+        g_assert_cmphex(vtm_reg_rq(t.qts, A_IRTA), ==,
                         R_IRTA_IRTA_MASK | R_IRTA_S_MASK |
                         (caps[i].eim ? R_IRTA_EIME_MASK : 0));
 
         /* without ECAP.IR the commands are ignored */
         if (!caps[i].ir) {
-            reg_wl(&t, A_GCMD, R_GCMD_SIRTP_MASK | R_GCMD_IRE_MASK |
+            vtm_reg_wl(t.qts, A_GCMD, R_GCMD_SIRTP_MASK | R_GCMD_IRE_MASK |
                                R_GCMD_CFI_MASK);
             g_assert_cmphex(gsts(&t), ==, 0);
         }
@@ -685,12 +658,12 @@ static void test_gcmd(void)
 
     vtm_start(&t, "");
     g_assert_cmphex(gsts(&t), ==, 0);
-    reg_wq(&t, A_IRTA, irta_value(true, 7));
-    gcmd_update(&t, R_GCMD_SIRTP_MASK, 0);
+    vtm_reg_wq(t.qts, A_IRTA, irta_value(true, 7));
+    vtm_gcmd_update(t.qts, R_GCMD_SIRTP_MASK, 0);
     g_assert_cmphex(gsts(&t), ==, R_GSTS_IRTPS_MASK);
-    gcmd_update(&t, R_GCMD_IRE_MASK, 0);
+    vtm_gcmd_update(t.qts, R_GCMD_IRE_MASK, 0);
     g_assert_cmphex(gsts(&t), ==, R_GSTS_IRTPS_MASK | R_GSTS_IRES_MASK);
-    gcmd_update(&t, R_GCMD_CFI_MASK, 0);
+    vtm_gcmd_update(t.qts, R_GCMD_CFI_MASK, 0);
     g_assert_cmphex(gsts(&t), ==, R_GSTS_IRTPS_MASK | R_GSTS_IRES_MASK |
                                   R_GSTS_CFIS_MASK);
     /* bytes not covering bits 25:23 leave them alone */
@@ -706,8 +679,8 @@ static void test_gcmd(void)
     /* each change is told to the IEC notifiers as a global invalidation */
     g_assert_cmpuint(trace_count(&t, "x86_iommu_iec_notify"), ==, 5);
     for (i = 0; i < 2; i++) {
-        reg_wl(&t, A_GCMD, R_GCMD_IRE_MASK);
-        reg_wl(&t, A_GCMD, 0);
+        vtm_reg_wl(t.qts, A_GCMD, R_GCMD_IRE_MASK);
+        vtm_reg_wl(t.qts, A_GCMD, 0);
     }
     g_assert_cmpuint(trace_count(&t, "x86_iommu_iec_notify"), ==, 9);
     vtm_stop(&t);
@@ -739,7 +712,7 @@ static void test_msi_xapic(void)
     irte_put(&t, 9, &(Irte) { .vector = 0x47, .dest = 1 });
     edu_msi(&t, remap_addr(7) | R_MSI_RADDR_SHV_MASK, 2);
     assert_delivered_to(&t, NCPUS, 1, 0x47);
-    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, 0);
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_FSTS), ==, 0);
     vtm_stop(&t);
 }
 
@@ -793,12 +766,12 @@ static void test_msi_above_255(void)
      * The fault event to CPU 287: not remapped (5.1.6), destination bits
      * 31:8 in FEUADDR (11.4.7.5).
      */
-    reg_wl(&t, A_FEDATA, 0x62);
-    reg_wl(&t, A_FEADDR, 0xfee1f000);
-    reg_wl(&t, A_FEUADDR, 0x100);
-    reg_wl(&t, A_FECTL, 0);
+    vtm_reg_wl(t.qts, A_FEDATA, 0x62);
+    vtm_reg_wl(t.qts, A_FEADDR, 0xfee1f000);
+    vtm_reg_wl(t.qts, A_FEUADDR, 0x100);
+    vtm_reg_wl(t.qts, A_FECTL, 0);
     edu_msi(&t, remap_addr(21), 0);     /* not present: 22h */
-    g_assert_cmphex(reg_rl(&t, A_FSTS) & R_FSTS_PPF_MASK, ==,
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_FSTS) & R_FSTS_PPF_MASK, ==,
                     R_FSTS_PPF_MASK);
     assert_last_send(&t, 0x00000100fee1f000ULL, 0x62);
     g_assert_true(lapic_has(&t, 287, 0x62, NULL));
@@ -846,13 +819,13 @@ static void test_compat(void)
     g_assert_false(lapic_has(&t, 2, 0x82, NULL));
     assert_ir_fault(&t, VTM_FR_IR_COMPAT_BLOCKED, EDU_SID, 0);
     /* CFI set: passes */
-    gcmd_update(&t, R_GCMD_CFI_MASK, 0);
+    vtm_gcmd_update(t.qts, R_GCMD_CFI_MASK, 0);
     edu_msi(&t, compat_addr(2), 0x83);
     assert_delivered_to(&t, NCPUS, 2, 0x83);
     assert_last_send(&t, compat_addr(2), 0x83);
     /* EIME set: blocked whatever CFIS says */
-    reg_wq(&t, A_IRTA, irta_value(true, 7));
-    gcmd_update(&t, R_GCMD_SIRTP_MASK, 0);
+    vtm_reg_wq(t.qts, A_IRTA, irta_value(true, 7));
+    vtm_gcmd_update(t.qts, R_GCMD_SIRTP_MASK, 0);
     edu_msi(&t, compat_addr(3), 0x84);
     g_assert_false(lapic_has(&t, 3, 0x84, NULL));
     assert_ir_fault(&t, VTM_FR_IR_COMPAT_BLOCKED, EDU_SID, 0);
@@ -942,8 +915,8 @@ static void test_faults_access(void)
     assert_ir_fault(&t, VTM_FR_IR_PID_RSVD, EDU_SID, 8);
 
     /* 25h is in test_compat; 23h: the table is not memory */
-    reg_wq(&t, A_IRTA, FIELD_DP64(NO_RAM, IRTA, S, 7));
-    gcmd_update(&t, R_GCMD_SIRTP_MASK, 0);
+    vtm_reg_wq(t.qts, A_IRTA, FIELD_DP64(NO_RAM, IRTA, S, 7));
+    vtm_gcmd_update(t.qts, R_GCMD_SIRTP_MASK, 0);
     qi_iec(&t, true, 0, 0);
     qi_sync(&t);
     edu_msi(&t, remap_addr(9), 0);
@@ -1279,8 +1252,8 @@ static void test_ir_only(void)
     VtmTest t;
 
     vtm_start(&t, ",dma-translation=off");
-    g_assert_cmpuint(FIELD_EX64(reg_rq(&t, A_CAP), CAP, SAGAW), ==, 0);
-    reg_wl(&t, A_GCMD, R_GCMD_TE_MASK);
+    g_assert_cmpuint(FIELD_EX64(vtm_reg_rq(t.qts, A_CAP), CAP, SAGAW), ==, 0);
+    vtm_reg_wl(t.qts, A_GCMD, R_GCMD_TE_MASK);
     g_assert_cmphex(gsts(&t) & R_GSTS_TES_MASK, ==, 0);
     ir_enable(&t, true, 7, false);
     irte_put(&t, 50, &(Irte) { .vector = 0xd0, .dest = 3 });
@@ -1298,7 +1271,7 @@ static void test_reset(void)
     irte_put(&t, 50, &(Irte) { .vector = 0xd1, .dest = 1 });
     qtest_system_reset(t.qts);
     g_assert_cmphex(gsts(&t), ==, 0);
-    g_assert_cmphex(reg_rq(&t, A_IRTA), ==, 0);
+    g_assert_cmphex(vtm_reg_rq(t.qts, A_IRTA), ==, 0);
     /* remapping off again: a compatibility message passes */
     qpci_device_enable(t.edu);
     t.bar = qpci_iomap(t.edu, 0, NULL);

@@ -1,7 +1,7 @@
 /*
- * Helpers the vtm qtests share: starting a QEMU that must refuse its
- * command line, and reading vtm-iommu's "stats" property (JSON,
- * docs/vtm.rst).
+ * Helpers the vtm qtests share: register access, starting a QEMU that
+ * must refuse its command line, and reading vtm-iommu's "stats" property
+ * (JSON, docs/vtm.rst).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -13,6 +13,41 @@
 #include "qobject/qdict.h"
 #include "qobject/qnum.h"
 #include "qobject/qstring.h"
+#include "hw/i386/vtm/vtm-defs.h"
+
+/* The unit's registers at its default base (offsets: vtm-defs.h). */
+static inline uint32_t vtm_reg_rl(QTestState *qts, uint64_t off)
+{
+    return qtest_readl(qts, VTM_DEFAULT_BASE + off);
+}
+
+static inline uint64_t vtm_reg_rq(QTestState *qts, uint64_t off)
+{
+    return qtest_readq(qts, VTM_DEFAULT_BASE + off);
+}
+
+static inline void vtm_reg_wl(QTestState *qts, uint64_t off, uint32_t val)
+{
+    qtest_writel(qts, VTM_DEFAULT_BASE + off, val);
+}
+
+static inline void vtm_reg_wq(QTestState *qts, uint64_t off, uint64_t val)
+{
+    qtest_writeq(qts, VTM_DEFAULT_BASE + off, val);
+}
+
+/*
+ * 11.4.4.1: software writes GCMD with the persistent enables it keeps
+ * (read from GSTS) plus the command; one-shot status bits are masked.
+ */
+static inline void vtm_gcmd_update(QTestState *qts, uint32_t set,
+                                   uint32_t clear)
+{
+    uint32_t keep = R_GSTS_TES_MASK | R_GSTS_QIES_MASK | R_GSTS_IRES_MASK |
+                    R_GSTS_CFIS_MASK;
+
+    vtm_reg_wl(qts, A_GCMD, ((vtm_reg_rl(qts, A_GSTS) & keep) | set) & ~clear);
+}
 
 /*
  * Runs QEMU with -device device (stopped, no display) and waits for it to

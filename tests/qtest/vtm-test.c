@@ -97,52 +97,19 @@ static void vtm_stop(VtmTest *t)
     qtest_quit(t->qts);
 }
 
-/* ---- Register access ------------------------------------------------- */
-
-static uint32_t reg_rl(VtmTest *t, uint64_t off)
-{
-    return qtest_readl(t->qts, VTM_DEFAULT_BASE + off);
-}
-
-static uint64_t reg_rq(VtmTest *t, uint64_t off)
-{
-    return qtest_readq(t->qts, VTM_DEFAULT_BASE + off);
-}
-
-static void reg_wl(VtmTest *t, uint64_t off, uint32_t val)
-{
-    qtest_writel(t->qts, VTM_DEFAULT_BASE + off, val);
-}
-
-static void reg_wq(VtmTest *t, uint64_t off, uint64_t val)
-{
-    qtest_writeq(t->qts, VTM_DEFAULT_BASE + off, val);
-}
+/* ---- Registers (vtm-qtest-util.h has the accessors) ------------------ */
 
 static uint64_t frcd_off(unsigned i)
 {
     return VTM_FRO_OFFSET + i * VTM_FRCD_SIZE;
 }
 
-/*
- * 11.4.4.1: software writes GCMD with the persistent enables it keeps
- * (read from GSTS) plus the command; one-shot status bits are masked.
- */
-static void gcmd_update(VtmTest *t, uint32_t set, uint32_t clear)
-{
-    uint32_t keep = R_GSTS_TES_MASK | R_GSTS_QIES_MASK | R_GSTS_IRES_MASK |
-                    R_GSTS_CFIS_MASK;
-    uint32_t sts = reg_rl(t, A_GSTS);
-
-    reg_wl(t, A_GCMD, ((sts & keep) | set) & ~clear);
-}
-
 static void program_fault_event(VtmTest *t, bool masked)
 {
-    reg_wl(t, A_FEDATA, FE_DATA);
-    reg_wl(t, A_FEADDR, FE_MSG_ADDR);
-    reg_wl(t, A_FEUADDR, 0);
-    reg_wl(t, A_FECTL, masked ? R_FECTL_IM_MASK : 0);
+    vtm_reg_wl(t->qts, A_FEDATA, FE_DATA);
+    vtm_reg_wl(t->qts, A_FEADDR, FE_MSG_ADDR);
+    vtm_reg_wl(t->qts, A_FEUADDR, 0);
+    vtm_reg_wl(t->qts, A_FECTL, masked ? R_FECTL_IM_MASK : 0);
     qtest_writel(t->qts, FE_MSG_ADDR, 0);
 }
 
@@ -258,14 +225,14 @@ static void build_tables(VtmTest *t, bool fpd)
 /* SRTP, then TE, each acknowledged in GSTS (11.4.4). */
 static void enable_translation(VtmTest *t)
 {
-    reg_wq(t, A_RTADDR, FIELD_DP64(0, RTADDR, RTA,
+    vtm_reg_wq(t->qts, A_RTADDR, FIELD_DP64(0, RTADDR, RTA,
                                    t->root >> VTM_PAGE_SHIFT));
-    gcmd_update(t, R_GCMD_SRTP_MASK, 0);
-    g_assert_cmphex(reg_rl(t, A_GSTS) & R_GSTS_RTPS_MASK, ==,
+    vtm_gcmd_update(t->qts, R_GCMD_SRTP_MASK, 0);
+    g_assert_cmphex(vtm_reg_rl(t->qts, A_GSTS) & R_GSTS_RTPS_MASK, ==,
                     R_GSTS_RTPS_MASK);
-    g_assert_cmphex(reg_rl(t, A_GSTS) & R_GSTS_TES_MASK, ==, 0);
-    gcmd_update(t, R_GCMD_TE_MASK, 0);
-    g_assert_cmphex(reg_rl(t, A_GSTS) & R_GSTS_TES_MASK, ==,
+    g_assert_cmphex(vtm_reg_rl(t->qts, A_GSTS) & R_GSTS_TES_MASK, ==, 0);
+    vtm_gcmd_update(t->qts, R_GCMD_TE_MASK, 0);
+    g_assert_cmphex(vtm_reg_rl(t->qts, A_GSTS) & R_GSTS_TES_MASK, ==,
                     R_GSTS_TES_MASK);
 }
 
@@ -318,12 +285,13 @@ static void edu_to_ram(VtmTest *t, uint64_t addr, uint32_t len)
 static void qi_enable(VtmTest *t)
 {
     qtest_memset(t->qts, QUEUE_BASE, 0, VTM_PAGE_SIZE);
-    reg_wq(t, A_IQA, FIELD_DP64(0, IQA, IQA, QUEUE_BASE >> VTM_PAGE_SHIFT));
-    reg_wq(t, A_IQT, 0);
-    gcmd_update(t, R_GCMD_QIE_MASK, 0);
-    g_assert_cmphex(reg_rl(t, A_GSTS) & R_GSTS_QIES_MASK, ==,
+    vtm_reg_wq(t->qts, A_IQA,
+               FIELD_DP64(0, IQA, IQA, QUEUE_BASE >> VTM_PAGE_SHIFT));
+    vtm_reg_wq(t->qts, A_IQT, 0);
+    vtm_gcmd_update(t->qts, R_GCMD_QIE_MASK, 0);
+    g_assert_cmphex(vtm_reg_rl(t->qts, A_GSTS) & R_GSTS_QIES_MASK, ==,
                     R_GSTS_QIES_MASK);
-    g_assert_cmphex(reg_rq(t, A_IQH), ==, 0);
+    g_assert_cmphex(vtm_reg_rq(t->qts, A_IQH), ==, 0);
     t->iq_tail = 0;
 }
 
@@ -340,7 +308,7 @@ static uint32_t qi_put(VtmTest *t, uint64_t lo, uint64_t hi)
 
 static void qi_kick(VtmTest *t)
 {
-    reg_wq(t, A_IQT, FIELD_DP64(0, IQT, QT, t->iq_tail / 16));
+    vtm_reg_wq(t->qts, A_IQT, FIELD_DP64(0, IQT, QT, t->iq_tail / 16));
 }
 
 static uint64_t qi_wait_lo(bool sw, bool intr, uint32_t data)
@@ -364,8 +332,8 @@ static void qi_sync(VtmTest *t, uint32_t data)
     qi_put(t, qi_wait_lo(true, false, data), qi_wait_hi(WAIT_STATUS_ADDR));
     qi_kick(t);
     g_assert_cmphex(qtest_readl(t->qts, WAIT_STATUS_ADDR), ==, data);
-    g_assert_cmphex(reg_rq(t, A_IQH), ==, t->iq_tail);
-    g_assert_cmphex(reg_rl(t, A_FSTS), ==, 0);
+    g_assert_cmphex(vtm_reg_rq(t->qts, A_IQH), ==, t->iq_tail);
+    g_assert_cmphex(vtm_reg_rl(t->qts, A_FSTS), ==, 0);
 }
 
 static void qi_iotlb(VtmTest *t, unsigned gran, uint16_t did, uint64_t addr)
@@ -522,10 +490,10 @@ static void test_reset_values(void)
 
         g_test_message("vtm-iommu%s", c->opts);
         vtm_start(&t, c->opts, 4, c->nfr);
-        cap = reg_rq(&t, A_CAP);
-        ecap = reg_rq(&t, A_ECAP);
+        cap = vtm_reg_rq(t.qts, A_CAP);
+        ecap = vtm_reg_rq(t.qts, A_ECAP);
 
-        g_assert_cmphex(reg_rl(&t, A_VER), ==, VTM_VERSION);
+        g_assert_cmphex(vtm_reg_rl(t.qts, A_VER), ==, VTM_VERSION);
         g_assert_cmpuint(FIELD_EX64(cap, CAP, SAGAW), ==,
                          c->dma_translation ? expected_sagaw(c->aw) : 0);
         g_assert_cmpuint(FIELD_EX64(cap, CAP, MGAW), ==, c->aw - 1);
@@ -545,23 +513,23 @@ static void test_reset_values(void)
         g_assert_cmpuint(FIELD_EX64(ecap, ECAP, IR), ==, c->ir);
         g_assert_cmphex(ecap, ==, expected_ecap(c));
 
-        g_assert_cmphex(reg_rl(&t, A_GSTS), ==, 0);
-        g_assert_cmphex(reg_rl(&t, A_GCMD), ==, 0);
-        g_assert_cmphex(reg_rq(&t, A_RTADDR), ==, 0);
-        g_assert_cmphex(reg_rl(&t, A_FSTS), ==, 0);
-        g_assert_cmphex(reg_rl(&t, A_FECTL), ==, R_FECTL_IM_MASK);
-        g_assert_cmphex(reg_rl(&t, A_IECTL), ==, R_IECTL_IM_MASK);
-        g_assert_cmphex(reg_rq(&t, A_IQH), ==, 0);
-        g_assert_cmphex(reg_rq(&t, A_IQT), ==, 0);
-        g_assert_cmphex(reg_rq(&t, A_IQA), ==, 0);
-        g_assert_cmphex(reg_rl(&t, A_ICS), ==, 0);
-        g_assert_cmphex(reg_rq(&t, A_IOTLB), ==, 0);
-        g_assert_cmphex(reg_rq(&t, frcd_off(c->nfr - 1) + 8), ==, 0);
+        g_assert_cmphex(vtm_reg_rl(t.qts, A_GSTS), ==, 0);
+        g_assert_cmphex(vtm_reg_rl(t.qts, A_GCMD), ==, 0);
+        g_assert_cmphex(vtm_reg_rq(t.qts, A_RTADDR), ==, 0);
+        g_assert_cmphex(vtm_reg_rl(t.qts, A_FSTS), ==, 0);
+        g_assert_cmphex(vtm_reg_rl(t.qts, A_FECTL), ==, R_FECTL_IM_MASK);
+        g_assert_cmphex(vtm_reg_rl(t.qts, A_IECTL), ==, R_IECTL_IM_MASK);
+        g_assert_cmphex(vtm_reg_rq(t.qts, A_IQH), ==, 0);
+        g_assert_cmphex(vtm_reg_rq(t.qts, A_IQT), ==, 0);
+        g_assert_cmphex(vtm_reg_rq(t.qts, A_IQA), ==, 0);
+        g_assert_cmphex(vtm_reg_rl(t.qts, A_ICS), ==, 0);
+        g_assert_cmphex(vtm_reg_rq(t.qts, A_IOTLB), ==, 0);
+        g_assert_cmphex(vtm_reg_rq(t.qts, frcd_off(c->nfr - 1) + 8), ==, 0);
 
         if (!c->dma_translation) {
             /* SAGAW=0: TE cannot be enabled */
-            reg_wl(&t, A_GCMD, R_GCMD_TE_MASK);
-            g_assert_cmphex(reg_rl(&t, A_GSTS), ==, 0);
+            vtm_reg_wl(t.qts, A_GCMD, R_GCMD_TE_MASK);
+            g_assert_cmphex(vtm_reg_rl(t.qts, A_GSTS), ==, 0);
         }
         vtm_stop(&t);
     }
@@ -638,10 +606,12 @@ static void check_all_reads(VtmTest *t)
         }
     }
     /* the 64-bit registers, whole and reassembled from bytes */
-    g_assert_cmphex(le_bytes(&bytes[A_CAP], 8), ==, reg_rq(t, A_CAP));
-    g_assert_cmphex(le_bytes(&bytes[A_ECAP], 8), ==, reg_rq(t, A_ECAP));
-    g_assert_cmphex(le_bytes(&bytes[A_RTADDR], 8), ==, reg_rq(t, A_RTADDR));
-    g_assert_cmphex(le_bytes(&bytes[A_IQA], 8), ==, reg_rq(t, A_IQA));
+    g_assert_cmphex(le_bytes(&bytes[A_CAP], 8), ==, vtm_reg_rq(t->qts, A_CAP));
+    g_assert_cmphex(le_bytes(&bytes[A_ECAP], 8), ==,
+                    vtm_reg_rq(t->qts, A_ECAP));
+    g_assert_cmphex(le_bytes(&bytes[A_RTADDR], 8), ==,
+                    vtm_reg_rq(t->qts, A_RTADDR));
+    g_assert_cmphex(le_bytes(&bytes[A_IQA], 8), ==, vtm_reg_rq(t->qts, A_IQA));
     g_assert_cmphex(le_bytes(&bytes[A_VER], 4), ==, VTM_VERSION);
 }
 
@@ -656,19 +626,19 @@ static void check_gcmd_partial_writes(VtmTest *t)
 
     qi_enable(t);
     qi_sync(t, 0x600d);
-    g_assert_cmphex(reg_rq(t, A_IQH), ==, 0x10);
+    g_assert_cmphex(vtm_reg_rq(t->qts, A_IQH), ==, 0x10);
     qtest_writeb(t->qts, VTM_DEFAULT_BASE + A_GCMD, 0);
     qtest_writew(t->qts, VTM_DEFAULT_BASE + A_GCMD + 1, 0);
-    g_assert_cmphex(reg_rl(t, A_GSTS), ==, qies);
+    g_assert_cmphex(vtm_reg_rl(t->qts, A_GSTS), ==, qies);
     /* GCMD with QIE set, one byte at a time */
     for (i = 0; i < 4; i++) {
         qtest_writeb(t->qts, VTM_DEFAULT_BASE + A_GCMD + i,
                      qies >> (i * 8));
-        g_assert_cmphex(reg_rl(t, A_GSTS), ==, qies);
+        g_assert_cmphex(vtm_reg_rl(t->qts, A_GSTS), ==, qies);
     }
-    g_assert_cmphex(reg_rq(t, A_IQH), ==, 0x10);
-    reg_wl(t, A_GCMD, 0);
-    g_assert_cmphex(reg_rl(t, A_GSTS), ==, 0);
+    g_assert_cmphex(vtm_reg_rq(t->qts, A_IQH), ==, 0x10);
+    vtm_reg_wl(t->qts, A_GCMD, 0);
+    g_assert_cmphex(vtm_reg_rl(t->qts, A_GSTS), ==, 0);
 }
 
 static void test_register_access(void)
@@ -685,22 +655,22 @@ static void test_register_access(void)
     ecap = expected_ecap(c);
 
     /* 64-bit RTADDR as two 32-bit halves; bits 9:0 are not writable */
-    reg_wl(&t, A_RTADDR, 0x12345fff);
-    reg_wl(&t, A_RTADDR + 4, 0x00000abc);
-    g_assert_cmphex(reg_rq(&t, A_RTADDR), ==, 0x00000abc12345c00ULL);
-    g_assert_cmphex(reg_rl(&t, A_RTADDR + 4), ==, 0x00000abc);
+    vtm_reg_wl(t.qts, A_RTADDR, 0x12345fff);
+    vtm_reg_wl(t.qts, A_RTADDR + 4, 0x00000abc);
+    g_assert_cmphex(vtm_reg_rq(t.qts, A_RTADDR), ==, 0x00000abc12345c00ULL);
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_RTADDR + 4), ==, 0x00000abc);
     /* ... and as one 64-bit write */
-    reg_wq(&t, A_RTADDR, 0x0000000fedcba000ULL);
-    g_assert_cmphex(reg_rq(&t, A_RTADDR), ==, 0x0000000fedcba000ULL);
-    g_assert_cmphex(reg_rl(&t, A_RTADDR), ==, 0xedcba000);
+    vtm_reg_wq(t.qts, A_RTADDR, 0x0000000fedcba000ULL);
+    g_assert_cmphex(vtm_reg_rq(t.qts, A_RTADDR), ==, 0x0000000fedcba000ULL);
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_RTADDR), ==, 0xedcba000);
 
     check_all_reads(&t);
     check_gcmd_partial_writes(&t);
 
     /* unaligned accesses inside one register */
-    reg_wq(&t, A_RTADDR, 0);
+    vtm_reg_wq(t.qts, A_RTADDR, 0);
     qtest_writew(t.qts, VTM_DEFAULT_BASE + A_RTADDR + 3, 0xbeef);
-    g_assert_cmphex(reg_rq(&t, A_RTADDR), ==, 0x000000beef000000ULL);
+    g_assert_cmphex(vtm_reg_rq(t.qts, A_RTADDR), ==, 0x000000beef000000ULL);
     g_assert_cmphex(qtest_readl(t.qts, VTM_DEFAULT_BASE + A_RTADDR + 1), ==,
                     0xbeef0000);
     g_assert_cmphex(qtest_readw(t.qts, VTM_DEFAULT_BASE + A_RTADDR + 3), ==,
@@ -709,13 +679,13 @@ static void test_register_access(void)
     g_assert_cmphex(qtest_readq(t.qts, VTM_DEFAULT_BASE + A_CAP + 4), ==,
                     (cap >> 32) | (ecap << 32));
     /* a 64-bit write spanning FEDATA and FEADDR (bits 1:0 reserved) */
-    reg_wq(&t, A_FEDATA, 0x12345679abcd0001ULL);
-    g_assert_cmphex(reg_rl(&t, A_FEDATA), ==, 0xabcd0001);
-    g_assert_cmphex(reg_rl(&t, A_FEADDR), ==, 0x12345678);
+    vtm_reg_wq(t.qts, A_FEDATA, 0x12345679abcd0001ULL);
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_FEDATA), ==, 0xabcd0001);
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_FEADDR), ==, 0x12345678);
     /* an unaligned 32-bit write spanning both */
     qtest_writel(t.qts, VTM_DEFAULT_BASE + A_FEDATA + 2, 0x5555aaaa);
-    g_assert_cmphex(reg_rl(&t, A_FEDATA), ==, 0xaaaa0001);
-    g_assert_cmphex(reg_rl(&t, A_FEADDR), ==, 0x12345554);
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_FEDATA), ==, 0xaaaa0001);
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_FEADDR), ==, 0x12345554);
 
     /* 0 and all-ones at every offset and size */
     for (vi = 0; vi < ARRAY_SIZE(values); vi++) {
@@ -723,9 +693,9 @@ static void test_register_access(void)
             for (off = 0; off < VTM_REG_WINDOW_SIZE; off++) {
                 reg_write_sized(&t, off, sizes[si], values[vi]);
             }
-            g_assert_cmphex(reg_rl(&t, A_VER), ==, VTM_VERSION);
-            g_assert_cmphex(reg_rq(&t, A_CAP), ==, cap);
-            g_assert_cmphex(reg_rq(&t, A_ECAP), ==, ecap);
+            g_assert_cmphex(vtm_reg_rl(t.qts, A_VER), ==, VTM_VERSION);
+            g_assert_cmphex(vtm_reg_rq(t.qts, A_CAP), ==, cap);
+            g_assert_cmphex(vtm_reg_rq(t.qts, A_ECAP), ==, ecap);
         }
     }
     /* RO registers unchanged byte by byte, and reads still consistent */
@@ -851,7 +821,7 @@ static void dma_roundtrip(VtmTest *t, const PageCase *p, uint64_t iova,
         assert_filled(t, iova + p->a_off, DMA_LEN, 0x5a);
         assert_filled(t, iova + p->b_off, DMA_LEN, 0xa5);
     }
-    g_assert_cmphex(reg_rl(t, A_FSTS), ==, 0);
+    g_assert_cmphex(vtm_reg_rl(t->qts, A_FSTS), ==, 0);
 }
 
 static void test_dma_translated(const void *data)
@@ -905,21 +875,21 @@ static void test_dma_untranslated(void)
     build_tables(&t, false);
     map_page(&t, 0x05000000, 0x05200000, VTM_PAGE_SHIFT, SLPTE_RW);
     map_page(&t, 0x05100000, 0x05300000, VTM_PAGE_SHIFT, SLPTE_RW);
-    reg_wq(&t, A_RTADDR, t.root);
-    gcmd_update(&t, R_GCMD_SRTP_MASK, 0);
-    g_assert_cmphex(reg_rl(&t, A_GSTS), ==, R_GSTS_RTPS_MASK);
+    vtm_reg_wq(t.qts, A_RTADDR, t.root);
+    vtm_gcmd_update(t.qts, R_GCMD_SRTP_MASK, 0);
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_GSTS), ==, R_GSTS_RTPS_MASK);
     untranslated_roundtrip(&t, 0x22);
     /* translating now */
-    gcmd_update(&t, R_GCMD_TE_MASK, 0);
-    g_assert_cmphex(reg_rl(&t, A_GSTS) & R_GSTS_TES_MASK, ==,
+    vtm_gcmd_update(t.qts, R_GCMD_TE_MASK, 0);
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_GSTS) & R_GSTS_TES_MASK, ==,
                     R_GSTS_TES_MASK);
     map_page_case(&t, p, p->iova, p->phys);
     dma_roundtrip(&t, p, p->iova, p->phys, true, 0x33);
     /* and TE cleared again */
-    gcmd_update(&t, 0, R_GCMD_TE_MASK);
-    g_assert_cmphex(reg_rl(&t, A_GSTS) & R_GSTS_TES_MASK, ==, 0);
+    vtm_gcmd_update(t.qts, 0, R_GCMD_TE_MASK);
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_GSTS) & R_GSTS_TES_MASK, ==, 0);
     untranslated_roundtrip(&t, 0x44);
-    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, 0);
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_FSTS), ==, 0);
     vtm_stop(&t);
 }
 
@@ -939,8 +909,8 @@ static uint64_t expected_frcd_hi(uint8_t reason, bool is_read)
 static void assert_frcd(VtmTest *t, unsigned i, uint64_t iova,
                         uint8_t reason, bool is_read)
 {
-    uint64_t lo = reg_rq(t, frcd_off(i));
-    uint64_t hi = reg_rq(t, frcd_off(i) + 8);
+    uint64_t lo = vtm_reg_rq(t->qts, frcd_off(i));
+    uint64_t hi = vtm_reg_rq(t->qts, frcd_off(i) + 8);
 
     g_assert_cmphex(FIELD_EX64(lo, FRCD_LO, FI), ==, iova >> VTM_PAGE_SHIFT);
     g_assert_cmphex(lo, ==, iova & ~(VTM_PAGE_SIZE - 1));
@@ -961,7 +931,7 @@ static uint32_t fsts_value(bool ppf, bool pfo, unsigned fri)
 
 static void clear_frcd(VtmTest *t, unsigned i)
 {
-    reg_wl(t, frcd_off(i) + 12, R_FRCD_HI_F_MASK >> 32);
+    vtm_reg_wl(t->qts, frcd_off(i) + 12, R_FRCD_HI_F_MASK >> 32);
 }
 
 /* Takes the fault event message: its data, or 0 if none arrived. */
@@ -989,50 +959,51 @@ static void test_fault_unmapped(void)
     edu_from_ram(&t, src, FAULT_LEN);
     edu_to_ram(&t, unmapped + 0x40, FAULT_LEN);
     assert_frcd(&t, 0, unmapped, VTM_FR_WRITE, false);
-    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(true, false, 0));
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_FSTS), ==, fsts_value(true, false, 0));
     g_assert_cmphex(take_fe_msg(&t), ==, FE_DATA);
-    g_assert_cmphex(reg_rl(&t, A_FECTL), ==, 0);
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_FECTL), ==, 0);
     assert_filled(&t, unmapped, VTM_PAGE_SIZE, 0x77);
-    g_assert_cmphex(reg_rq(&t, frcd_off(1) + 8), ==, 0);
+    g_assert_cmphex(vtm_reg_rq(t.qts, frcd_off(1) + 8), ==, 0);
 
     /* clearing F clears PPF; FRI (valid only with PPF) is left as is */
     clear_frcd(&t, 0);
-    g_assert_cmphex(reg_rq(&t, frcd_off(0) + 8) & R_FRCD_HI_F_MASK, ==, 0);
-    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(false, false, 0));
+    g_assert_cmphex(vtm_reg_rq(t.qts, frcd_off(0) + 8) & R_FRCD_HI_F_MASK,
+                    ==, 0);
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_FSTS), ==, fsts_value(false, false, 0));
 
     /* a read at an unmapped IOVA: LGN.2, FR 6h, T=1, into FRCD[1] */
     edu_from_ram(&t, u2 + 0x18, FAULT_LEN);
     /* FRI names the first pending record (11.4.7.1): now FRCD[1] */
     assert_frcd(&t, 1, u2, VTM_FR_READ, true);
-    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(true, false, 1));
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_FSTS), ==, fsts_value(true, false, 1));
     g_assert_cmphex(take_fe_msg(&t), ==, FE_DATA);
     clear_frcd(&t, 1);
-    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(false, false, 1));
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_FSTS), ==, fsts_value(false, false, 1));
 
     /* masked: the message is held (IP) and sent when IM is cleared */
-    reg_wl(&t, A_FECTL, R_FECTL_IM_MASK);
+    vtm_reg_wl(t.qts, A_FECTL, R_FECTL_IM_MASK);
     edu_to_ram(&t, unmapped + 0x80, FAULT_LEN);
     assert_frcd(&t, 2, unmapped, VTM_FR_WRITE, false);
-    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(true, false, 2));
-    g_assert_cmphex(reg_rl(&t, A_FECTL), ==,
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_FSTS), ==, fsts_value(true, false, 2));
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_FECTL), ==,
                     R_FECTL_IM_MASK | R_FECTL_IP_MASK);
     g_assert_cmphex(take_fe_msg(&t), ==, 0);
-    reg_wl(&t, A_FECTL, 0);
-    g_assert_cmphex(reg_rl(&t, A_FECTL), ==, 0);
+    vtm_reg_wl(t.qts, A_FECTL, 0);
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_FECTL), ==, 0);
     g_assert_cmphex(take_fe_msg(&t), ==, FE_DATA);
 
     /* masked again, but software services the fault first: IP clears */
     clear_frcd(&t, 2);
-    reg_wl(&t, A_FECTL, R_FECTL_IM_MASK);
+    vtm_reg_wl(t.qts, A_FECTL, R_FECTL_IM_MASK);
     edu_to_ram(&t, unmapped + 0xc0, FAULT_LEN);
     assert_frcd(&t, 3, unmapped, VTM_FR_WRITE, false);
-    g_assert_cmphex(reg_rl(&t, A_FECTL), ==,
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_FECTL), ==,
                     R_FECTL_IM_MASK | R_FECTL_IP_MASK);
     clear_frcd(&t, 3);
-    g_assert_cmphex(reg_rl(&t, A_FECTL), ==, R_FECTL_IM_MASK);
-    reg_wl(&t, A_FECTL, 0);
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_FECTL), ==, R_FECTL_IM_MASK);
+    vtm_reg_wl(t.qts, A_FECTL, 0);
     g_assert_cmphex(take_fe_msg(&t), ==, 0);
-    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(false, false, 3));
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_FSTS), ==, fsts_value(false, false, 3));
     assert_filled(&t, unmapped, VTM_PAGE_SIZE, 0x77);
     vtm_stop(&t);
 }
@@ -1053,12 +1024,12 @@ static void test_fault_read_only(void)
 
     /* reading the read-only page works */
     edu_from_ram(&t, ro_iova + 0x200, FAULT_LEN);
-    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, 0);
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_FSTS), ==, 0);
 
     edu_from_ram(&t, src, FAULT_LEN);
     edu_to_ram(&t, ro_iova + 0x200, FAULT_LEN);
     assert_frcd(&t, 0, ro_iova, VTM_FR_WRITE, false);
-    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(true, false, 0));
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_FSTS), ==, fsts_value(true, false, 0));
     g_assert_cmphex(take_fe_msg(&t), ==, FE_DATA);
     assert_pattern(&t, ro_phys, VTM_PAGE_SIZE, 0xc5);
     assert_filled(&t, ro_iova, VTM_PAGE_SIZE, 0);
@@ -1103,7 +1074,7 @@ static void dma_lands_in(VtmTest *t, StaleSetup *s, uint64_t expect)
             assert_filled(t, pages[i], VTM_PAGE_SIZE, 0);
         }
     }
-    g_assert_cmphex(reg_rl(t, A_FSTS), ==, 0);
+    g_assert_cmphex(vtm_reg_rl(t->qts, A_FSTS), ==, 0);
 }
 
 /* Remaps iova to p2 in the tables without telling the IOMMU. */
@@ -1122,15 +1093,15 @@ static void iotlb_reg_invalidate_am(VtmTest *t, unsigned gran,
 
     iva = FIELD_DP64(iva, IVA, ADDR, addr >> VTM_PAGE_SHIFT);
     iva = FIELD_DP64(iva, IVA, AM, am);
-    reg_wq(t, A_IVA, iva);
+    vtm_reg_wq(t->qts, A_IVA, iva);
     cmd = FIELD_DP64(cmd, IOTLB, IVT, 1);
     cmd = FIELD_DP64(cmd, IOTLB, IIRG, gran);
     cmd = FIELD_DP64(cmd, IOTLB, DID, DOMAIN_ID);
-    reg_wq(t, A_IOTLB, cmd);
+    vtm_reg_wq(t->qts, A_IOTLB, cmd);
     /* 11.4.8.1: IVT clears on completion, IAIG reports the granularity */
     expect = FIELD_DP64(cmd, IOTLB, IVT, 0);
     expect = FIELD_DP64(expect, IOTLB, IAIG, gran);
-    g_assert_cmphex(reg_rq(t, A_IOTLB), ==, expect);
+    g_assert_cmphex(vtm_reg_rq(t->qts, A_IOTLB), ==, expect);
 }
 
 static void iotlb_reg_invalidate(VtmTest *t, unsigned gran, uint64_t addr)
@@ -1217,15 +1188,15 @@ static void test_stale_context_cache(void)
     cmd = FIELD_DP64(cmd, CCMD, CIRG, VTM_INV_DEVICE);
     cmd = FIELD_DP64(cmd, CCMD, SID, EDU_SID + 8);
     cmd = FIELD_DP64(cmd, CCMD, DID, DOMAIN_ID);
-    reg_wq(&t, A_CCMD, cmd);
+    vtm_reg_wq(t.qts, A_CCMD, cmd);
     dma_lands_in(&t, &s, s.p1);
 
     cmd = FIELD_DP64(cmd, CCMD, SID, EDU_SID);
-    reg_wq(&t, A_CCMD, cmd);
+    vtm_reg_wq(t.qts, A_CCMD, cmd);
     /* 11.4.6: ICC clears on completion, CAIG reports the granularity */
     expect = FIELD_DP64(cmd, CCMD, ICC, 0);
     expect = FIELD_DP64(expect, CCMD, CAIG, VTM_INV_DEVICE);
-    g_assert_cmphex(reg_rq(&t, A_CCMD), ==, expect);
+    g_assert_cmphex(vtm_reg_rq(t.qts, A_CCMD), ==, expect);
     dma_lands_in(&t, &s, s.p3);
     vtm_stop(&t);
 }
@@ -1246,9 +1217,9 @@ static void test_qi_wait(void)
 
     vtm_start(&t, "", 4, 8);
     qi_enable(&t);
-    reg_wl(&t, A_IEDATA, IE_DATA);
-    reg_wl(&t, A_IEADDR, IE_MSG_ADDR);
-    reg_wl(&t, A_IEUADDR, 0);
+    vtm_reg_wl(t.qts, A_IEDATA, IE_DATA);
+    vtm_reg_wl(t.qts, A_IEADDR, IE_MSG_ADDR);
+    vtm_reg_wl(t.qts, A_IEUADDR, 0);
     qtest_writel(t.qts, IE_MSG_ADDR, 0);
 
     /* SW=1: the status dword is written, IQH advances */
@@ -1257,8 +1228,8 @@ static void test_qi_wait(void)
            qi_wait_hi(WAIT_STATUS_ADDR));
     qi_kick(&t);
     g_assert_cmphex(qtest_readl(t.qts, WAIT_STATUS_ADDR), ==, 0xcafe0001);
-    g_assert_cmphex(reg_rq(&t, A_IQH), ==, 0x10);
-    g_assert_cmphex(reg_rl(&t, A_ICS), ==, 0);
+    g_assert_cmphex(vtm_reg_rq(t.qts, A_IQH), ==, 0x10);
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_ICS), ==, 0);
     g_assert_cmphex(take_ie_msg(&t), ==, 0);
 
     /* two at once */
@@ -1270,21 +1241,21 @@ static void test_qi_wait(void)
     g_assert_cmphex(qtest_readl(t.qts, WAIT_STATUS_ADDR), ==, 0xcafe0002);
     g_assert_cmphex(qtest_readl(t.qts, WAIT_STATUS_ADDR + 4), ==,
                     0xcafe0003);
-    g_assert_cmphex(reg_rq(&t, A_IQH), ==, 0x30);
+    g_assert_cmphex(vtm_reg_rq(t.qts, A_IQH), ==, 0x30);
 
     /* IF=1 with IECTL.IM set: IWC, message held as IP */
     qi_put(&t, qi_wait_lo(false, true, 0), 0);
     qi_kick(&t);
-    g_assert_cmphex(reg_rq(&t, A_IQH), ==, 0x40);
-    g_assert_cmphex(reg_rl(&t, A_ICS), ==, R_ICS_IWC_MASK);
-    g_assert_cmphex(reg_rl(&t, A_IECTL), ==,
+    g_assert_cmphex(vtm_reg_rq(t.qts, A_IQH), ==, 0x40);
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_ICS), ==, R_ICS_IWC_MASK);
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_IECTL), ==,
                     R_IECTL_IM_MASK | R_IECTL_IP_MASK);
     g_assert_cmphex(take_ie_msg(&t), ==, 0);
-    reg_wl(&t, A_IECTL, 0);
-    g_assert_cmphex(reg_rl(&t, A_IECTL), ==, 0);
+    vtm_reg_wl(t.qts, A_IECTL, 0);
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_IECTL), ==, 0);
     g_assert_cmphex(take_ie_msg(&t), ==, IE_DATA);
-    reg_wl(&t, A_ICS, R_ICS_IWC_MASK);
-    g_assert_cmphex(reg_rl(&t, A_ICS), ==, 0);
+    vtm_reg_wl(t.qts, A_ICS, R_ICS_IWC_MASK);
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_ICS), ==, 0);
 
     /* IF=1 and SW=1 unmasked: status written and message sent */
     qtest_writel(t.qts, WAIT_STATUS_ADDR, 0);
@@ -1292,21 +1263,21 @@ static void test_qi_wait(void)
            qi_wait_hi(WAIT_STATUS_ADDR));
     qi_kick(&t);
     g_assert_cmphex(qtest_readl(t.qts, WAIT_STATUS_ADDR), ==, 0xcafe0004);
-    g_assert_cmphex(reg_rl(&t, A_ICS), ==, R_ICS_IWC_MASK);
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_ICS), ==, R_ICS_IWC_MASK);
     g_assert_cmphex(take_ie_msg(&t), ==, IE_DATA);
-    g_assert_cmphex(reg_rq(&t, A_IQH), ==, 0x50);
+    g_assert_cmphex(vtm_reg_rq(t.qts, A_IQH), ==, 0x50);
 
     /* 11.4.9.6: with IWC still set a completion is no new condition */
     qi_put(&t, qi_wait_lo(false, true, 0), 0);
     qi_kick(&t);
-    g_assert_cmphex(reg_rl(&t, A_ICS), ==, R_ICS_IWC_MASK);
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_ICS), ==, R_ICS_IWC_MASK);
     g_assert_cmphex(take_ie_msg(&t), ==, 0);
-    reg_wl(&t, A_ICS, R_ICS_IWC_MASK);
+    vtm_reg_wl(t.qts, A_ICS, R_ICS_IWC_MASK);
     qi_put(&t, qi_wait_lo(false, true, 0), 0);
     qi_kick(&t);
     g_assert_cmphex(take_ie_msg(&t), ==, IE_DATA);
-    g_assert_cmphex(reg_rq(&t, A_IQH), ==, 0x70);
-    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, 0);
+    g_assert_cmphex(vtm_reg_rq(t.qts, A_IQH), ==, 0x70);
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_FSTS), ==, 0);
     vtm_stop(&t);
 }
 
@@ -1314,9 +1285,10 @@ static void test_qi_wait(void)
 
 static void check_iqe(VtmTest *t, uint32_t head, uint8_t iqei)
 {
-    g_assert_cmphex(reg_rl(t, A_FSTS), ==, R_FSTS_IQE_MASK);
-    g_assert_cmphex(reg_rq(t, A_IQH), ==, head);
-    g_assert_cmphex(FIELD_EX64(reg_rq(t, A_IQERCD), IQERCD, IQEI), ==, iqei);
+    g_assert_cmphex(vtm_reg_rl(t->qts, A_FSTS), ==, R_FSTS_IQE_MASK);
+    g_assert_cmphex(vtm_reg_rq(t->qts, A_IQH), ==, head);
+    g_assert_cmphex(FIELD_EX64(vtm_reg_rq(t->qts, A_IQERCD), IQERCD, IQEI),
+                    ==, iqei);
     g_assert_cmphex(take_fe_msg(t), ==, FE_DATA);
 }
 
@@ -1346,14 +1318,14 @@ static void test_qi_errors(void)
     qi_put(&t, qi_wait_lo(true, false, 0x103),
            qi_wait_hi(WAIT_STATUS_ADDR + 12));
     qi_kick(&t);
-    g_assert_cmphex(reg_rq(&t, A_IQH), ==, at);
+    g_assert_cmphex(vtm_reg_rq(t.qts, A_IQH), ==, at);
     g_assert_cmphex(qtest_readl(t.qts, WAIT_STATUS_ADDR + 12), ==, 0);
 
     /* fix it, clear IQE: the queue resumes from IQH */
     qtest_writeq(t.qts, QUEUE_BASE + at, qi_wait_lo(true, false, 0x101));
-    reg_wl(&t, A_FSTS, R_FSTS_IQE_MASK);
-    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, 0);
-    g_assert_cmphex(reg_rq(&t, A_IQH), ==, t.iq_tail);
+    vtm_reg_wl(t.qts, A_FSTS, R_FSTS_IQE_MASK);
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_FSTS), ==, 0);
+    g_assert_cmphex(vtm_reg_rq(t.qts, A_IQH), ==, t.iq_tail);
     g_assert_cmphex(qtest_readl(t.qts, WAIT_STATUS_ADDR + 4), ==, 0x101);
     g_assert_cmphex(qtest_readl(t.qts, WAIT_STATUS_ADDR + 8), ==, 0x102);
     g_assert_cmphex(qtest_readl(t.qts, WAIT_STATUS_ADDR + 12), ==, 0x103);
@@ -1367,9 +1339,9 @@ static void test_qi_errors(void)
     check_iqe(&t, at, VTM_IQEI_TYPE);
     g_assert_cmphex(qtest_readl(t.qts, WAIT_STATUS_ADDR), ==, 0);
     qtest_writeq(t.qts, QUEUE_BASE + at, qi_wait_lo(false, false, 0));
-    reg_wl(&t, A_FSTS, R_FSTS_IQE_MASK);
-    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, 0);
-    g_assert_cmphex(reg_rq(&t, A_IQH), ==, t.iq_tail);
+    vtm_reg_wl(t.qts, A_FSTS, R_FSTS_IQE_MASK);
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_FSTS), ==, 0);
+    g_assert_cmphex(vtm_reg_rq(t.qts, A_IQH), ==, t.iq_tail);
     g_assert_cmphex(qtest_readl(t.qts, WAIT_STATUS_ADDR), ==, 0x200);
 
     /* 11.4.7.2: with PPF pending an IQE is no new interrupt condition */
@@ -1380,9 +1352,9 @@ static void test_qi_errors(void)
     g_assert_cmphex(take_fe_msg(&t), ==, FE_DATA);
     at = qi_put(&t, bad_type, 0);
     qi_kick(&t);
-    g_assert_cmphex(reg_rl(&t, A_FSTS), ==,
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_FSTS), ==,
                     fsts_value(true, false, 0) | R_FSTS_IQE_MASK);
-    g_assert_cmphex(reg_rq(&t, A_IQH), ==, at);
+    g_assert_cmphex(vtm_reg_rq(t.qts, A_IQH), ==, at);
     g_assert_cmphex(take_fe_msg(&t), ==, 0);
     vtm_stop(&t);
 }
@@ -1399,18 +1371,18 @@ static void test_fault_overflow(void)
 
     edu_to_ram(&t, iova[0], FAULT_LEN);
     assert_frcd(&t, 0, iova[0], VTM_FR_WRITE, false);
-    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(true, false, 0));
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_FSTS), ==, fsts_value(true, false, 0));
     g_assert_cmphex(take_fe_msg(&t), ==, FE_DATA);
 
     /* PPF already set: recorded, no new interrupt condition (11.4.7.2) */
     edu_from_ram(&t, iova[1], FAULT_LEN);
     assert_frcd(&t, 1, iova[1], VTM_FR_READ, true);
-    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(true, false, 0));
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_FSTS), ==, fsts_value(true, false, 0));
     g_assert_cmphex(take_fe_msg(&t), ==, 0);
 
     /* the ring wrapped to a record software still owns: overflow (7.2.1) */
     edu_to_ram(&t, iova[2], FAULT_LEN);
-    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(true, true, 0));
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_FSTS), ==, fsts_value(true, true, 0));
     assert_frcd(&t, 0, iova[0], VTM_FR_WRITE, false);
     assert_frcd(&t, 1, iova[1], VTM_FR_READ, true);
     g_assert_cmphex(take_fe_msg(&t), ==, 0);
@@ -1418,19 +1390,19 @@ static void test_fault_overflow(void)
     /* while PFO is set nothing is recorded, even in a free record */
     clear_frcd(&t, 0);
     edu_to_ram(&t, iova[3], FAULT_LEN);
-    g_assert_cmphex(reg_rq(&t, frcd_off(0)), ==, iova[0]);
-    g_assert_cmphex(reg_rq(&t, frcd_off(0) + 8), ==,
+    g_assert_cmphex(vtm_reg_rq(t.qts, frcd_off(0)), ==, iova[0]);
+    g_assert_cmphex(vtm_reg_rq(t.qts, frcd_off(0) + 8), ==,
                     expected_frcd_hi(VTM_FR_WRITE, false) &
                     ~R_FRCD_HI_F_MASK);
-    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(true, true, 0));
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_FSTS), ==, fsts_value(true, true, 0));
 
     /* software clears PFO and the last record: recording resumes */
     clear_frcd(&t, 1);
-    reg_wl(&t, A_FSTS, R_FSTS_PFO_MASK);
-    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(false, false, 0));
+    vtm_reg_wl(t.qts, A_FSTS, R_FSTS_PFO_MASK);
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_FSTS), ==, fsts_value(false, false, 0));
     edu_to_ram(&t, iova[3], FAULT_LEN);
     assert_frcd(&t, 0, iova[3], VTM_FR_WRITE, false);
-    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, fsts_value(true, false, 0));
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_FSTS), ==, fsts_value(true, false, 0));
     g_assert_cmphex(take_fe_msg(&t), ==, FE_DATA);
     vtm_stop(&t);
 }
@@ -1460,10 +1432,10 @@ static void test_fault_fpd(void)
     edu_to_ram(&t, unmapped, FAULT_LEN);
     edu_from_ram(&t, unmapped, FAULT_LEN);
     edu_to_ram(&t, ro_iova, FAULT_LEN);
-    g_assert_cmphex(reg_rl(&t, A_FSTS), ==, 0);
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_FSTS), ==, 0);
     for (i = 0; i < 8; i++) {
-        g_assert_cmphex(reg_rq(&t, frcd_off(i)), ==, 0);
-        g_assert_cmphex(reg_rq(&t, frcd_off(i) + 8), ==, 0);
+        g_assert_cmphex(vtm_reg_rq(t.qts, frcd_off(i)), ==, 0);
+        g_assert_cmphex(vtm_reg_rq(t.qts, frcd_off(i) + 8), ==, 0);
     }
     g_assert_cmphex(take_fe_msg(&t), ==, 0);
     assert_filled(&t, ro_phys, VTM_PAGE_SIZE, 0x34);
@@ -1473,7 +1445,7 @@ static void test_fault_fpd(void)
     write_context(&t, t.slpt, DOMAIN_ID, false);
     ccmd = FIELD_DP64(ccmd, CCMD, ICC, 1);
     ccmd = FIELD_DP64(ccmd, CCMD, CIRG, VTM_INV_GLOBAL);
-    reg_wq(&t, A_CCMD, ccmd);
+    vtm_reg_wq(t.qts, A_CCMD, ccmd);
     edu_to_ram(&t, unmapped, FAULT_LEN);
     assert_frcd(&t, 0, unmapped, VTM_FR_WRITE, false);
     g_assert_cmphex(take_fe_msg(&t), ==, FE_DATA);
@@ -1624,7 +1596,7 @@ static void test_stats(void)
     iotlb_reg_invalidate(&t, VTM_INV_PAGE, p);
     ccmd = FIELD_DP64(ccmd, CCMD, ICC, 1);
     ccmd = FIELD_DP64(ccmd, CCMD, CIRG, VTM_INV_GLOBAL);
-    reg_wq(&t, A_CCMD, ccmd);
+    vtm_reg_wq(t.qts, A_CCMD, ccmd);
     /* context and every PSC entry above P dropped: a cold translation */
     edu_from_ram(&t, p + 0x100, 0x40);
     st = stats_get(&t);
