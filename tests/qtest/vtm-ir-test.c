@@ -42,14 +42,6 @@
 #define EDU_SID             EDU_DEVFN           /* bus 0 */
 #define EDU_REG_RAISE       0x60
 #define EDU_REG_LOWER       0x64
-#define EDU_REG_DMA_SRC     0x80
-#define EDU_REG_DMA_DST     0x88
-#define EDU_REG_DMA_CNT     0x90
-#define EDU_REG_DMA_CMD     0x98
-#define EDU_DMA_RUN         0x1
-#define EDU_DMA_TO_RAM      0x2
-#define EDU_DMA_BUF         0x40000
-#define EDU_DMA_DELAY_NS    (100 * 1000 * 1000)
 
 /* The I/O APIC: registers, and its source-id from the DMAR table */
 #define IOAPIC_BASE         0xfec00000ULL
@@ -309,33 +301,12 @@ static void edu_msi(VtmTest *t, uint64_t addr, uint16_t data)
     qpci_io_writel(t->edu, t->bar, EDU_REG_LOWER, 1);
 }
 
-static void edu_dma(VtmTest *t, uint64_t src, uint64_t dst, uint32_t len,
-                    bool to_ram)
-{
-    int i;
-
-    qpci_io_writeq(t->edu, t->bar, EDU_REG_DMA_SRC, src);
-    qpci_io_writeq(t->edu, t->bar, EDU_REG_DMA_DST, dst);
-    qpci_io_writeq(t->edu, t->bar, EDU_REG_DMA_CNT, len);
-    qpci_io_writeq(t->edu, t->bar, EDU_REG_DMA_CMD,
-                   EDU_DMA_RUN | (to_ram ? EDU_DMA_TO_RAM : 0));
-    qtest_clock_step(t->qts, EDU_DMA_DELAY_NS);
-    for (i = 0; i < 100; i++) {
-        if (!(qpci_io_readq(t->edu, t->bar, EDU_REG_DMA_CMD) &
-              EDU_DMA_RUN)) {
-            return;
-        }
-        qtest_clock_step(t->qts, 1000 * 1000);
-    }
-    g_assert_not_reached();
-}
-
 /* A plain DMA write of one dword (not an MSI) into the interrupt range. */
 static void edu_dma_dword(VtmTest *t, uint64_t addr, uint32_t value)
 {
     qtest_writel(t->qts, DATA_BASE, value);
-    edu_dma(t, DATA_BASE, EDU_DMA_BUF, 4, false);
-    edu_dma(t, EDU_DMA_BUF, addr, 4, true);
+    vtm_edu_dma(t->qts, t->edu, t->bar, DATA_BASE, EDU_DMA_BUF, 4, false);
+    vtm_edu_dma(t->qts, t->edu, t->bar, EDU_DMA_BUF, addr, 4, true);
 }
 
 /* edu in pass-through (TT=10b) with translation on: its own window. */

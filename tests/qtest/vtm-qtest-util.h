@@ -13,7 +13,45 @@
 #include "qobject/qdict.h"
 #include "qobject/qnum.h"
 #include "qobject/qstring.h"
+#include "libqos/pci.h"
 #include "hw/i386/vtm/vtm-defs.h"
+
+/* The edu device's DMA engine (hw/misc/edu.c) */
+#define EDU_REG_DMA_SRC     0x80
+#define EDU_REG_DMA_DST     0x88
+#define EDU_REG_DMA_CNT     0x90
+#define EDU_REG_DMA_CMD     0x98
+#define EDU_DMA_RUN         0x1
+#define EDU_DMA_TO_RAM      0x2                 /* edu "TO_PCI" direction */
+#define EDU_DMA_BUF         0x40000             /* its 4 KiB buffer */
+#define EDU_DMA_DELAY_NS    (100 * 1000 * 1000) /* 100 ms virtual */
+
+/*
+ * One edu DMA of len bytes from src to dst (device addresses on the
+ * device's side, through the IOMMU): to_ram copies the buffer out to
+ * memory, else memory into the buffer.  Steps the virtual clock until the
+ * engine is done.
+ */
+static inline void vtm_edu_dma(QTestState *qts, QPCIDevice *edu, QPCIBar bar,
+                               uint64_t src, uint64_t dst, uint32_t len,
+                               bool to_ram)
+{
+    int i;
+
+    qpci_io_writeq(edu, bar, EDU_REG_DMA_SRC, src);
+    qpci_io_writeq(edu, bar, EDU_REG_DMA_DST, dst);
+    qpci_io_writeq(edu, bar, EDU_REG_DMA_CNT, len);
+    qpci_io_writeq(edu, bar, EDU_REG_DMA_CMD,
+                   EDU_DMA_RUN | (to_ram ? EDU_DMA_TO_RAM : 0));
+    qtest_clock_step(qts, EDU_DMA_DELAY_NS);
+    for (i = 0; i < 100; i++) {
+        if (!(qpci_io_readq(edu, bar, EDU_REG_DMA_CMD) & EDU_DMA_RUN)) {
+            return;
+        }
+        qtest_clock_step(qts, 1000 * 1000);
+    }
+    g_assert_not_reached();
+}
 
 /* The unit's registers at its default base (offsets: vtm-defs.h). */
 static inline uint32_t vtm_reg_rl(QTestState *qts, uint64_t off)

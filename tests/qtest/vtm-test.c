@@ -31,14 +31,6 @@
 /* The edu device (hw/misc/edu.c): BAR0 registers and DMA engine */
 #define EDU_DEVFN           QPCI_DEVFN(4, 0)
 #define EDU_SID             EDU_DEVFN           /* bus 0 */
-#define EDU_REG_DMA_SRC     0x80
-#define EDU_REG_DMA_DST     0x88
-#define EDU_REG_DMA_CNT     0x90
-#define EDU_REG_DMA_CMD     0x98
-#define EDU_DMA_RUN         0x1
-#define EDU_DMA_TO_RAM      0x2                 /* edu "TO_PCI" direction */
-#define EDU_DMA_BUF         0x40000             /* its 4 KiB buffer */
-#define EDU_DMA_DELAY_NS    (100 * 1000 * 1000) /* 100 ms virtual */
 
 /* Test memory layout */
 #define MISC_BASE           0x00800000ULL
@@ -247,37 +239,16 @@ static void vtm_start_translated(VtmTest *t, const char *opts,
 
 /* ---- edu DMA ----------------------------------------------------------- */
 
-static void edu_dma(VtmTest *t, uint64_t src, uint64_t dst, uint32_t len,
-                    bool to_ram)
-{
-    int i;
-
-    qpci_io_writeq(t->edu, t->bar, EDU_REG_DMA_SRC, src);
-    qpci_io_writeq(t->edu, t->bar, EDU_REG_DMA_DST, dst);
-    qpci_io_writeq(t->edu, t->bar, EDU_REG_DMA_CNT, len);
-    qpci_io_writeq(t->edu, t->bar, EDU_REG_DMA_CMD,
-                   EDU_DMA_RUN | (to_ram ? EDU_DMA_TO_RAM : 0));
-    qtest_clock_step(t->qts, EDU_DMA_DELAY_NS);
-    for (i = 0; i < 100; i++) {
-        if (!(qpci_io_readq(t->edu, t->bar, EDU_REG_DMA_CMD) &
-              EDU_DMA_RUN)) {
-            return;
-        }
-        qtest_clock_step(t->qts, 1000 * 1000);
-    }
-    g_assert_not_reached();
-}
-
 /* RAM (at a device address) -> edu buffer */
 static void edu_from_ram(VtmTest *t, uint64_t addr, uint32_t len)
 {
-    edu_dma(t, addr, EDU_DMA_BUF, len, false);
+    vtm_edu_dma(t->qts, t->edu, t->bar, addr, EDU_DMA_BUF, len, false);
 }
 
 /* edu buffer -> RAM (at a device address) */
 static void edu_to_ram(VtmTest *t, uint64_t addr, uint32_t len)
 {
-    edu_dma(t, EDU_DMA_BUF, addr, len, true);
+    vtm_edu_dma(t->qts, t->edu, t->bar, EDU_DMA_BUF, addr, len, true);
 }
 
 /* ---- Queued invalidation helpers ------------------------------------- */
