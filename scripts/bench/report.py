@@ -295,6 +295,28 @@ def targets(s):
     return lines
 
 
+def config_table(workloads):
+    """Markdown lines: one row per (workload, guest mode), a column per
+    configuration and the three ratios, then a blank line."""
+    L = ["| workload | guest | no IOMMU | intel-iommu | vtm timing=off "
+         "| vtm (timing on) | vtm / intel | vtm / none | vtm-off / intel |",
+         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for e in workloads.values():
+        for mode in MODES:
+            me = e["modes"].get(mode)
+            if not me:
+                continue
+            c = me["configs"]
+            L.append("| %s (%s) | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                e["title"], e["unit"], mode,
+                cell(c["none"], e["unit"]), cell(c["intel"], e["unit"]),
+                cell(c["vtm-off"], e["unit"]), cell(c["vtm"], e["unit"]),
+                rfmt(me["vtm/intel"]), rfmt(me["vtm/none"]),
+                rfmt(me["vtm-off/intel"])))
+    L.append("")
+    return L
+
+
 def markdown(s):
     m = s["machine"]
     L = []
@@ -339,22 +361,7 @@ def markdown(s):
         L.append("Guest workloads: median [min..max] over the runs; higher is "
                  "better; ratios of medians.")
         L.append("")
-        L.append("| workload | guest | no IOMMU | intel-iommu | vtm timing=off "
-                 "| vtm (timing on) | vtm / intel | vtm / none | vtm-off / intel |")
-        L.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-        for w, e in s["guest"].items():
-            for mode in MODES:
-                me = e["modes"].get(mode)
-                if not me:
-                    continue
-                c = me["configs"]
-                L.append("| %s (%s) | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-                    e["title"], e["unit"], mode,
-                    cell(c["none"], e["unit"]), cell(c["intel"], e["unit"]),
-                    cell(c["vtm-off"], e["unit"]), cell(c["vtm"], e["unit"]),
-                    rfmt(me["vtm/intel"]), rfmt(me["vtm/none"]),
-                    rfmt(me["vtm-off/intel"])))
-        L.append("")
+        L += config_table(s["guest"])
         if s.get("cpu"):
             L.append("Host CPU time of QEMU (all threads, user + system) per "
                      "guest operation, from the host's reading of "
@@ -363,22 +370,7 @@ def markdown(s):
                      "off the CPU does not count here, so other load on the "
                      "machine disturbs it less than the rates above.")
             L.append("")
-            L.append("| workload | guest | no IOMMU | intel-iommu | vtm timing=off "
-                     "| vtm (timing on) | vtm / intel | vtm / none | vtm-off / intel |")
-            L.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-            for w, e in s["cpu"].items():
-                for mode in MODES:
-                    me = e["modes"].get(mode)
-                    if not me:
-                        continue
-                    c = me["configs"]
-                    L.append("| %s (%s) | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-                        e["title"], e["unit"], mode,
-                        cell(c["none"], e["unit"]), cell(c["intel"], e["unit"]),
-                        cell(c["vtm-off"], e["unit"]), cell(c["vtm"], e["unit"]),
-                        rfmt(me["vtm/intel"]), rfmt(me["vtm/none"]),
-                        rfmt(me["vtm-off/intel"])))
-            L.append("")
+            L += config_table(s["cpu"])
         if "net-stream" not in s["guest"]:
             note = m.get("net_stream", "missing: no NIC workload ran")
             L.append("NIC stream: %s." % note.replace("missing: ", "not measured — "))
