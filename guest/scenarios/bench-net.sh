@@ -19,18 +19,6 @@ case "+$ONLY+" in "++"|*"+net-stream+"*) ;; *) finish "net-stream not selected" 
 A_IP=10.77.0.1 B_IP=10.77.0.2
 PORT=5003
 
-nic_by_driver() {
-    for n in /sys/class/net/*; do
-        d=$(readlink "$n/device/driver" 2>/dev/null) || continue
-        if [ "$(basename "$d")" = "$1" ]; then
-            basename "$n"
-            return 0
-        fi
-    done
-    return 1
-}
-in_b() { nsenter -t "$NSPID" -n "$@"; }
-
 i=0
 while :; do
     A=$(nic_by_driver e1000e) &&
@@ -44,27 +32,7 @@ while :; do
 done
 drv_b=$(basename "$(readlink "/sys/class/net/$B/device/driver")")
 
-unshare -n sleep 100000 &
-NSPID=$!
-sleep 0.2
-ip link set lo up
-ip link set "$B" netns "$NSPID" ||
-    { fail "ip link set $B netns $NSPID"; kill "$NSPID"; finish ""; }
-ip addr add "$A_IP/24" dev "$A"
-ip link set "$A" up
-in_b ip link set lo up
-in_b ip addr add "$B_IP/24" dev "$B"
-in_b ip link set "$B" up
-i=0
-while ! { ip link show "$A" | grep -q LOWER_UP && in_b ip link show "$B" | grep -q LOWER_UP; }; do
-    i=$((i + 1))
-    if [ "$i" -gt 200 ]; then
-        fail "links not up within 20 s"
-        kill "$NSPID"
-        finish ""
-    fi
-    sleep 0.1
-done
+nic_pair_up bench-net "$A" "$B"
 # The pair must carry a ping before the stream (within 10 s); if it does
 # not, say so with the NICs' counters instead of waiting on TCP timeouts.
 i=0

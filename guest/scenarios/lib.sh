@@ -150,3 +150,53 @@ check_no_faults() {
         fail "DMAR fault: $(echo "$faults" | head -1)"
     fi
 }
+
+# --- The NIC pair of run.sh's "# vtm-devices: nic-pair*" -------------------
+
+# nic_by_driver DRIVER: the interface whose device DRIVER drives.
+nic_by_driver() {
+    for n in /sys/class/net/*; do
+        d=$(readlink "$n/device/driver" 2>/dev/null) || continue
+        if [ "$(basename "$d")" = "$1" ]; then
+            basename "$n"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# in_b CMD...: CMD in the second NIC's namespace (NSPID, nic_pair_up).
+in_b() { nsenter -t "$NSPID" -n "$@"; }
+
+# nic_pair_up TAG A B: moves interface B into a network namespace of its
+# own (NSPID: a process that sleeps there), so that traffic between A_IP
+# on A and B_IP on B must cross the NICs, and waits for both links.  On
+# failure the scenario ends, with TAG in its message.
+nic_pair_up() {
+    unshare -n sleep 100000 > /dev/null 2>&1 &
+    NSPID=$!
+    i=0
+    while [ "$(readlink /proc/$NSPID/ns/net)" = "$(readlink /proc/self/ns/net)" ]; do
+        i=$((i + 1))
+        [ "$i" -gt 100 ] && { fail "$1: unshare -n did not make a namespace"; kill "$NSPID"; finish ""; }
+        sleep 0.1
+    done
+    ip link set lo up
+    ip link set "$3" netns "$NSPID" ||
+        { fail "$1: ip link set $3 netns $NSPID"; kill "$NSPID"; finish ""; }
+    ip addr add "$A_IP/24" dev "$2"
+    ip link set "$2" up
+    in_b ip link set lo up
+    in_b ip addr add "$B_IP/24" dev "$3"
+    in_b ip link set "$3" up
+    i=0
+    while ! { ip link show "$2" | grep -q LOWER_UP && in_b ip link show "$3" | grep -q LOWER_UP; }; do
+        i=$((i + 1))
+        if [ "$i" -gt 200 ]; then
+            fail "$1: links not up within 20 s ($(ip link show "$2" | head -1); $(in_b ip link show "$3" | head -1))"
+            kill "$NSPID"
+            finish ""
+        fi
+        sleep 0.1
+    done
+}

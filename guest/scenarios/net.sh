@@ -22,17 +22,6 @@ B_DRIVER=${NET_B_DRIVER:-igb}
 A_IP=10.77.0.1 B_IP=10.77.0.2
 PORT_AB=5001 PORT_BA=5002
 
-# nic_by_driver DRIVER: the interface whose device DRIVER drives.
-nic_by_driver() {
-    for n in /sys/class/net/*; do
-        d=$(readlink "$n/device/driver" 2>/dev/null) || continue
-        if [ "$(basename "$d")" = "$1" ]; then
-            basename "$n"
-            return 0
-        fi
-    done
-    return 1
-}
 # The PCI function under an interface (virtio-net sits on a virtio device).
 nic_pci() {
     p=$(readlink -f "/sys/class/net/$1/device")
@@ -45,7 +34,6 @@ counter() {
     if [ "$1" = - ]; then cat /proc/net/dev; else nsenter -t "$1" -n cat /proc/net/dev; fi |
         awk -v i="$2" -v f="$3" '{ sub(/:/, " ") } $1 == i { print (f == "rx" ? $2 : $10) }'
 }
-in_b() { nsenter -t "$NSPID" -n "$@"; }
 
 i=0
 while :; do
@@ -68,33 +56,7 @@ for n in "$A" "$B"; do
             [ "${t#DMA}" != "$t" ]
 done
 
-# The second namespace: a process that sleeps in it; B moves there.
-unshare -n sleep 100000 > /dev/null 2>&1 &
-NSPID=$!
-i=0
-while [ "$(readlink /proc/$NSPID/ns/net)" = "$(readlink /proc/self/ns/net)" ]; do
-    i=$((i + 1))
-    [ "$i" -gt 100 ] && { fail "net: unshare -n did not make a namespace"; kill "$NSPID"; finish ""; }
-    sleep 0.1
-done
-ip link set lo up
-ip link set "$B" netns "$NSPID" ||
-    { fail "net: ip link set $B netns $NSPID"; kill "$NSPID"; finish ""; }
-ip addr add "$A_IP/24" dev "$A"
-ip link set "$A" up
-in_b ip link set lo up
-in_b ip addr add "$B_IP/24" dev "$B"
-in_b ip link set "$B" up
-i=0
-while ! { ip link show "$A" | grep -q LOWER_UP && in_b ip link show "$B" | grep -q LOWER_UP; }; do
-    i=$((i + 1))
-    if [ "$i" -gt 200 ]; then
-        fail "net: links not up within 20 s ($(ip link show "$A" | head -1); $(in_b ip link show "$B" | head -1))"
-        kill "$NSPID"
-        finish ""
-    fi
-    sleep 0.1
-done
+nic_pair_up net "$A" "$B"
 ok "net: $A ($A_IP) and $B ($B_IP, own namespace) up"
 if ! ip addr show | grep -q "$B_IP"; then
     ok "net: $B_IP is not an address of the first namespace (no loopback short cut)"
