@@ -44,72 +44,36 @@ static void vtm_prop_mark(Object *obj, const Property *prop, size_t size)
     }
 }
 
-static void vtm_prop_get_u32(Object *obj, Visitor *v, const char *name,
-                             void *opaque, Error **errp)
-{
-    qdev_prop_uint32.get(obj, v, name, opaque, errp);
-}
+/*
+ * Numbers and booleans read as qdev's own properties do; a set value is
+ * marked so that it overrides timing-preset.
+ */
+#define VTM_PROP_MARKED(info, ctype, visit, qdev_info, type_name, desc)    \
+    static void info##_get(Object *obj, Visitor *v, const char *name,      \
+                           void *opaque, Error **errp)                     \
+    {                                                                      \
+        qdev_info.get(obj, v, name, opaque, errp);                         \
+    }                                                                      \
+    static void info##_set(Object *obj, Visitor *v, const char *name,      \
+                           void *opaque, Error **errp)                     \
+    {                                                                      \
+        ctype *field = object_field_prop_ptr(obj, opaque);                 \
+                                                                           \
+        if (visit(v, name, field, errp)) {                                 \
+            vtm_prop_mark(obj, opaque, sizeof(*field));                    \
+        }                                                                  \
+    }                                                                      \
+    const PropertyInfo info = {                                            \
+        .type = type_name, .description = desc,                            \
+        .get = info##_get, .set = info##_set,                              \
+    };
 
-static void vtm_prop_set_u32(Object *obj, Visitor *v, const char *name,
-                             void *opaque, Error **errp)
-{
-    uint32_t *field = object_field_prop_ptr(obj, opaque);
-
-    if (visit_type_uint32(v, name, field, errp)) {
-        vtm_prop_mark(obj, opaque, sizeof(*field));
-    }
-}
-
-const PropertyInfo vtm_prop_u32 = {
-    .type = "uint32",
-    .get = vtm_prop_get_u32,
-    .set = vtm_prop_set_u32,
-};
-
-static void vtm_prop_get_u64(Object *obj, Visitor *v, const char *name,
-                             void *opaque, Error **errp)
-{
-    qdev_prop_uint64.get(obj, v, name, opaque, errp);
-}
-
-static void vtm_prop_set_u64(Object *obj, Visitor *v, const char *name,
-                             void *opaque, Error **errp)
-{
-    uint64_t *field = object_field_prop_ptr(obj, opaque);
-
-    if (visit_type_uint64(v, name, field, errp)) {
-        vtm_prop_mark(obj, opaque, sizeof(*field));
-    }
-}
-
-const PropertyInfo vtm_prop_u64 = {
-    .type = "uint64",
-    .get = vtm_prop_get_u64,
-    .set = vtm_prop_set_u64,
-};
-
-static void vtm_prop_get_bool(Object *obj, Visitor *v, const char *name,
-                              void *opaque, Error **errp)
-{
-    qdev_prop_bool.get(obj, v, name, opaque, errp);
-}
-
-static void vtm_prop_set_bool(Object *obj, Visitor *v, const char *name,
-                              void *opaque, Error **errp)
-{
-    bool *field = object_field_prop_ptr(obj, opaque);
-
-    if (visit_type_bool(v, name, field, errp)) {
-        vtm_prop_mark(obj, opaque, sizeof(*field));
-    }
-}
-
-const PropertyInfo vtm_prop_bool = {
-    .type = "bool",
-    .description = "on/off",
-    .get = vtm_prop_get_bool,
-    .set = vtm_prop_set_bool,
-};
+VTM_PROP_MARKED(vtm_prop_u32, uint32_t, visit_type_uint32, qdev_prop_uint32,
+                "uint32", NULL)
+VTM_PROP_MARKED(vtm_prop_u64, uint64_t, visit_type_uint64, qdev_prop_uint64,
+                "uint64", NULL)
+VTM_PROP_MARKED(vtm_prop_bool, bool, visit_type_bool, qdev_prop_bool,
+                "bool", "on/off")
 
 /* Enums by name; the fields are C enums, int-sized. */
 static void vtm_prop_get_enum(Object *obj, Visitor *v, const char *name,
