@@ -11,6 +11,8 @@
 
 #include "qemu/osdep.h"
 #include "vtm-core.h"
+#include "vtm-params.h"
+#include "vtm-sim.h"
 
 /* ------------------------------------------------------------------ */
 /* Fake guest memory: sparse 4K pages, reads of chosen qwords fail.    */
@@ -1475,11 +1477,134 @@ static void test_inv_counts(void)
     env_free(&e);
 }
 
+/*
+ * Random maps and unmaps of 4K, 2M and 1G entries, each followed by the
+ * page-selective invalidation software owes for it (the entry's whole
+ * range, IH=0) and now and then by a domain-selective one, on a unit
+ * with small caches.  Every translation must then equal a cacheless
+ * unit's over the same tables: a line the invalidation missed shows as a
+ * stale page size or as a hit on a page that is gone.
+ */
+#define RND_SID         0x0010
+#define RND_DID         3
+#define RND_LEVELS      4
+#define RND_SLOTS       48              /* addresses in play */
+#define RND_STEPS       20000
+
+static VTMSim *rnd_sim(bool caches)
+{
+    static const char *const small[] = {
+        "iotlb-entries", "16", "iotlb-ways", "4",
+        "psc-l2-entries", "8", "psc-l2-ways", "2",
+        "psc-l3-entries", "8", "psc-l3-ways", "2",
+        "psc-l4-entries", "4", "psc-l4-ways", "2",
+    };
+    static const char *const off[] = {
+        "iotlb-enable", "off", "ctx-cache-enable", "off",
+        "psc-l2-enable", "off", "psc-l3-enable", "off",
+        "psc-l4-enable", "off", "psc-l5-enable", "off",
+    };
+    const char *const *p = caches ? small : off;
+    size_t n = caches ? ARRAY_SIZE(small) : ARRAY_SIZE(off);
+    VTMCoreConfig cfg;
+    VTMSim *sim;
+    size_t i;
+
+    vtm_core_default_config(&cfg);
+    for (i = 0; i < n; i += 2) {
+        g_autofree char *err = vtm_param_set(&cfg, p[i], p[i + 1]);
+
+        g_assert_null(err);
+    }
+    sim = vtm_sim_new(&cfg);
+    g_assert_true(vtm_sim_set_context(sim, RND_SID, RND_DID, RND_LEVELS));
+    return sim;
+}
+
+static void rnd_inv(VTMSim *sim, uint8_t gran, uint64_t addr, uint8_t am)
+{
+    VTMInvOp op = {
+        .type = VTM_INV_IOTLB,
+        .iotlb = { .gran = gran, .did = RND_DID, .addr = addr, .am = am },
+    };
+
+    vtm_core_invalidate(vtm_sim_core(sim), &op);
+}
+
+static void rnd_compare(VTMSim *cached, VTMSim *ref, uint64_t iova,
+                        unsigned step)
+{
+    VTMResult a, b;
+
+    vtm_sim_translate(cached, RND_SID, iova, false, 0, &a);
+    vtm_sim_translate(ref, RND_SID, iova, false, 0, &b);
+    if (a.fault.reason != b.fault.reason || a.addr_mask != b.addr_mask ||
+        a.translated != b.translated) {
+        g_test_message("step %u iova 0x%" PRIx64 ": cached fault %u mask "
+                       "0x%" PRIx64 ", tables fault %u mask 0x%" PRIx64,
+                       step, iova, a.fault.reason, a.addr_mask,
+                       b.fault.reason, b.addr_mask);
+        g_assert_not_reached();
+    }
+}
+
+static void test_inv_random(void)
+{
+    VTMSim *cached = rnd_sim(true), *ref = rnd_sim(false);
+    uint64_t slot[RND_SLOTS], rng = 0x5eed;
+    unsigned step, i;
+
+    /* clustered: many slots share 1G and 2M regions */
+    for (i = 0; i < RND_SLOTS; i++) {
+        slot[i] = (uint64_t)g_test_rand_int_range(0, 4) << 30 |
+                  (uint64_t)g_test_rand_int_range(0, 8) << 21 |
+                  (uint64_t)g_test_rand_int_range(0, 16) << 12;
+    }
+    for (step = 0; step < RND_STEPS; step++) {
+        uint64_t iova = slot[g_test_rand_int_range(0, RND_SLOTS)];
+        unsigned level = g_test_rand_int_range(0, 100) < 70 ? 1 :
+                         g_test_rand_int_range(2, 4);
+        unsigned am = (level - 1) * VTM_LEVEL_STRIDE;
+        uint64_t base = iova & ~MAKE_64BIT_MASK(0, VTM_PAGE_SHIFT + am);
+
+        rng = rng * 6364136223846793005ULL + 1;
+        if (rng >> 63) {
+            g_assert_true(vtm_sim_map(cached, RND_DID, RND_LEVELS, iova,
+                                      level));
+            g_assert_true(vtm_sim_map(ref, RND_DID, RND_LEVELS, iova,
+                                      level));
+        } else {
+            g_assert_true(vtm_sim_unmap(cached, RND_DID, RND_LEVELS, iova,
+                                        level));
+            g_assert_true(vtm_sim_unmap(ref, RND_DID, RND_LEVELS, iova,
+                                        level));
+        }
+        if (g_test_rand_int_range(0, 50) == 0) {
+            rnd_inv(cached, VTM_INV_DOMAIN, 0, 0);
+        } else {
+            rnd_inv(cached, VTM_INV_PAGE, base, am);
+        }
+        for (i = 0; i < 4; i++) {
+            uint64_t probe = slot[g_test_rand_int_range(0, RND_SLOTS)];
+
+            rnd_compare(cached, ref, probe, step);
+        }
+    }
+    /* the caches were in play, not bypassed */
+    g_assert_cmpuint(vtm_cache_stats(vtm_sim_core(cached)->iotlb)->hits, >,
+                     RND_STEPS / 2);
+    g_assert_cmpuint(vtm_cache_stats(vtm_sim_core(cached)->iotlb)->evictions,
+                     >, 0);
+    vtm_sim_free(cached);
+    vtm_sim_free(ref);
+}
+
 int main(int argc, char **argv)
 {
     unsigned i;
 
     g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/vtm/walk/iotlb/inv-random", test_inv_random);
     g_test_add_func("/vtm/walk/format", test_format);
     g_test_add_func("/vtm/walk/psc-key", test_psc_key);
     g_test_add_func("/vtm/walk/aw-levels", test_aw_levels);
