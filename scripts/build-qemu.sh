@@ -8,7 +8,10 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 TREE="$REPO/build/qemu-src"
-BUILD="$REPO/build/qemu-build"
+# A variant (scripts/build-qemu-asan.sh) builds the same tree into its own
+# folder with extra configure arguments.
+BUILD="$REPO/build/${VTM_QEMU_BUILD:-qemu-build}"
+read -r -a EXTRA_CONFIGURE <<< "${VTM_QEMU_CONFIGURE:-}"
 FIRMWARE=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu
 
 mkdir -p "$REPO/build"
@@ -48,6 +51,7 @@ CONFIGURE_ARGS=(
     --disable-docs --disable-werror --disable-user
     --disable-guest-agent --disable-debug-info
     --enable-slirp
+    "${EXTRA_CONFIGURE[@]}"
 )
 args_stamp=$(echo "$stamp ${CONFIGURE_ARGS[*]}" | sha256sum | cut -c1-16)
 if [ ! -f "$BUILD/build.ninja" ] ||
@@ -58,8 +62,17 @@ if [ ! -f "$BUILD/build.ninja" ] ||
     echo "$args_stamp" > "$BUILD/.vtm-configure"
 fi
 
+# A variant's long build must not hold the source tree's lock: it takes
+# its own, so the default build can proceed next to it.
+if [ -n "${VTM_QEMU_BUILD:-}" ]; then
+    exec 8>"$BUILD.lock"
+    flock 8
+    exec 9>&-
+fi
+
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
-ninja -C "$BUILD" qemu-system-x86_64 qemu-img "$@"
+${VTM_QEMU_NICE:+nice -n "$VTM_QEMU_NICE"} \
+    ninja -C "$BUILD" qemu-system-x86_64 qemu-img "$@"
 
 # A binary run from the build tree looks for firmware under qemu-bundle/;
 # Debian's firmware packages provide it in the system folders.
