@@ -3,12 +3,12 @@
 # Each test program speaks TAP; its results are counted per test case.  A
 # case reported "ok ... # SKIP reason" counts as skipped, not passed, and
 # its reason is listed before the closing line.
-# Usage: scripts/check.sh [unit|qtest|guest]...   (default: all three)
+# Usage: scripts/check.sh [unit|qtest|guest|asan]...   (default: all)
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 LOGDIR="$REPO/build/test-logs"
 layers=("$@")
-[ ${#layers[@]} -eq 0 ] && layers=(unit qtest guest)
+[ ${#layers[@]} -eq 0 ] && layers=(unit qtest guest asan)
 
 passed=0
 failed=0
@@ -38,6 +38,53 @@ run_tap() {
         fi
         broken+=("$name (exit $rc, log $log)")
         tail -20 "$log" | sed 's/^/   | /'
+    fi
+}
+
+# The asan layer (scripts/build-qemu-asan.sh, scripts/build-core-asan.sh):
+# unit tests, qtests and the block guest scenario on builds under ASan and
+# UBSan, with leak detection on (scripts/asan-env.sh).  A sanitizer report
+# in a log fails its program even when the program exited 0.
+asan_tap() {
+    local name=$1; shift
+    local log="$LOGDIR/${name//\//-}.log"
+    run_tap "$name" "$REPO/scripts/asan-env.sh" "$@"
+    if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$log"; then
+        failed=$((failed + 1))
+        broken+=("$name: sanitizer report (log $log)")
+        grep -m3 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$log" |
+            sed 's/^/   | /'
+    fi
+}
+
+asan_layer() {
+    local t q bin="$REPO/build/qemu-asan"
+    if ! "$REPO/scripts/build-core-asan.sh"; then
+        broken+=("asan: core build"); failed=$((failed + 1)); return
+    fi
+    for t in "$REPO"/build/core-asan/test-vtm-*; do
+        [ -f "$t" ] && [ -x "$t" ] && asan_tap "asan/unit/${t##*/}" "$t"
+    done
+    if ! "$REPO/scripts/build-qemu-asan.sh" tests/qtest/vtm-test \
+            tests/qtest/vtm-ir-test tests/qtest/vtm-notify-test \
+            > "$LOGDIR/build-qemu-asan.log" 2>&1; then
+        tail -30 "$LOGDIR/build-qemu-asan.log"
+        broken+=("asan: qemu build"); failed=$((failed + 1)); return
+    fi
+    for q in "$bin"/tests/qtest/vtm-*-test "$bin"/tests/qtest/vtm-test; do
+        [ -f "$q" ] && [ -x "$q" ] || continue
+        QTEST_QEMU_BINARY="$bin/qemu-system-x86_64" \
+        QTEST_QEMU_IMG="$bin/qemu-img" \
+            asan_tap "asan/qtest/${q##*/}" "$q"
+    done
+    # One guest scenario: NVMe and virtio-blk DMA through vtm.
+    VTM_QEMU="$bin/qemu-system-x86_64" \
+        asan_tap asan/guest/block "$REPO/scripts/guest/test.sh" block
+    # QEMU's own output of the guest run is in the guest logs.
+    if grep -qsE 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+            "$REPO"/build/guest-logs/block-vtm.log; then
+        failed=$((failed + 1))
+        broken+=("asan/guest/block: sanitizer report (build/guest-logs)")
     fi
 }
 
@@ -78,8 +125,11 @@ for layer in "${layers[@]}"; do
         fi
         run_tap guest/test "$REPO/scripts/guest/test.sh"
         ;;
+    asan)
+        asan_layer
+        ;;
     *)
-        echo "check: unknown layer '$layer' (unit, qtest, guest)" >&2
+        echo "check: unknown layer '$layer' (unit, qtest, guest, asan)" >&2
         exit 2
         ;;
     esac
