@@ -13,6 +13,7 @@
 #include <math.h>
 #include "vtm-params.h"
 #include "vtm-sim.h"
+#include "vtm-load.h"
 
 typedef struct Opts {
     char *preset;
@@ -32,11 +33,17 @@ typedef struct Opts {
     gboolean fidelity;
     gboolean bench;
     gboolean list;
+    double link_gbps;
+    int tlp_overhead;
+    int cpl_overhead;
+    int mps;
+    int mrrs;
 } Opts;
 
 static Opts opts = {
     .levels = 4, .count = 1000000, .warmup = -1, .outstanding = 1,
-    .seed = 1,
+    .seed = 1, .link_gbps = VTM_LINK_GEN3X8_GBPS, .tlp_overhead = 24,
+    .cpl_overhead = 20, .mps = 256, .mrrs = 512,
 };
 
 static const GOptionEntry entries[] = {
@@ -80,6 +87,20 @@ static const GOptionEntry entries[] = {
       "Host cost of the core: ns per translation (IOTLB hit, 4-level "
       "miss; timing off and on) and per page-selective invalidation "
       "with 64 and 65536 cached entries", NULL },
+    { "link-gbps", 0, 0, G_OPTION_ARG_DOUBLE, &opts.link_gbps,
+      "Link bandwidth per direction at the TLP layer, Gb/s; 0 no limit "
+      "(default 57.88: PCIe Gen3 x8 at MPS 256, pcie-bench's pcie-model)",
+      "GBPS" },
+    { "tlp-overhead", 0, 0, G_OPTION_ARG_INT, &opts.tlp_overhead,
+      "Bytes per read or write request TLP besides its payload "
+      "(default 24: framing/DLLP 8, 64-bit header 16)", "BYTES" },
+    { "cpl-overhead", 0, 0, G_OPTION_ARG_INT, &opts.cpl_overhead,
+      "Bytes per completion TLP besides its data (default 20)", "BYTES" },
+    { "mps", 0, 0, G_OPTION_ARG_INT, &opts.mps,
+      "Max payload size: writes and completions are cut there "
+      "(default 256)", "BYTES" },
+    { "mrrs", 0, 0, G_OPTION_ARG_INT, &opts.mrrs,
+      "Max read request size: reads are cut there (default 512)", "BYTES" },
     { "list-params", 0, 0, G_OPTION_ARG_NONE, &opts.list,
       "Print every parameter with its value and exit", NULL },
     { NULL }
@@ -100,14 +121,20 @@ static const char description[] =
     "that started from a paging-structure-cache entry; rd/req memory\n"
     "reads per request; mean-cyc, p50, p90, p99 IOMMU latency in cycles;\n"
     "queue% of the cycles spent waiting (walker slots, invalidations);\n"
-    "dma-mean, dma-p50 in ns (dma-base-ns + latency).\n"
+    "dma-mean, dma-p50 in ns (dma-base-ns + latency); Mreq/s and Gb/s\n"
+    "the achieved throughput of the synthetic load (payload bits), whose\n"
+    "limits are --outstanding / latency, the link (--link-gbps, per-TLP\n"
+    "overheads) and the walker (ptw-slots); tlp/req the PCIe\n"
+    "transactions per request (each one translation).\n"
     "\n"
     "Examples:\n"
     "  vtm-replay --window 1M --sweep iotlb-entries=16,32,64,128,256\n"
     "  vtm-replay --record guest.rec --sweep ptw-mem-lat=100,200,400\n"
     "  vtm-replay --record guest.rec --verify\n"
     "  vtm-replay -o 32 ptw-slots=4 --sweep outstanding=1,8,32\n"
-    "  vtm-replay --fidelity\n";
+    "  vtm-replay --fidelity\n"
+    "  vtm-replay -P bdw -o 32 --sweep window=256K,1M,4M,64M\n"
+    "  vtm-replay -P bdw -o 32 --window 64M --sweep size=64,128,256,512\n";
 
 static G_NORETURN G_GNUC_PRINTF(1, 2) void die(const char *fmt, ...)
 {
@@ -197,20 +224,22 @@ static double ns_of(const VTMCoreConfig *cfg, double cycles)
 
 static void print_header(const char *first)
 {
-    printf("%-14s %9s %7s %7s %6s %9s %7s %7s %7s %6s %9s %8s\n",
-           first, "requests", "iotlb%", "psc%", "rd/req", "mean-cyc",
-           "p50", "p90", "p99", "queue%", "dma-mean", "dma-p50");
+    printf("%-14s %9s %7s %7s %6s %9s %7s %7s %7s %6s %9s %8s %8s %7s "
+           "%7s\n", first, "requests", "iotlb%", "psc%", "rd/req",
+           "mean-cyc", "p50", "p90", "p99", "queue%", "dma-mean", "dma-p50",
+           "Mreq/s", "Gb/s", "tlp/req");
 }
 
+/* ld: the throughput of a synthetic load, NULL for a record */
 static void print_row(const char *first, const VTMCoreConfig *cfg,
-                      const VTMSimSummary *s)
+                      const VTMSimSummary *s, const VTMLoadResult *ld)
 {
     const VTMCounters *c = &s->ctr;
     double lookups = MAX(c->iotlb_lookups, 1), walks = MAX(c->walks, 1);
     double reqs = MAX(s->requests, 1);
 
     printf("%-14s %9" PRIu64 " %7.2f %7.2f %6.3f %9.1f %7" PRIu64
-           " %7" PRIu64 " %7" PRIu64 " %6.2f %9.1f %8.1f\n",
+           " %7" PRIu64 " %7" PRIu64 " %6.2f %9.1f %8.1f",
            first, s->requests,
            100.0 * vtm_counters_iotlb_hits(c) / lookups,
            100.0 * vtm_counters_psc_hits(c) / walks,
@@ -218,6 +247,12 @@ static void print_row(const char *first, const VTMCoreConfig *cfg,
            c->cycles ? 100.0 * c->queue_cycles / c->cycles : 0.0,
            cfg->timing.dma_base_ns + ns_of(cfg, s->mean),
            cfg->timing.dma_base_ns + ns_of(cfg, s->p50));
+    if (ld) {
+        printf(" %8.2f %7.2f %7.2f\n", ld->mrps, ld->gbps,
+               (double)ld->tlps / MAX(ld->requests, 1));
+    } else {
+        printf(" %8s %7s %7s\n", "-", "-", "-");
+    }
 }
 
 /* Synthetic runs ------------------------------------------------------ */
@@ -345,21 +380,56 @@ static void replay_file(const VTMCoreConfig *cfg, VTMSimSummary *s,
     vtm_sim_free(sim);
 }
 
-/* One run: the record if there is one, else the pattern. */
-static void run_one(const VTMCoreConfig *cfg, const VTMSimPattern *p,
-                    VTMSimSummary *s, ReplayTotals *tot)
+static void load_params(const VTMCoreConfig *cfg, const VTMSimPattern *p,
+                        VTMLoadParams *lp)
 {
+    const char *err;
+
+    memset(lp, 0, sizeof(*lp));
+    lp->outstanding = p->outstanding;
+    lp->base_ns = cfg->timing.dma_base_ns;
+    lp->clock_mhz = cfg->timing.clock_mhz;
+    lp->size = p->size;
+    lp->is_write = p->is_write;
+    lp->warmup = p->warmup;
+    lp->count = p->count;
+    lp->link = (VTMLink) {
+        .gbps = opts.link_gbps, .req_overhead = opts.tlp_overhead,
+        .cpl_overhead = opts.cpl_overhead, .mps = opts.mps,
+        .mrrs = opts.mrrs,
+    };
+    if (opts.tlp_overhead < 0 || opts.cpl_overhead < 0) {
+        die("--tlp-overhead and --cpl-overhead must not be negative");
+    }
+    err = vtm_load_params_error(lp);
+    if (err) {
+        die("%s", err);
+    }
+}
+
+/*
+ * One run: the record if there is one, else the pattern through the
+ * load engine (ld filled; its latencies are those of vtm_sim_run when
+ * one request is in flight and the link does not bind).
+ */
+static void run_one(const VTMCoreConfig *cfg, const VTMSimPattern *p,
+                    VTMSimSummary *s, ReplayTotals *tot, VTMLoadResult *ld)
+{
+    VTMLoadParams lp;
     VTMSim *sim;
 
     memset(tot, 0, sizeof(*tot));
+    memset(ld, 0, sizeof(*ld));
     if (opts.record) {
         replay_file(cfg, s, tot);
         return;
     }
+    load_params(cfg, p, &lp);
     sim = vtm_sim_new(cfg);
-    if (!vtm_sim_run(sim, p, s)) {
+    if (!vtm_load_run_sim(sim, p, &lp, ld)) {
         die("the tables of this pattern do not fit in 1 GiB");
     }
+    *s = ld->iommu;
     vtm_sim_free(sim);
 }
 
@@ -405,6 +475,7 @@ static void sweep(const VTMCoreConfig *base, const VTMSimPattern *pat)
         VTMCoreConfig cfg = *base;
         VTMSimPattern p = *pat;
         VTMSimSummary s;
+        VTMLoadResult ld;
         ReplayTotals tot;
 
         if (opts.sweep) {
@@ -412,8 +483,8 @@ static void sweep(const VTMCoreConfig *base, const VTMSimPattern *pat)
         }
         check_config(&cfg);
         check_pattern(&p);
-        run_one(&cfg, &p, &s, &tot);
-        print_row(values[i], &cfg, &s);
+        run_one(&cfg, &p, &s, &tot, &ld);
+        print_row(values[i], &cfg, &s, opts.record ? NULL : &ld);
         if (opts.record) {
             printf("%-14s %" PRIu64 " invalidations; %" PRIu64
                    " translations differ from the record\n", "",
@@ -455,6 +526,7 @@ static void fidelity_row(const VTMCoreConfig *cfg, VTMSimPattern *p,
                          unsigned i, double *worst)
 {
     VTMSimSummary s;
+    VTMLoadResult ld;
     ReplayTotals tot;
     double med, mean, em, ea;
     char pm[16] = "-", pa[16] = "-", sm[16] = "", sa[16] = "";
@@ -462,7 +534,7 @@ static void fidelity_row(const VTMCoreConfig *cfg, VTMSimPattern *p,
     p->window = parse_bytes(bdw_published[i].window, "window");
     p->warmup = opts.warmup;
     check_pattern(p);
-    run_one(cfg, p, &s, &tot);
+    run_one(cfg, p, &s, &tot, &ld);
     med = cfg->timing.dma_base_ns + ns_of(cfg, s.p50);
     mean = cfg->timing.dma_base_ns + ns_of(cfg, s.mean);
     if (bdw_published[i].median > 0) {
