@@ -1,16 +1,19 @@
 /*
  * vtm-sim: vtm's pure core over a simulated guest memory.
  *
- * Tables live in one growing arena of 4 KiB pages at SIM_ARENA_BASE; any
- * other address reads as zeros, so a walk off the arena sees "not
- * present".  Leaves all map output address 0: the timing model does not
- * care where a page lands, and 0 is aligned for every page size.
+ * The tables live in the test library's fake memory (tests/lib), built
+ * with its encoders: table pages come from an arena at SIM_ARENA_BASE of
+ * at most SIM_ARENA_MAX bytes; any other address reads as zeros, so a
+ * walk off the arena sees "not present".  Leaves all map output address
+ * 0: the timing model does not care where a page lands, and 0 is aligned
+ * for every page size.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
 #include "qemu/osdep.h"
 #include "vtm-sim.h"
+#include "vtm-testlib.h"
 
 #define SIM_ARENA_BASE      (1ULL << 40)
 #define SIM_ARENA_MAX       (1ULL << 30)        /* 262144 table pages */
@@ -20,71 +23,10 @@ struct VTMSim {
     VTMCore core;
     VTMCoreConfig cfg;
     VTMMemOps mem;
-    uint8_t *arena;
-    uint64_t arena_size;        /* allocated bytes */
-    uint64_t arena_used;
+    VtmtFake fake;
     uint64_t root;
-    uint64_t ctx_table[256];    /* per bus, 0 until needed */
     GHashTable *domains;        /* did << 8 | levels -> top table */
 };
-
-static bool sim_read(void *opaque, uint64_t addr, void *buf, size_t len)
-{
-    VTMSim *sim = opaque;
-    uint64_t off = addr - SIM_ARENA_BASE;
-
-    if (addr >= SIM_ARENA_BASE && off + len <= sim->arena_used) {
-        memcpy(buf, sim->arena + off, len);
-    } else {
-        memset(buf, 0, len);
-    }
-    return true;
-}
-
-static bool sim_write(void *opaque, uint64_t addr, const void *buf,
-                      size_t len)
-{
-    VTMSim *sim = opaque;
-    uint64_t off = addr - SIM_ARENA_BASE;
-
-    if (addr >= SIM_ARENA_BASE && off + len <= sim->arena_used) {
-        memcpy(sim->arena + off, buf, len);
-    }
-    return true;    /* wait-descriptor status writes go nowhere */
-}
-
-static uint64_t *sim_qword(VTMSim *sim, uint64_t addr)
-{
-    return (uint64_t *)(sim->arena + (addr - SIM_ARENA_BASE));
-}
-
-static void sim_w64(VTMSim *sim, uint64_t addr, uint64_t val)
-{
-    *sim_qword(sim, addr) = cpu_to_le64(val);
-}
-
-static uint64_t sim_r64(VTMSim *sim, uint64_t addr)
-{
-    return le64_to_cpu(*sim_qword(sim, addr));
-}
-
-/* A zeroed table page, or 0 when the arena is full. */
-static uint64_t sim_alloc(VTMSim *sim)
-{
-    uint64_t addr;
-
-    if (sim->arena_used + VTM_PAGE_SIZE > SIM_ARENA_MAX) {
-        return 0;
-    }
-    if (sim->arena_used + VTM_PAGE_SIZE > sim->arena_size) {
-        sim->arena_size = MAX(sim->arena_size * 2, 64 * VTM_PAGE_SIZE);
-        sim->arena = g_realloc(sim->arena, sim->arena_size);
-    }
-    addr = SIM_ARENA_BASE + sim->arena_used;
-    memset(sim->arena + sim->arena_used, 0, VTM_PAGE_SIZE);
-    sim->arena_used += VTM_PAGE_SIZE;
-    return addr;
-}
 
 VTMSim *vtm_sim_new(const VTMCoreConfig *cfg)
 {
@@ -96,11 +38,14 @@ VTMSim *vtm_sim_new(const VTMCoreConfig *cfg)
     sim->cfg.sllps = VTM_SLLPS_2M | VTM_SLLPS_1G;
     sim->cfg.pt_supported = true;
     sim->cfg.dt_supported = false;
+    vtmt_fake_init(&sim->fake, SIM_ARENA_BASE);
+    sim->fake.alloc_limit = SIM_ARENA_BASE + SIM_ARENA_MAX;
     sim->mem = (VTMMemOps) {
-        .read = sim_read, .write = sim_write, .opaque = sim,
+        .read = vtmt_fake_read, .write = vtmt_fake_write,
+        .opaque = &sim->fake,
     };
     sim->domains = g_hash_table_new(g_direct_hash, g_direct_equal);
-    sim->root = sim_alloc(sim);
+    sim->root = vtmt_alloc(&sim->fake.mem);
     vtm_core_init(&sim->core, &sim->cfg, &sim->mem);
     vtm_core_set_root(&sim->core, sim->root);
     return sim;
@@ -110,7 +55,7 @@ void vtm_sim_free(VTMSim *sim)
 {
     vtm_core_destroy(&sim->core);
     g_hash_table_destroy(sim->domains);
-    g_free(sim->arena);
+    vtmt_fake_destroy(&sim->fake);
     g_free(sim);
 }
 
@@ -119,139 +64,64 @@ VTMCore *vtm_sim_core(VTMSim *sim)
     return &sim->core;
 }
 
-/* The context entry of sid, 0 when the arena is full. */
-static uint64_t sim_ctx_entry(VTMSim *sim, uint16_t sid)
-{
-    unsigned bus = sid >> 8;
-
-    if (!sim->ctx_table[bus]) {
-        uint64_t lo = 0;
-
-        sim->ctx_table[bus] = sim_alloc(sim);
-        if (!sim->ctx_table[bus]) {
-            return 0;
-        }
-        lo = FIELD_DP64(lo, ROOT_LO, P, 1);
-        lo = FIELD_DP64(lo, ROOT_LO, CTP,
-                        sim->ctx_table[bus] >> VTM_PAGE_SHIFT);
-        sim_w64(sim, sim->root + bus * VTM_ROOT_ENTRY_SIZE, lo);
-    }
-    return sim->ctx_table[bus] + (sid & 0xff) * VTM_CTX_ENTRY_SIZE;
-}
-
-/* The top table of domain (did, levels), 0 when the arena is full. */
-static uint64_t sim_domain_top(VTMSim *sim, uint16_t did, unsigned levels)
+/* The page table of domain (did, levels); top 0 when the arena is full. */
+static VtmtPt sim_domain(VTMSim *sim, uint16_t did, unsigned levels)
 {
     gpointer key = GUINT_TO_POINTER((unsigned)did << 8 | levels);
-    uint64_t top = (uintptr_t)g_hash_table_lookup(sim->domains, key);
+    VtmtPt pt = {
+        .mem = &sim->fake.mem, .levels = levels,
+        .top = (uintptr_t)g_hash_table_lookup(sim->domains, key),
+    };
 
-    if (!top) {
-        top = sim_alloc(sim);
-        if (top) {
-            g_hash_table_insert(sim->domains, key, (gpointer)(uintptr_t)top);
+    if (!pt.top) {
+        pt.top = vtmt_alloc(&sim->fake.mem);
+        if (pt.top) {
+            g_hash_table_insert(sim->domains, key,
+                                (gpointer)(uintptr_t)pt.top);
         }
     }
-    return top;
+    return pt;
 }
 
 bool vtm_sim_set_context(VTMSim *sim, uint16_t sid, uint16_t did,
                          unsigned levels)
 {
-    uint64_t entry = sim_ctx_entry(sim, sid);
-    uint64_t lo = 0, hi = 0, top = 0;
+    uint64_t lo, hi;
 
     if (levels) {
-        top = sim_domain_top(sim, did, levels);
-    }
-    if (!entry || (levels && !top)) {
-        return false;
-    }
-    lo = FIELD_DP64(lo, CTX_LO, P, 1);
-    if (levels) {
-        lo = FIELD_DP64(lo, CTX_LO, TT, VTM_TT_UNTRANSLATED);
-        lo = FIELD_DP64(lo, CTX_LO, SLPTPTR, top >> VTM_PAGE_SHIFT);
-        hi = FIELD_DP64(hi, CTX_HI, AW, levels - 2);
+        VtmtPt pt = sim_domain(sim, did, levels);
+
+        if (!pt.top) {
+            return false;
+        }
+        lo = vtmt_ctx_lo(pt.top, VTM_TT_UNTRANSLATED, false);
+        hi = vtmt_ctx_hi(vtmt_aw_of_levels(levels), did);
     } else {
-        lo = FIELD_DP64(lo, CTX_LO, TT, VTM_TT_PASSTHROUGH);
+        lo = vtmt_ctx_lo(0, VTM_TT_PASSTHROUGH, false);
+        hi = vtmt_ctx_hi(0, did);
     }
-    hi = FIELD_DP64(hi, CTX_HI, DID, did);
-    sim_w64(sim, entry, lo);
-    sim_w64(sim, entry + 8, hi);
-    return true;
+    return vtmt_set_ctx(&sim->fake.mem, sim->root, sid, lo, hi);
 }
 
 bool vtm_sim_clear_context(VTMSim *sim, uint16_t sid)
 {
-    uint64_t entry = sim_ctx_entry(sim, sid);
-
-    if (entry) {
-        sim_w64(sim, entry, 0);
-        sim_w64(sim, entry + 8, 0);
-    }
-    return entry;
-}
-
-static unsigned sim_index(uint64_t iova, unsigned level)
-{
-    return extract64(iova, VTM_PAGE_SHIFT + VTM_LEVEL_STRIDE * (level - 1),
-                     VTM_LEVEL_STRIDE);
-}
-
-/*
- * The address of the entry at level on iova's path, creating tables
- * above it (a large-page leaf in the way becomes a table); 0 when the
- * arena is full.
- */
-static uint64_t sim_entry(VTMSim *sim, uint16_t did, unsigned levels,
-                          uint64_t iova, unsigned level)
-{
-    uint64_t table = sim_domain_top(sim, did, levels);      /* 0: full */
-    const uint64_t rw = R_SLPTE_R_MASK | R_SLPTE_W_MASK;
-    unsigned l;
-
-    for (l = levels; table && l > level; l--) {
-        uint64_t pa = table + sim_index(iova, l) * 8;
-        uint64_t pte = sim_r64(sim, pa);
-
-        if (!(pte & rw) || FIELD_EX64(pte, SLPTE, PS)) {
-            uint64_t next = sim_alloc(sim);
-
-            if (!next) {
-                return 0;
-            }
-            pte = FIELD_DP64(rw, SLPTE, ADDR, next >> VTM_PAGE_SHIFT);
-            sim_w64(sim, pa, pte);
-        }
-        table = FIELD_EX64(pte, SLPTE, ADDR) << VTM_PAGE_SHIFT;
-    }
-    return table ? table + sim_index(iova, level) * 8 : 0;
+    return vtmt_set_ctx(&sim->fake.mem, sim->root, sid, 0, 0);
 }
 
 bool vtm_sim_map(VTMSim *sim, uint16_t did, unsigned levels, uint64_t iova,
                  unsigned leaf_level)
 {
-    uint64_t pte = R_SLPTE_R_MASK | R_SLPTE_W_MASK;
-    uint64_t pa = sim_entry(sim, did, levels, iova, leaf_level);
+    VtmtPt pt = sim_domain(sim, did, levels);
 
-    if (!pa) {
-        return false;
-    }
-    if (leaf_level > 1) {
-        pte = FIELD_DP64(pte, SLPTE, PS, 1);
-    }
-    sim_w64(sim, pa, pte);
-    return true;
+    return pt.top && vtmt_pt_map(&pt, iova, 0, leaf_level, VTMT_RW);
 }
 
 bool vtm_sim_unmap(VTMSim *sim, uint16_t did, unsigned levels,
                    uint64_t iova, unsigned level)
 {
-    uint64_t pa = sim_entry(sim, did, levels, iova, level);
+    VtmtPt pt = sim_domain(sim, did, levels);
 
-    if (pa) {
-        sim_w64(sim, pa, 0);
-    }
-    return pa;
+    return pt.top && vtmt_pt_unmap(&pt, iova, level);
 }
 
 void vtm_sim_translate(VTMSim *sim, uint16_t sid, uint64_t iova,

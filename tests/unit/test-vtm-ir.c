@@ -13,106 +13,36 @@
 
 #include "qemu/osdep.h"
 #include "vtm-ir.h"
+#include "vtm-testlib.h"
 
 /* ------------------------------------------------------------------ */
-/* Fake guest memory: 2 MiB of RAM at 0; qwords can be made to fail.   */
+/* The test library's fake memory: 2 MiB of RAM at 0.                  */
 
 #define FAKE_SIZE           0x200000ULL
 #define TABLE               0x10000ULL      /* the IRT */
 #define PID                 0x100000ULL     /* a posted interrupt desc. */
 #define SID_DEV             0x0120          /* 01:04.0 */
 
-typedef struct FakeMem {
-    uint8_t *ram;
-    GHashTable *fail;           /* qword address -> access fails */
-    unsigned cas_calls;
-    /*
-     * Lost races: for the next `races` exchanges of the qword at
-     * race_addr, another agent first XORs race_bits into it.
-     */
-    unsigned races;
-    uint64_t race_addr;
-    uint64_t race_bits;
-} FakeMem;
-
-static bool fake_ok(FakeMem *fm, uint64_t addr, size_t len)
+static uint64_t mem_r64(VtmtFake *fm, uint64_t addr)
 {
-    uint64_t q;
-
-    if (addr >= FAKE_SIZE || len > FAKE_SIZE - addr) {
-        return false;
-    }
-    for (q = addr & ~7ULL; q < addr + len; q += 8) {
-        if (g_hash_table_contains(fm->fail, GSIZE_TO_POINTER(q))) {
-            return false;
-        }
-    }
-    return true;
+    return vtmt_r64(&fm->mem, addr);
 }
 
-static bool fake_read(void *opaque, uint64_t addr, void *buf, size_t len)
+static void mem_w64(VtmtFake *fm, uint64_t addr, uint64_t val)
 {
-    FakeMem *fm = opaque;
-
-    if (!fake_ok(fm, addr, len)) {
-        return false;
-    }
-    memcpy(buf, fm->ram + addr, len);
-    return true;
+    vtmt_w64(&fm->mem, addr, val);
 }
 
-static bool fake_write(void *opaque, uint64_t addr, const void *buf,
-                       size_t len)
+static void mem_fail(VtmtFake *fm, uint64_t addr)
 {
-    FakeMem *fm = opaque;
-
-    if (!fake_ok(fm, addr, len)) {
-        return false;
-    }
-    memcpy(fm->ram + addr, buf, len);
-    return true;
-}
-
-static uint64_t mem_r64(FakeMem *fm, uint64_t addr)
-{
-    return ldq_le_p(fm->ram + addr);
-}
-
-static void mem_w64(FakeMem *fm, uint64_t addr, uint64_t val)
-{
-    stq_le_p(fm->ram + addr, val);
-}
-
-static bool fake_cmpxchg(void *opaque, uint64_t addr, uint64_t expected,
-                         uint64_t new, uint64_t *found)
-{
-    FakeMem *fm = opaque;
-
-    fm->cas_calls++;
-    if (!fake_ok(fm, addr, 8) || (addr & 7)) {
-        return false;
-    }
-    if (fm->races && addr == fm->race_addr) {
-        fm->races--;
-        mem_w64(fm, addr, mem_r64(fm, addr) ^ fm->race_bits);
-    }
-    *found = mem_r64(fm, addr);
-    if (*found == expected) {
-        mem_w64(fm, addr, new);
-    }
-    return true;
-}
-
-static void mem_fail(FakeMem *fm, uint64_t addr)
-{
-    g_hash_table_add(fm->fail, GSIZE_TO_POINTER(addr & ~7ULL));
+    vtmt_fake_fail(fm, addr, 8);
 }
 
 /* ------------------------------------------------------------------ */
 /* A remapping unit over the fake memory                               */
 
 typedef struct Fix {
-    FakeMem fm;
+    VtmtFake fm;
     VTMIrConfig cfg;
     VTMIr ir;
 } Fix;
@@ -120,15 +50,15 @@ typedef struct Fix {
 static void fix_init_cfg(Fix *f, const VTMIrConfig *cfg, bool with_cas)
 {
     VTMMemOps mem = {
-        .read = fake_read,
-        .write = fake_write,
-        .cmpxchg64 = with_cas ? fake_cmpxchg : NULL,
+        .read = vtmt_fake_read,
+        .write = vtmt_fake_write,
+        .cmpxchg64 = with_cas ? vtmt_fake_cmpxchg64 : NULL,
         .opaque = &f->fm,
     };
 
     memset(f, 0, sizeof(*f));
-    f->fm.ram = g_malloc0(FAKE_SIZE);
-    f->fm.fail = g_hash_table_new(g_direct_hash, g_direct_equal);
+    vtmt_fake_init(&f->fm, 0);
+    f->fm.size = FAKE_SIZE;
     f->cfg = *cfg;
     vtm_ir_init(&f->ir, cfg, &mem);
 }
@@ -137,13 +67,10 @@ static void fix_init_cfg(Fix *f, const VTMIrConfig *cfg, bool with_cas)
 static void fix_init(Fix *f, bool eime)
 {
     VTMIrConfig cfg;
-    uint64_t irta = TABLE;
 
     vtm_ir_default_config(&cfg);
     fix_init_cfg(f, &cfg, true);
-    irta = FIELD_DP64(irta, IRTA, S, 7);
-    irta = FIELD_DP64(irta, IRTA, EIME, eime);
-    vtm_ir_set_table(&f->ir, irta);
+    vtm_ir_set_table(&f->ir, vtmt_irta(TABLE, 7, eime));
     f->ir.enabled = true;
     f->ir.cfis = true;
 }
@@ -151,81 +78,40 @@ static void fix_init(Fix *f, bool eime)
 static void fix_fini(Fix *f)
 {
     vtm_ir_destroy(&f->ir);
-    g_hash_table_destroy(f->fm.fail);
-    g_free(f->fm.ram);
+    vtmt_fake_destroy(&f->fm);
 }
 
-/* A remapped-format IRTE (9.10). */
-typedef struct Irte {
-    bool fpd, dm, rh, tm;
-    uint8_t dlm, vector;
-    uint32_t dest;
-    uint8_t svt, sq;
-    uint16_t sid;
-} Irte;
-
-static void irte_raw(const Irte *i, bool eime, uint64_t raw[2])
-{
-    uint64_t lo = 0, hi = 0;
-
-    lo = FIELD_DP64(lo, IRTE_LO, P, 1);
-    lo = FIELD_DP64(lo, IRTE_LO, FPD, i->fpd);
-    lo = FIELD_DP64(lo, IRTE_LO, DM, i->dm);
-    lo = FIELD_DP64(lo, IRTE_LO, RH, i->rh);
-    lo = FIELD_DP64(lo, IRTE_LO, TM, i->tm);
-    lo = FIELD_DP64(lo, IRTE_LO, DLM, i->dlm);
-    lo = FIELD_DP64(lo, IRTE_LO, V, i->vector);
-    if (eime) {
-        lo = FIELD_DP64(lo, IRTE_LO, DST, i->dest);
-    } else {
-        lo = FIELD_DP64(lo, IRTE_LO, DST_XAPIC, i->dest);
-    }
-    hi = FIELD_DP64(hi, IRTE_HI, SID, i->sid);
-    hi = FIELD_DP64(hi, IRTE_HI, SQ, i->sq);
-    hi = FIELD_DP64(hi, IRTE_HI, SVT, i->svt);
-    raw[0] = lo;
-    raw[1] = hi;
-}
+typedef VtmtIrte Irte;
 
 static void put_raw(Fix *f, uint32_t index, uint64_t lo, uint64_t hi)
 {
-    mem_w64(&f->fm, TABLE + index * VTM_IRTE_SIZE, lo);
-    mem_w64(&f->fm, TABLE + index * VTM_IRTE_SIZE + 8, hi);
+    uint64_t raw[2] = { lo, hi };
+
+    vtmt_irte_put(&f->fm.mem, TABLE, index, raw);
 }
 
 static void put_irte(Fix *f, uint32_t index, const Irte *i)
 {
     uint64_t raw[2];
 
-    irte_raw(i, f->ir.eime, raw);
-    put_raw(f, index, raw[0], raw[1]);
+    vtmt_irte(raw, i, f->ir.eime);
+    vtmt_irte_put(&f->fm.mem, TABLE, index, raw);
 }
 
 /* A posted-format IRTE (9.11) pointing at pda. */
 static void put_posted(Fix *f, uint32_t index, uint8_t vv, bool urgent,
                        uint64_t pda)
 {
-    uint64_t lo = 0, hi = 0;
+    uint64_t raw[2];
 
-    lo = FIELD_DP64(lo, IRTE_LO, P, 1);
-    lo = FIELD_DP64(lo, IRTE_LO, IM, 1);
-    lo = FIELD_DP64(lo, IRTE_LO, URG, urgent);
-    lo = FIELD_DP64(lo, IRTE_LO, V, vv);
-    lo = FIELD_DP64(lo, IRTE_LO, PDA_L, (pda >> 6) & 0x3ffffff);
-    hi = FIELD_DP64(hi, IRTE_HI, PDA_H, pda >> 32);
-    put_raw(f, index, lo, hi);
+    vtmt_irte_posted(raw, vv, urgent, pda, false);
+    vtmt_irte_put(&f->fm.mem, TABLE, index, raw);
 }
 
 /* The remappable-format request for index (5.1.2.2). */
 static uint64_t remap_addr(uint32_t index, bool shv)
 {
-    uint64_t a = 0;
-
-    a = FIELD_DP64(a, MSI_ADDR, HEAD, VTM_MSI_ADDR_HEAD);
-    a = FIELD_DP64(a, MSI_ADDR, IF, VTM_MSI_FORMAT_REMAP);
-    a = FIELD_DP64(a, MSI_RADDR, INDEX_LO, index & 0x7fff);
-    a = FIELD_DP64(a, MSI_RADDR, INDEX_HI, index >> 15);
-    return FIELD_DP64(a, MSI_RADDR, SHV, shv);
+    return vtmt_msi_remap_addr(index, shv);
 }
 
 static void process(Fix *f, uint64_t addr, uint32_t data, uint16_t sid,
@@ -525,7 +411,7 @@ static void test_x2apic_dest_not_reserved(void)
     Fix f;
 
     fix_init(&f, true);
-    irte_raw(&(Irte) { .vector = 0x40 }, true, raw);
+    vtmt_irte(raw, &(Irte) { .vector = 0x40 }, true);
     put_raw(&f, 5, raw[0] | 0xffff00ff00000000ULL, raw[1]);
     remap(&f, 5, &res);
     assert_delivered(&res, vtm_ir_msg_addr(0xffff00ff, false, false),

@@ -8,162 +8,76 @@
 
 #include "qemu/osdep.h"
 #include "vtm-track.h"
+#include "vtm-testlib.h"
 
 /* ------------------------------------------------------------------ */
-/* Fake guest memory: sparse 4K pages; reads of chosen pages fail.     */
-
-typedef struct FakeMem {
-    GHashTable *pages;          /* page number -> 4K buffer */
-    GHashTable *fail;           /* page number -> reads fail */
-    uint64_t next_free;
-    uint64_t reads;
-} FakeMem;
+/* The test library's fake memory; the walker reads but never writes.  */
 
 #define TABLE_BASE      0x10000000ULL
 #define T_HAW           46
 
-static gpointer pfn_key(uint64_t addr)
-{
-    return (gpointer)(uintptr_t)(addr >> VTM_PAGE_SHIFT);
-}
-
-static bool fake_read(void *opaque, uint64_t addr, void *buf, size_t len)
-{
-    FakeMem *fm = opaque;
-    uint8_t *page;
-
-    fm->reads++;
-    /* the walker never crosses a page: one table slice per read */
-    g_assert_cmpuint((addr & (VTM_PAGE_SIZE - 1)) + len, <=, VTM_PAGE_SIZE);
-    if (g_hash_table_contains(fm->fail, pfn_key(addr))) {
-        return false;
-    }
-    page = g_hash_table_lookup(fm->pages, pfn_key(addr));
-    if (page) {
-        memcpy(buf, page + (addr & (VTM_PAGE_SIZE - 1)), len);
-    } else {
-        memset(buf, 0, len);
-    }
-    return true;
-}
-
-static bool fake_write(void *opaque, uint64_t addr, const void *buf,
-                       size_t len)
-{
-    g_assert_not_reached();
-}
-
-static void w64(FakeMem *fm, uint64_t addr, uint64_t val)
-{
-    uint8_t *page = g_hash_table_lookup(fm->pages, pfn_key(addr));
-    uint64_t le = cpu_to_le64(val);
-
-    if (!page) {
-        page = g_malloc0(VTM_PAGE_SIZE);
-        g_hash_table_insert(fm->pages, pfn_key(addr), page);
-    }
-    memcpy(page + (addr & (VTM_PAGE_SIZE - 1)), &le, sizeof(le));
-}
-
-static uint64_t r64(FakeMem *fm, uint64_t addr)
-{
-    uint8_t *page = g_hash_table_lookup(fm->pages, pfn_key(addr));
-    uint64_t le = 0;
-
-    if (page) {
-        memcpy(&le, page + (addr & (VTM_PAGE_SIZE - 1)), sizeof(le));
-    }
-    return le64_to_cpu(le);
-}
-
 typedef struct Env {
-    FakeMem fm;
+    VtmtFake fm;
     VTMMemOps ops;
     VTMPtFormat fmt;
+    VtmtPt pt;
     unsigned levels;
     uint64_t root;
 } Env;
 
-static uint64_t alloc_table(Env *e)
-{
-    uint64_t a = e->fm.next_free;
-
-    e->fm.next_free += VTM_PAGE_SIZE;
-    w64(&e->fm, a, 0);          /* materialise the page */
-    return a;
-}
-
 static void env_init(Env *e, unsigned levels)
 {
     memset(e, 0, sizeof(*e));
-    e->fm.pages = g_hash_table_new_full(g_direct_hash, g_direct_equal,
-                                        NULL, g_free);
-    e->fm.fail = g_hash_table_new(g_direct_hash, g_direct_equal);
-    e->fm.next_free = TABLE_BASE;
-    e->ops = (VTMMemOps) { .read = fake_read, .write = fake_write,
+    vtmt_fake_init(&e->fm, TABLE_BASE);
+    /* the walker never crosses a page: one table slice per read */
+    e->fm.reads_within_page = true;
+    e->ops = (VTMMemOps) { .read = vtmt_fake_read, .write = vtmt_fake_write,
                            .opaque = &e->fm };
     vtm_pt_format_init(&e->fmt, T_HAW, VTM_SLLPS_2M | VTM_SLLPS_1G);
     vtm_pt_format_set_snoop(&e->fmt, false);
     e->levels = levels;
-    e->root = alloc_table(e);
+    e->root = vtmt_alloc(&e->fm.mem);
+    e->pt = (VtmtPt) { .mem = &e->fm.mem, .top = e->root, .levels = levels };
 }
 
 static void env_free(Env *e)
 {
-    g_hash_table_destroy(e->fm.pages);
-    g_hash_table_destroy(e->fm.fail);
+    g_assert_cmpuint(e->fm.writes, ==, 0);
+    vtmt_fake_destroy(&e->fm);
+}
+
+static uint64_t r64(Env *e, uint64_t addr)
+{
+    return vtmt_r64(&e->fm.mem, addr);
+}
+
+static void w64(Env *e, uint64_t addr, uint64_t val)
+{
+    vtmt_w64(&e->fm.mem, addr, val);
 }
 
 static uint64_t pte(uint64_t addr, uint8_t perm, bool ps)
 {
-    uint64_t v = addr & R_SLPTE_ADDR_MASK;
-
-    v = FIELD_DP64(v, SLPTE, R, !!(perm & VTM_PERM_R));
-    v = FIELD_DP64(v, SLPTE, W, !!(perm & VTM_PERM_W));
-    return FIELD_DP64(v, SLPTE, PS, ps);
-}
-
-static unsigned idx(uint64_t iova, unsigned level)
-{
-    return extract64(iova, vtm_level_shift(level), VTM_LEVEL_STRIDE);
+    return vtmt_slpte(addr, vtmt_perm(perm & VTM_PERM_R, perm & VTM_PERM_W),
+                      ps);
 }
 
 /* The address of iova's entry at level, tables above made on the way. */
 static uint64_t entry_at(Env *e, uint64_t iova, unsigned level)
 {
-    uint64_t table = e->root;
-    unsigned l;
-
-    for (l = e->levels; l > level; l--) {
-        uint64_t a = table + idx(iova, l) * 8;
-        uint64_t v = r64(&e->fm, a);
-
-        if (!(v & (R_SLPTE_R_MASK | R_SLPTE_W_MASK)) ||
-            FIELD_EX64(v, SLPTE, PS)) {
-            v = pte(alloc_table(e), VTM_PERM_RW, false);
-            w64(&e->fm, a, v);
-        }
-        table = FIELD_EX64(v, SLPTE, ADDR) << VTM_PAGE_SHIFT;
-    }
-    return table + idx(iova, level) * 8;
-}
-
-static unsigned shift_level(unsigned shift)
-{
-    return (shift - VTM_PAGE_SHIFT) / VTM_LEVEL_STRIDE + 1;
+    return vtmt_pt_entry(&e->pt, iova, level, true);
 }
 
 static void map(Env *e, uint64_t iova, uint64_t pa, unsigned shift,
                 uint8_t perm)
 {
-    unsigned level = shift_level(shift);
-
-    w64(&e->fm, entry_at(e, iova, level), pte(pa, perm, level > 1));
+    g_assert_cmphex(vtmt_pt_map(&e->pt, iova, pa, vtmt_shift_level(shift),
+                                pte(0, perm, false)), !=, 0);
 }
 
 static void unmap(Env *e, uint64_t iova, unsigned shift)
 {
-    w64(&e->fm, entry_at(e, iova, shift_level(shift)), 0);
+    vtmt_pt_unmap(&e->pt, iova, vtmt_shift_level(shift));
 }
 
 /* ------------------------------------------------------------------ */
@@ -270,26 +184,26 @@ static void test_enum_faults(void)
     /* reserved: an address bit above HAW in a leaf */
     map(&e, 0x2000, 0x7001000, 12, VTM_PERM_RW);
     a = entry_at(&e, 0x2000, 1);
-    w64(&e.fm, a, r64(&e.fm, a) | BIT_ULL(T_HAW));
+    w64(&e, a, r64(&e, a) | BIT_ULL(T_HAW));
     /* reserved: SNP without snoop control */
     map(&e, 0x3000, 0x7002000, 12, VTM_PERM_RW);
     a = entry_at(&e, 0x3000, 1);
-    w64(&e.fm, a, r64(&e.fm, a) | R_SLPTE_SNP_MASK);
+    w64(&e, a, r64(&e, a) | R_SLPTE_SNP_MASK);
     /* reserved: 2M leaf with address bit 12 set */
     map(&e, 0x400000, 0x7400000, 21, VTM_PERM_RW);
     a = entry_at(&e, 0x400000, 2);
-    w64(&e.fm, a, r64(&e.fm, a) | BIT_ULL(12));
+    w64(&e, a, r64(&e, a) | BIT_ULL(12));
     /* no access left: R above, W below */
     map(&e, 0x8000000000ULL, 0x7800000, 12, VTM_PERM_W);
     a = entry_at(&e, 0x8000000000ULL, 4);
-    w64(&e.fm, a, (r64(&e.fm, a) & ~R_SLPTE_W_MASK));
+    w64(&e, a, (r64(&e, a) & ~R_SLPTE_W_MASK));
     /* a table that cannot be read */
     map(&e, 0x10000000000ULL, 0x7900000, 12, VTM_PERM_RW);
-    g_hash_table_add(e.fm.fail,
-                     pfn_key(entry_at(&e, 0x10000000000ULL, 1)));
+    vtmt_fake_fail(&e.fm, entry_at(&e, 0x10000000000ULL, 1) &
+                   ~(VTM_PAGE_SIZE - 1), VTM_PAGE_SIZE);
     /* PS at level 4 is reserved (no 512G pages) */
-    a = e.root + idx(0x18000000000ULL, 4) * 8;
-    w64(&e.fm, a, pte(0, VTM_PERM_RW, true));
+    a = e.root + vtmt_pt_index(0x18000000000ULL, 4) * 8;
+    w64(&e, a, pte(0, VTM_PERM_RW, true));
 
     enumerate(&e, 0, ALL, ALL, ALL, &f);
     g_assert_cmpuint(f.m->len, ==, 1);
@@ -314,7 +228,7 @@ static void test_enum_perm_and(void)
     map(&e, 0x1000, 0x7000000, 12, VTM_PERM_RW);
     map(&e, 0x2000, 0x7001000, 12, VTM_PERM_W);
     a = entry_at(&e, 0x1000, 2);
-    w64(&e.fm, a, r64(&e.fm, a) & ~R_SLPTE_W_MASK);
+    w64(&e, a, r64(&e, a) & ~R_SLPTE_W_MASK);
     enumerate(&e, 0, ALL, ALL, ALL, &f);
     g_assert_cmpuint(f.m->len, ==, 1);
     assert_mapping(M(&f, 0), 0x1000, 0x7000000, 12, VTM_PERM_R);
@@ -359,22 +273,8 @@ static void test_enum_widths(void)
  */
 static void alias_tables(Env *e, bool leaves_present)
 {
-    uint64_t t[5];
-    unsigned l, i;
-
-    t[4] = e->root;
-    for (l = 3; l >= 1; l--) {
-        t[l] = alloc_table(e);
-    }
-    for (l = 4; l >= 2; l--) {
-        for (i = 0; i < VTM_PTES_PER_TABLE; i++) {
-            w64(&e->fm, t[l] + i * 8, pte(t[l - 1], VTM_PERM_RW, false));
-        }
-    }
-    for (i = 0; i < VTM_PTES_PER_TABLE; i++) {
-        w64(&e->fm, t[1] + i * 8,
-            leaves_present ? pte(0x9000, VTM_PERM_RW, false) : 0);
-    }
+    g_assert_true(vtmt_pt_alias(&e->pt, leaves_present ?
+                                pte(0x9000, VTM_PERM_RW, false) : 0));
 }
 
 static void test_enum_budget(void)

@@ -11,6 +11,7 @@
 
 #include "qemu/osdep.h"
 #include "vtm-qi.h"
+#include "vtm-testlib.h"
 
 static const VTMQiLimits lim_all = {
     .mamv = 9, .dt_supported = true, .ir_supported = true,
@@ -28,30 +29,20 @@ static uint8_t decode(uint64_t lo, uint64_t hi, const VTMQiLimits *lim,
 
 static uint64_t cc_lo(unsigned g, uint16_t did, uint16_t sid, uint8_t fm)
 {
-    uint64_t lo = VTM_QI_CC;
-
-    lo = FIELD_DP64(lo, QI_CC_LO, G, g);
-    lo = FIELD_DP64(lo, QI_CC_LO, DID, did);
-    lo = FIELD_DP64(lo, QI_CC_LO, SID, sid);
-    return FIELD_DP64(lo, QI_CC_LO, FM, fm);
+    return vtmt_qi_cc(g, did, sid, fm).qw[0];
 }
 
 static uint64_t iotlb_lo(unsigned g, uint16_t did, bool dr, bool dw)
 {
-    uint64_t lo = VTM_QI_IOTLB;
+    uint64_t lo = vtmt_qi_iotlb(g, did, 0, 0, false).qw[0];
 
-    lo = FIELD_DP64(lo, QI_IOTLB_LO, G, g);
-    lo = FIELD_DP64(lo, QI_IOTLB_LO, DID, did);
     lo = FIELD_DP64(lo, QI_IOTLB_LO, DR, dr);
     return FIELD_DP64(lo, QI_IOTLB_LO, DW, dw);
 }
 
 static uint64_t iotlb_hi(uint64_t addr, unsigned am, bool ih)
 {
-    uint64_t hi = addr & ~0xfffULL;
-
-    hi = FIELD_DP64(hi, QI_IOTLB_HI, AM, am);
-    return FIELD_DP64(hi, QI_IOTLB_HI, IH, ih);
+    return vtmt_qi_iotlb(VTM_INV_PAGE, 0, addr, am, ih).qw[1];
 }
 
 static void test_cc(void)
@@ -172,12 +163,23 @@ static void test_iotlb_am(void)
 
 static uint64_t devtlb_lo(uint16_t sid, uint16_t pfsid, uint8_t mip)
 {
-    uint64_t lo = VTM_QI_DEVTLB;
+    return vtmt_qi_devtlb(sid, pfsid, mip, 0, false).qw[0];
+}
 
-    lo = FIELD_DP64(lo, QI_DEVTLB_LO, SID, sid);
-    lo = FIELD_DP64(lo, QI_DEVTLB_LO, PFSID_LO, pfsid & 0xf);
-    lo = FIELD_DP64(lo, QI_DEVTLB_LO, PFSID_HI, pfsid >> 4);
-    return FIELD_DP64(lo, QI_DEVTLB_LO, MIP, mip);
+/* The register-based interface's values (11.4.7.1, 11.4.8) */
+static uint64_t ccmd(unsigned cirg, uint16_t did, uint16_t sid, uint8_t fm)
+{
+    return vtmt_reg_ccmd(cirg, did, sid, fm);
+}
+
+static uint64_t iotlb_reg(unsigned iirg, uint16_t did, bool dr, bool dw)
+{
+    return vtmt_reg_iotlb(iirg, did, dr, dw);
+}
+
+static uint64_t iva(uint64_t addr, unsigned am, bool ih)
+{
+    return vtmt_reg_iva(addr, am, ih);
 }
 
 static void test_devtlb(void)
@@ -376,16 +378,6 @@ static void test_rsvd_bits(gconstpointer data)
     g_assert_cmphex(mask[1], ==, rc->def_hi);
 }
 
-static uint64_t ccmd(unsigned cirg, uint16_t did, uint16_t sid, uint8_t fm)
-{
-    uint64_t v = FIELD_DP64(0, CCMD, ICC, 1);
-
-    v = FIELD_DP64(v, CCMD, CIRG, cirg);
-    v = FIELD_DP64(v, CCMD, DID, did);
-    v = FIELD_DP64(v, CCMD, SID, sid);
-    return FIELD_DP64(v, CCMD, FM, fm);
-}
-
 static void test_ccmd(void)
 {
     VTMInvOp op;
@@ -412,24 +404,6 @@ static void test_ccmd(void)
     g_assert_cmphex(op.cc.did, ==, 0);
 
     g_assert_false(vtm_qi_from_ccmd(ccmd(0, 9, 1, 1), &op));
-}
-
-static uint64_t iotlb_reg(unsigned iirg, uint16_t did, bool dr, bool dw)
-{
-    uint64_t v = FIELD_DP64(0, IOTLB, IVT, 1);
-
-    v = FIELD_DP64(v, IOTLB, IIRG, iirg);
-    v = FIELD_DP64(v, IOTLB, DID, did);
-    v = FIELD_DP64(v, IOTLB, DR, dr);
-    return FIELD_DP64(v, IOTLB, DW, dw);
-}
-
-static uint64_t iva(uint64_t addr, unsigned am, bool ih)
-{
-    uint64_t v = FIELD_DP64(0, IVA, ADDR, addr >> 12);
-
-    v = FIELD_DP64(v, IVA, AM, am);
-    return FIELD_DP64(v, IVA, IH, ih);
 }
 
 static void test_iotlb_reg(void)
