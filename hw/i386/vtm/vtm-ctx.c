@@ -156,3 +156,294 @@ VTMFaultReason vtm_ctx_fetch(const VTMMemOps *mem, uint64_t root_table,
     ctx->fpd = FIELD_EX64(lo, CTX_LO, FPD);
     return vtm_ctx_check_ctx(lo, hi, lim, ctx);
 }
+
+/* Scalable mode ------------------------------------------------------ */
+
+/*
+ * 9.2: the root entry's lower half serves devfn 0-127, its upper half
+ * devfn 128-255, each with its own present bit and context table.
+ */
+static VTMFaultReason vtm_ctx_check_sm_root(uint64_t lo, uint64_t hi,
+                                            unsigned devfn,
+                                            const VTMCtxLimits *lim,
+                                            uint64_t *ctp)
+{
+    bool upper = devfn >= VTM_SM_CTX_PER_TABLE;
+    uint64_t half = upper ? hi : lo;
+
+    if (!(upper ? FIELD_EX64(hi, SM_ROOT_HI, UP)
+                : FIELD_EX64(lo, SM_ROOT_LO, LP))) {
+        return VTM_FR_SM_ROOT_NOT_PRESENT;  /* SRT.2, 9.2 */
+    }
+    /* Only the half in use is checked: the other may be not present. */
+    if (half & (VTM_SM_ROOT_LO_RSVD | vtm_ctx_above_haw(lim))) {
+        return VTM_FR_SM_ROOT_RSVD;         /* SRT.3, 9.2 */
+    }
+    *ctp = (upper ? FIELD_EX64(hi, SM_ROOT_HI, UCTP)
+                  : FIELD_EX64(lo, SM_ROOT_LO, LCTP)) << VTM_PAGE_SHIFT;
+    return VTM_FR_NONE;
+}
+
+static VTMFaultReason vtm_ctx_check_sm_ctx(const uint64_t q[4],
+                                           const VTMCtxLimits *lim,
+                                           VTMContext *ctx)
+{
+    uint64_t q0_rsvd = VTM_SM_CTX_Q0_RSVD | vtm_ctx_above_haw(lim);
+
+    if (!FIELD_EX64(q[0], SM_CTX_Q0, P)) {
+        return VTM_FR_SM_CTX_NOT_PRESENT;   /* SCT.2, 9.4 */
+    }
+    /* DTE and PRE need the capabilities behind them (9.4). */
+    if (!lim->dt_supported) {
+        q0_rsvd |= R_SM_CTX_Q0_DTE_MASK;
+    }
+    if (!lim->prs) {
+        q0_rsvd |= R_SM_CTX_Q0_PRE_MASK;
+    }
+    if ((q[0] & q0_rsvd) || (q[1] & VTM_SM_CTX_Q1_RSVD) || q[2] || q[3]) {
+        return VTM_FR_SM_CTX_RSVD;          /* SCT.3, 9.4 */
+    }
+    ctx->sm = true;
+    ctx->dte = FIELD_EX64(q[0], SM_CTX_Q0, DTE);
+    ctx->paside = FIELD_EX64(q[0], SM_CTX_Q0, PASIDE);
+    ctx->pre = FIELD_EX64(q[0], SM_CTX_Q0, PRE);
+    ctx->pdts = FIELD_EX64(q[0], SM_CTX_Q0, PDTS);
+    ctx->pasid_dir = FIELD_EX64(q[0], SM_CTX_Q0, PASIDDIRPTR) <<
+                     VTM_PAGE_SHIFT;
+    ctx->rid_pasid = FIELD_EX64(q[1], SM_CTX_Q1, RID_PASID);
+    ctx->rid_priv = FIELD_EX64(q[1], SM_CTX_Q1, RID_PRIV);
+    return VTM_FR_NONE;
+}
+
+/* n little-endian qwords in one fetch; false on a bus error. */
+static bool vtm_ctx_read_qwords(const VTMMemOps *mem, uint64_t addr,
+                                uint64_t *q, unsigned n, unsigned *reads)
+{
+    unsigned i;
+
+    (*reads)++;
+    if (!mem->read(mem->opaque, addr, q, n * sizeof(uint64_t))) {
+        return false;
+    }
+    for (i = 0; i < n; i++) {
+        q[i] = le64_to_cpu(q[i]);
+    }
+    return true;
+}
+
+VTMFaultReason vtm_ctx_fetch_sm(const VTMMemOps *mem, uint64_t root_table,
+                                uint16_t sid, const VTMCtxLimits *lim,
+                                VTMContext *ctx, unsigned *mem_reads)
+{
+    unsigned bus = sid >> 8, devfn = sid & 0xff;
+    uint64_t q[4], ctp = 0;
+    VTMFaultReason fr;
+
+    *mem_reads = 0;
+    memset(ctx, 0, sizeof(*ctx));
+
+    if (!vtm_ctx_read_qwords(mem, root_table + bus * VTM_ROOT_ENTRY_SIZE,
+                             q, 2, mem_reads)) {
+        return VTM_FR_SM_ROOT_ACCESS;       /* SRT.1, 9.2 */
+    }
+    fr = vtm_ctx_check_sm_root(q[0], q[1], devfn, lim, &ctp);
+    if (fr != VTM_FR_NONE) {
+        return fr;
+    }
+    if (!vtm_ctx_read_qwords(mem, ctp + (devfn % VTM_SM_CTX_PER_TABLE) *
+                             VTM_SM_CTX_ENTRY_SIZE, q, 4, mem_reads)) {
+        return VTM_FR_SM_CTX_ACCESS;        /* SCT.1, 9.4 */
+    }
+    ctx->fpd = FIELD_EX64(q[0], SM_CTX_Q0, FPD);
+    return vtm_ctx_check_sm_ctx(q, lim, ctx);
+}
+
+/* PASIDs the context's directory covers: 2^(PDTS + 7) entries of 64. */
+static bool vtm_ctx_pasid_in_dir(const VTMContext *ctx,
+                                 const VTMCtxLimits *lim, uint32_t pasid)
+{
+    unsigned bits = MIN(ctx->pdts + 7 + VTM_PASID_DIR_SHIFT,
+                        MIN(lim->pss + 1, VTM_PASID_BITS));
+
+    return pasid < (1u << bits);
+}
+
+VTMFaultReason vtm_ctx_sm_pasid(const VTMContext *ctx,
+                                const VTMCtxLimits *lim, bool has_pasid,
+                                uint32_t req_pasid, bool req_priv,
+                                bool is_translation_req, uint32_t *pasid,
+                                bool *priv)
+{
+    if (is_translation_req && !ctx->dte) {
+        return VTM_FR_SM_CTX_DTE;           /* SCT.5, 9.4 */
+    }
+    if (!has_pasid) {
+        /* 9.4: requests without PASID use RID_PASID and RID_PRIV. */
+        if (!vtm_ctx_pasid_in_dir(ctx, lim, ctx->rid_pasid)) {
+            return VTM_FR_SM_CTX_RID_PASID; /* SCT.9, 9.4 */
+        }
+        *pasid = ctx->rid_pasid;
+        *priv = ctx->rid_priv;
+        return VTM_FR_NONE;
+    }
+    if (!ctx->paside) {
+        return VTM_FR_SM_CTX_PASIDE;        /* SCT.6, 9.4 */
+    }
+    if (req_pasid > VTM_PASID_MAX ||
+        !vtm_ctx_pasid_in_dir(ctx, lim, req_pasid)) {
+        return VTM_FR_SM_CTX_PASID_MAX;     /* SCT.7, 9.4 PDTS */
+    }
+    *pasid = req_pasid;
+    *priv = req_priv;
+    return VTM_FR_NONE;
+}
+
+/* Reserved bits of a present PASID table entry (9.6), SPT.3. */
+static bool vtm_pasid_rsvd(const uint64_t q[VTM_PASID_ENTRY_QWORDS],
+                           unsigned pgtt, const VTMCtxLimits *lim)
+{
+    uint64_t q0 = VTM_PASID_Q0_RSVD, q1 = VTM_PASID_Q1_RSVD;
+    uint64_t q2 = VTM_PASID_Q2_RSVD;
+    unsigned i;
+
+    if (pgtt == VTM_PGTT_SS || pgtt == VTM_PGTT_NESTED) {
+        q0 |= vtm_ctx_above_haw(lim);
+    }
+    if (pgtt == VTM_PGTT_FS || pgtt == VTM_PGTT_NESTED) {
+        q2 |= vtm_ctx_above_haw(lim);
+    }
+    if (!lim->slads) {
+        q0 |= R_PASID_Q0_SSADE_MASK;
+    }
+    if (!lim->snoop_control) {
+        q1 |= R_PASID_Q1_PGSNP_MASK;
+    }
+    if (!lim->ers) {
+        q2 |= R_PASID_Q2_ERE_MASK;
+    }
+    for (i = 3; i < VTM_PASID_ENTRY_QWORDS; i++) {
+        if (q[i]) {
+            return true;
+        }
+    }
+    return ((q[0] & q0) | (q[1] & q1) | (q[2] & q2)) != 0;
+}
+
+/* PGTT, AW and FSPM programming of a present entry (9.6), SPT.4. */
+static VTMFaultReason vtm_pasid_check_pgtt(const uint64_t *q,
+                                           const VTMCtxLimits *lim,
+                                           VTMPasidEntry *pe)
+{
+    unsigned aw = FIELD_EX64(q[0], PASID_Q0, AW);
+    unsigned fspm = FIELD_EX64(q[2], PASID_Q2, FSPM);
+    bool fs = false, ss = false;
+
+    switch (pe->pgtt) {
+    case VTM_PGTT_FS:
+        fs = true;
+        break;
+    case VTM_PGTT_SS:
+        ss = true;
+        break;
+    case VTM_PGTT_NESTED:
+        fs = ss = true;
+        break;
+    case VTM_PGTT_PT:
+        return lim->pt_supported ? VTM_FR_NONE
+                                 : VTM_FR_SM_PTE_INVALID;   /* SPT.4 */
+    default:
+        return VTM_FR_SM_PTE_INVALID;       /* SPT.4: reserved PGTT */
+    }
+    if ((fs && !lim->fs_supported) || (ss && !lim->ss_supported) ||
+        (fs && ss && !lim->nest_supported)) {
+        return VTM_FR_SM_PTE_INVALID;       /* SPT.4: PGTT vs ECAP */
+    }
+    if (ss && (!vtm_ctx_aw_levels(aw) || !(lim->sagaw & BIT(aw)))) {
+        return VTM_FR_SM_PTE_INVALID;       /* SPT.4: AW vs SAGAW */
+    }
+    if (fs && !(fspm == VTM_FSPM_4LEVEL ||
+                (fspm == VTM_FSPM_5LEVEL && lim->fl5lp))) {
+        return VTM_FR_SM_PTE_INVALID;       /* SPT.4: FSPM vs CAP.FL5LP */
+    }
+    if (ss) {
+        pe->ss_levels = vtm_ctx_aw_levels(aw);
+        pe->ss_aw_bits = VTM_PAGE_SHIFT + VTM_LEVEL_STRIDE * pe->ss_levels;
+        pe->ssptptr = FIELD_EX64(q[0], PASID_Q0, SSPTPTR) << VTM_PAGE_SHIFT;
+    }
+    if (fs) {
+        pe->fs_levels = fspm == VTM_FSPM_5LEVEL ? 5 : 4;
+        pe->fsptptr = FIELD_EX64(q[2], PASID_Q2, FSPTPTR) << VTM_PAGE_SHIFT;
+    }
+    return VTM_FR_NONE;
+}
+
+static void vtm_pasid_decode_flags(const uint64_t *q, VTMPasidEntry *pe)
+{
+    pe->did = FIELD_EX64(q[1], PASID_Q1, DID);
+    pe->ssade = FIELD_EX64(q[0], PASID_Q0, SSADE);
+    pe->ssee = FIELD_EX64(q[0], PASID_Q0, SSEE);
+    pe->pwsnp = FIELD_EX64(q[1], PASID_Q1, PWSNP);
+    pe->pgsnp = FIELD_EX64(q[1], PASID_Q1, PGSNP);
+    pe->sre = FIELD_EX64(q[2], PASID_Q2, SRE);
+    pe->ere = FIELD_EX64(q[2], PASID_Q2, ERE);
+    pe->wpe = FIELD_EX64(q[2], PASID_Q2, WPE);
+    pe->nxe = FIELD_EX64(q[2], PASID_Q2, NXE);
+    pe->smep = FIELD_EX64(q[2], PASID_Q2, SMEP);
+    pe->eafe = FIELD_EX64(q[2], PASID_Q2, EAFE);
+}
+
+VTMFaultReason vtm_pasid_fetch(const VTMMemOps *mem, const VTMContext *ctx,
+                               uint32_t pasid, const VTMCtxLimits *lim,
+                               VTMPasidEntry *pe, unsigned *mem_reads)
+{
+    uint64_t q[VTM_PASID_ENTRY_QWORDS], table;
+
+    *mem_reads = 0;
+    memset(pe, 0, sizeof(*pe));
+    if (!vtm_ctx_read_qwords(mem, ctx->pasid_dir + (pasid >>
+                             VTM_PASID_DIR_SHIFT) * VTM_PASID_DIR_SIZE,
+                             q, 1, mem_reads)) {
+        return VTM_FR_SM_PDE_ACCESS;        /* SPD.1, 9.5 */
+    }
+    if (!FIELD_EX64(q[0], PASID_DIR, P)) {
+        return VTM_FR_SM_PDE_NOT_PRESENT;   /* SPD.2, 9.5 */
+    }
+    /* 9.5: a directory entry's FPD covers faults from here on. */
+    pe->fpd = FIELD_EX64(q[0], PASID_DIR, FPD);
+    if (q[0] & (VTM_PASID_DIR_RSVD | vtm_ctx_above_haw(lim))) {
+        return VTM_FR_SM_PDE_RSVD;          /* SPD.3, 9.5 */
+    }
+    table = FIELD_EX64(q[0], PASID_DIR, SMPTBLPTR) << VTM_PAGE_SHIFT;
+
+    if (!vtm_ctx_read_qwords(mem, table + (pasid % VTM_PASID_PER_TABLE) *
+                             VTM_PASID_ENTRY_SIZE, q,
+                             VTM_PASID_ENTRY_QWORDS, mem_reads)) {
+        return VTM_FR_SM_PTE_ACCESS;        /* SPT.1, 9.6 */
+    }
+    if (!FIELD_EX64(q[0], PASID_Q0, P)) {
+        return VTM_FR_SM_PTE_NOT_PRESENT;   /* SPT.2, 9.6 */
+    }
+    pe->fpd |= FIELD_EX64(q[0], PASID_Q0, FPD);
+    pe->pgtt = FIELD_EX64(q[0], PASID_Q0, PGTT);
+    if (vtm_pasid_rsvd(q, pe->pgtt, lim)) {
+        return VTM_FR_SM_PTE_RSVD;          /* SPT.3, 9.6 */
+    }
+    vtm_pasid_decode_flags(q, pe);
+    return vtm_pasid_check_pgtt(q, lim, pe);
+}
+
+VTMFaultReason vtm_pasid_check_request(const VTMPasidEntry *pe, bool priv,
+                                       bool exec)
+{
+    /* Pass-through and second stage have no privilege levels (9.6). */
+    if (pe->pgtt != VTM_PGTT_FS && pe->pgtt != VTM_PGTT_NESTED) {
+        return VTM_FR_NONE;
+    }
+    if (exec && !pe->ere) {
+        return VTM_FR_SM_PTE_ERE;           /* SPT.5, 9.6 */
+    }
+    if (priv && !pe->sre) {
+        return VTM_FR_SM_PTE_SRE;           /* SPT.6, 9.6 */
+    }
+    return VTM_FR_NONE;
+}

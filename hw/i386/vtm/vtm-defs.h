@@ -54,9 +54,9 @@ REG64(CAP, 0x008)
     FIELD(CAP, MAMV, 48, 6)
     FIELD(CAP, DWD, 54, 1)
     FIELD(CAP, DRD, 55, 1)
-    FIELD(CAP, FL1GP, 56, 1)
+    FIELD(CAP, FL1GP, 56, 1)            /* first-stage 1G pages */
     FIELD(CAP, PI, 59, 1)
-    FIELD(CAP, FL5LP, 60, 1)
+    FIELD(CAP, FL5LP, 60, 1)            /* first-stage 5-level tables */
     FIELD(CAP, ECMDS, 61, 1)
 REG64(ECAP, 0x010)
     FIELD(ECAP, C, 0, 1)
@@ -74,14 +74,17 @@ REG64(ECAP, 0x010)
     FIELD(ECAP, SRS, 31, 1)
     FIELD(ECAP, NWFS, 33, 1)
     FIELD(ECAP, EAFS, 34, 1)
-    FIELD(ECAP, PSS, 35, 5)
+    FIELD(ECAP, PSS, 35, 5)             /* PASID width - 1 */
     FIELD(ECAP, PASID, 40, 1)
     FIELD(ECAP, DIT, 41, 1)
-    FIELD(ECAP, PDS, 42, 1)
-    FIELD(ECAP, SMTS, 43, 1)
-    FIELD(ECAP, SLADS, 45, 1)
-    FIELD(ECAP, SLTS, 46, 1)
-    FIELD(ECAP, FLTS, 47, 1)
+    FIELD(ECAP, PDS, 42, 1)             /* page-request drain */
+    FIELD(ECAP, SMTS, 43, 1)            /* scalable-mode translation */
+    FIELD(ECAP, VCS, 44, 1)
+    FIELD(ECAP, SLADS, 45, 1)           /* second-stage A/D */
+    FIELD(ECAP, SLTS, 46, 1)            /* second-stage translation */
+    FIELD(ECAP, FLTS, 47, 1)            /* first-stage translation */
+    FIELD(ECAP, SMPWC, 48, 1)           /* SM page-walk coherency */
+    FIELD(ECAP, RPS, 49, 1)
     FIELD(ECAP, PMS, 51, 1)
 /* GCMD and GSTS share bit positions: 11.4.4.1 and 11.4.4.2 */
 REG32(GCMD, 0x018)
@@ -214,7 +217,131 @@ REG64(FRCD_HI, 8)
 /* RTADDR.TTM values: 11.4.5 */
 #define VTM_TTM_LEGACY          0
 #define VTM_TTM_SCALABLE        1
+#define VTM_TTM_RESERVED        2
 #define VTM_TTM_ABORT_DMA       3
+
+/*
+ * Scalable mode (chapter 9, rev 4.1).  PASIDs are 20 bits (ECAP.PSS
+ * at most 19); a request without PASID uses the context's RID_PASID.
+ */
+#define VTM_PASID_BITS          20
+#define VTM_PASID_MAX           ((1u << VTM_PASID_BITS) - 1)
+
+/*
+ * 9.2 Scalable-Mode Root Entry: 128 bits.  The lower half points to
+ * the context table of devfn 0-127, the upper half to that of devfn
+ * 128-255; each half has its own present bit.
+ */
+REG64(SM_ROOT_LO, 0)
+    FIELD(SM_ROOT_LO, LP, 0, 1)
+    FIELD(SM_ROOT_LO, LCTP, 12, 52)
+REG64(SM_ROOT_HI, 8)
+    FIELD(SM_ROOT_HI, UP, 0, 1)
+    FIELD(SM_ROOT_HI, UCTP, 12, 52)
+#define VTM_SM_ROOT_LO_RSVD     0x0000000000000ffeULL
+#define VTM_SM_ROOT_HI_RSVD     0x0000000000000ffeULL
+#define VTM_SM_CTX_PER_TABLE    128     /* 256-bit entries in 4 KiB */
+
+/*
+ * 9.4 Scalable-Mode Context Entry: 256 bits, four qwords.  PDTS gives
+ * the PASID directory 2^(PDTS + 7) entries; RID_PASID is the PASID of
+ * requests without one, RID_PRIV their privilege.  Reserved: 8:5,
+ * 127:85 and all of 255:128.
+ */
+REG64(SM_CTX_Q0, 0)
+    FIELD(SM_CTX_Q0, P, 0, 1)
+    FIELD(SM_CTX_Q0, FPD, 1, 1)
+    FIELD(SM_CTX_Q0, DTE, 2, 1)         /* device-TLB (ATS) enable */
+    FIELD(SM_CTX_Q0, PASIDE, 3, 1)      /* requests with PASID allowed */
+    FIELD(SM_CTX_Q0, PRE, 4, 1)         /* page requests enable */
+    FIELD(SM_CTX_Q0, PDTS, 9, 3)
+    FIELD(SM_CTX_Q0, PASIDDIRPTR, 12, 52)
+REG64(SM_CTX_Q1, 8)
+    FIELD(SM_CTX_Q1, RID_PASID, 0, 20)
+    FIELD(SM_CTX_Q1, RID_PRIV, 20, 1)
+#define VTM_SM_CTX_Q0_RSVD      0x00000000000001e0ULL
+#define VTM_SM_CTX_Q1_RSVD      0xffffffffffe00000ULL
+#define VTM_SM_CTX_ENTRY_SIZE   32
+
+/* 9.5 PASID Directory Entry: 64 bits, one per 64 PASIDs. */
+REG64(PASID_DIR, 0)
+    FIELD(PASID_DIR, P, 0, 1)
+    FIELD(PASID_DIR, FPD, 1, 1)
+    FIELD(PASID_DIR, SMPTBLPTR, 12, 52)
+#define VTM_PASID_DIR_RSVD      0x0000000000000ffcULL
+#define VTM_PASID_DIR_SIZE      8
+#define VTM_PASID_PER_TABLE     64      /* PASID bits 5:0 index a table */
+#define VTM_PASID_DIR_SHIFT     6       /* PASID bits 19:6 the directory */
+
+/*
+ * 9.6 Scalable-Mode PASID Table Entry: 512 bits, eight qwords.
+ * Q0: present, FPD, second-stage AW, execute enable, PGTT, A/D enable
+ * and table pointer; Q1: domain id, snoop and memory-type controls;
+ * Q2: the first-stage controls and table pointer.  Reserved: 11:10,
+ * 86:80, 139:136, and all of 511:192.
+ */
+REG64(PASID_Q0, 0)
+    FIELD(PASID_Q0, P, 0, 1)
+    FIELD(PASID_Q0, FPD, 1, 1)
+    FIELD(PASID_Q0, AW, 2, 3)           /* second-stage AGAW, as 9.3 */
+    FIELD(PASID_Q0, SSEE, 5, 1)         /* second-stage execute enable */
+    FIELD(PASID_Q0, PGTT, 6, 3)
+    FIELD(PASID_Q0, SSADE, 9, 1)        /* second-stage A/D enable */
+    FIELD(PASID_Q0, SSPTPTR, 12, 52)
+REG64(PASID_Q1, 8)
+    FIELD(PASID_Q1, DID, 0, 16)
+    FIELD(PASID_Q1, PWSNP, 23, 1)       /* page-walk snoop */
+    FIELD(PASID_Q1, PGSNP, 24, 1)       /* page snoop */
+    FIELD(PASID_Q1, CD, 25, 1)
+    FIELD(PASID_Q1, EMTE, 26, 1)
+    FIELD(PASID_Q1, EMT, 27, 3)
+    FIELD(PASID_Q1, PWT, 30, 1)
+    FIELD(PASID_Q1, PCD, 31, 1)
+    FIELD(PASID_Q1, PAT, 32, 32)
+REG64(PASID_Q2, 16)
+    FIELD(PASID_Q2, SRE, 0, 1)          /* supervisor requests enable */
+    FIELD(PASID_Q2, ERE, 1, 1)          /* execute requests enable */
+    FIELD(PASID_Q2, FSPM, 2, 2)         /* 00b 4-level, 01b 5-level */
+    FIELD(PASID_Q2, WPE, 4, 1)          /* write protect enable */
+    FIELD(PASID_Q2, NXE, 5, 1)          /* no-execute enable */
+    FIELD(PASID_Q2, SMEP, 6, 1)
+    FIELD(PASID_Q2, EAFE, 7, 1)         /* extended accessed flag */
+    FIELD(PASID_Q2, FSPTPTR, 12, 52)
+#define VTM_PASID_Q0_RSVD       0x0000000000000c00ULL
+#define VTM_PASID_Q1_RSVD       0x00000000007f0000ULL
+#define VTM_PASID_Q2_RSVD       0x0000000000000f00ULL
+#define VTM_PASID_ENTRY_SIZE    64
+#define VTM_PASID_ENTRY_QWORDS  8
+
+/* 9.6 PGTT: PASID-granular translation type */
+#define VTM_PGTT_FS             1       /* first stage only */
+#define VTM_PGTT_SS             2       /* second stage only */
+#define VTM_PGTT_NESTED         3
+#define VTM_PGTT_PT             4       /* pass-through */
+
+/* 9.6 FSPM: first-stage paging mode */
+#define VTM_FSPM_4LEVEL         0
+#define VTM_FSPM_5LEVEL         1
+
+/*
+ * 9.7 First-Stage Paging Entries: the IA-32e (4-level) and 5-level
+ * paging formats of the CPU.  PS is defined at levels 2 and 3 (2M and
+ * 1G pages); in a 4K leaf bit 7 is PAT.  A and D are set by the unit
+ * with a locked update (3.6.2).  XD needs NXE in the PASID entry.
+ */
+REG64(FSPTE, 0)
+    FIELD(FSPTE, P, 0, 1)
+    FIELD(FSPTE, RW, 1, 1)
+    FIELD(FSPTE, US, 2, 1)
+    FIELD(FSPTE, PWT, 3, 1)
+    FIELD(FSPTE, PCD, 4, 1)
+    FIELD(FSPTE, A, 5, 1)
+    FIELD(FSPTE, D, 6, 1)
+    FIELD(FSPTE, PS, 7, 1)
+    FIELD(FSPTE, G, 8, 1)
+    FIELD(FSPTE, EA, 10, 1)
+    FIELD(FSPTE, ADDR, 12, 40)
+    FIELD(FSPTE, XD, 63, 1)
 
 /*
  * 9.1 Root Entry (legacy mode): 128 bits, two little-endian qwords.
@@ -351,6 +478,63 @@ REG64(QI_WAIT_HI, 8)
     FIELD(QI_WAIT_HI, SADDR, 2, 62)
 #define VTM_QI_WAIT_LO_RSVD     0x00000000fffff100ULL
 #define VTM_QI_WAIT_HI_RSVD     0x0000000000000003ULL
+
+/*
+ * 256-bit descriptors (IQA.DW=1, 6.5.2): the 128-bit types keep their
+ * layout in qwords 0-1 and have qwords 2-3 reserved; the PASID-based
+ * types below exist only at 256 bits.
+ */
+#define VTM_QI_DESC_QWORDS_MAX  4
+
+/*
+ * 6.5.2.4 PASID-based IOTLB Invalidate Descriptor (type 6).  G: 10b
+ * all mappings of a PASID, 11b page-selective within a PASID; 00b and
+ * 01b reserved.  Reserved: 8:6, 15:12, 63:52, 75:71 and 255:128.
+ */
+REG64(QI_PIOTLB_LO, 0)
+    FIELD(QI_PIOTLB_LO, G, 4, 2)
+    FIELD(QI_PIOTLB_LO, DID, 16, 16)
+    FIELD(QI_PIOTLB_LO, PASID, 32, 20)
+REG64(QI_PIOTLB_HI, 8)
+    FIELD(QI_PIOTLB_HI, AM, 0, 6)
+    FIELD(QI_PIOTLB_HI, IH, 6, 1)
+    FIELD(QI_PIOTLB_HI, ADDR, 12, 52)
+#define VTM_QI_PIOTLB_LO_RSVD   0xfff000000000f1c0ULL
+#define VTM_QI_PIOTLB_HI_RSVD   0x0000000000000f80ULL
+#define VTM_QI_PIOTLB_PASID     2       /* all of one PASID (non-global) */
+#define VTM_QI_PIOTLB_PAGE      3       /* page-selective within PASID */
+
+/*
+ * 6.5.2.2 PASID-cache Invalidate Descriptor (type 7).  G: 00b all
+ * PASIDs of a domain, 01b one PASID of a domain, 10b reserved, 11b
+ * global.  Reserved: 8:6, 15:12, 63:52 and 255:64.
+ */
+REG64(QI_PC_LO, 0)
+    FIELD(QI_PC_LO, G, 4, 2)
+    FIELD(QI_PC_LO, DID, 16, 16)
+    FIELD(QI_PC_LO, PASID, 32, 20)
+#define VTM_QI_PC_LO_RSVD       0xfff000000000f1c0ULL
+#define VTM_QI_PC_DOMAIN        0
+#define VTM_QI_PC_PASID         1
+#define VTM_QI_PC_GLOBAL        3
+
+/*
+ * 6.5.2.6 PASID-based Device-TLB Invalidate Descriptor (type 8).  G
+ * invalidates every PASID's global mappings.  Reserved: 75:65 and
+ * 255:128.
+ */
+REG64(QI_PDEVTLB_LO, 0)
+    FIELD(QI_PDEVTLB_LO, MIP, 4, 5)
+    FIELD(QI_PDEVTLB_LO, PFSID_LO, 12, 4)
+    FIELD(QI_PDEVTLB_LO, SID, 16, 16)
+    FIELD(QI_PDEVTLB_LO, PASID, 32, 20)
+    FIELD(QI_PDEVTLB_LO, PFSID_HI, 52, 12)
+REG64(QI_PDEVTLB_HI, 8)
+    FIELD(QI_PDEVTLB_HI, G, 0, 1)
+    FIELD(QI_PDEVTLB_HI, S, 11, 1)
+    FIELD(QI_PDEVTLB_HI, ADDR, 12, 52)
+#define VTM_QI_PDEVTLB_LO_RSVD  0x0000000000000000ULL
+#define VTM_QI_PDEVTLB_HI_RSVD  0x00000000000007feULL
 
 /* 11.4.9.9 IQEI: Invalidation Queue Error Info */
 #define VTM_IQEI_NONE           0
@@ -492,6 +676,47 @@ typedef enum VTMFaultReason {
     VTM_FR_IR_SID_INVALID = 0x26,       /* SVT/SQ/SID check (qualified) */
     VTM_FR_IR_PID_ACCESS = 0x27,        /* PID access failed (qualified) */
     VTM_FR_IR_PID_RSVD = 0x28,          /* PID reserved bit (qualified) */
+    /*
+     * Scalable mode: 7.1.3, the scalable-mode table of non-recoverable
+     * fault conditions (Appendix A, 30h-90h).
+     */
+    VTM_FR_SM_RTADDR_INV = 0x30,        /* SRTA.1: invalid RTADDR */
+    VTM_FR_SM_TTM0_PASID = 0x31,        /* SRTA.2: PASID with TTM 00b */
+    VTM_FR_SM_TTM0_PGREQ = 0x32,        /* SRTA.3: page request, TTM 00b */
+    VTM_FR_SM_ROOT_ACCESS = 0x38,       /* SRT.1 */
+    VTM_FR_SM_ROOT_NOT_PRESENT = 0x39,  /* SRT.2: UP/LP clear */
+    VTM_FR_SM_ROOT_RSVD = 0x3a,         /* SRT.3 */
+    VTM_FR_SM_CTX_ACCESS = 0x40,        /* SCT.1 */
+    VTM_FR_SM_CTX_NOT_PRESENT = 0x41,   /* SCT.2 */
+    VTM_FR_SM_CTX_RSVD = 0x42,          /* SCT.3 */
+    VTM_FR_SM_CTX_INVALID = 0x43,       /* SCT.4: invalid programming */
+    VTM_FR_SM_CTX_DTE = 0x44,           /* SCT.5: ATS with DTE clear */
+    VTM_FR_SM_CTX_PASIDE = 0x45,        /* SCT.6: PASID with PASIDE 0 */
+    VTM_FR_SM_CTX_PASID_MAX = 0x46,     /* SCT.7: PASID beyond PDTS */
+    VTM_FR_SM_CTX_PRE = 0x47,           /* SCT.8: page request, PRE 0 */
+    VTM_FR_SM_CTX_RID_PASID = 0x48,     /* SCT.9: RID_PASID error */
+    VTM_FR_SM_PDE_ACCESS = 0x50,        /* SPD.1 */
+    VTM_FR_SM_PDE_NOT_PRESENT = 0x51,   /* SPD.2 */
+    VTM_FR_SM_PDE_RSVD = 0x52,          /* SPD.3 */
+    VTM_FR_SM_PTE_ACCESS = 0x58,        /* SPT.1 */
+    VTM_FR_SM_PTE_NOT_PRESENT = 0x59,   /* SPT.2 */
+    VTM_FR_SM_PTE_RSVD = 0x5a,          /* SPT.3 */
+    VTM_FR_SM_PTE_INVALID = 0x5b,       /* SPT.4: PGTT/AW/FSPM invalid */
+    VTM_FR_SM_PTE_ERE = 0x5c,           /* SPT.5: execute, ERE clear */
+    VTM_FR_SM_PTE_SRE = 0x5d,           /* SPT.6: supervisor, SRE clear */
+    VTM_FR_SM_FS_ACCESS = 0x70,         /* SFS.1 */
+    VTM_FR_SM_FS_NOT_PRESENT = 0x71,    /* SFS.2 */
+    VTM_FR_SM_FS_RSVD = 0x72,           /* SFS.3 */
+    VTM_FR_SM_SS_ACCESS = 0x78,         /* SSS.1 */
+    VTM_FR_SM_SS_PERM = 0x79,           /* SSS.2: R=W=0 (not present) */
+    VTM_FR_SM_SS_RSVD = 0x7a,           /* SSS.3 */
+    VTM_FR_SM_NON_CANONICAL = 0x80,     /* SGN.1: first-stage input */
+    VTM_FR_SM_US = 0x81,                /* SGN.2: user, U/S 0 */
+    VTM_FR_SM_EXEC = 0x82,              /* SGN.3: XD or SMEP */
+    VTM_FR_SM_ADDR_BEYOND_AW = 0x83,    /* SGN.4: second-stage input */
+    VTM_FR_SM_WRITE = 0x85,             /* SGN.6 */
+    VTM_FR_SM_READ = 0x86,              /* SGN.7 */
+    VTM_FR_SM_INTR_ADDR = 0x87,         /* SGN.8 */
 } VTMFaultReason;
 
 #endif

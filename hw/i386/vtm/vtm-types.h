@@ -83,7 +83,25 @@ typedef struct VTMRequest {
     bool is_translation_req;    /* ATS translation request */
     bool untimed;               /* a lookup by the host, not a DMA: no stats */
     uint64_t time;              /* arrival in IOMMU cycles (vtm-timing.h) */
+    /*
+     * Scalable mode only (RTADDR.TTM=01b); ignored in legacy mode.  A
+     * request without PASID takes the context's RID_PASID and RID_PRIV.
+     */
+    bool has_pasid;
+    uint32_t pasid;             /* 20 bits, with has_pasid */
+    bool priv;                  /* supervisor request, with has_pasid */
+    bool exec;                  /* execute request, with has_pasid */
 } VTMRequest;
+
+/* Which tables translated a request (VTMResult.stage). */
+typedef enum VTMStage {
+    VTM_STAGE_NONE = 0,         /* faulted before a translation type */
+    VTM_STAGE_SECOND,           /* legacy mode, or PGTT second stage */
+    VTM_STAGE_FIRST,            /* PGTT first stage */
+    VTM_STAGE_NESTED,           /* PGTT nested (decoded, not walked) */
+    VTM_STAGE_PT,               /* pass-through (legacy TT or PGTT) */
+    VTM_STAGE__MAX,
+} VTMStage;
 
 /* Where a lookup in one structure was satisfied: the walk log reads it. */
 typedef enum VTMHitLevel {
@@ -98,6 +116,15 @@ typedef struct VTMFault {
     uint64_t addr;
     bool is_write;
     bool fpd;                   /* fault processing disabled: do not record */
+    /*
+     * Scalable mode, for the fault record (11.4.7.6): PP and PV carry
+     * the request's PASID when it had one; PRIV and EXE its privilege
+     * and execute flags.
+     */
+    bool has_pasid;             /* FRCD.PP */
+    uint32_t pasid;             /* FRCD.PV */
+    bool priv;                  /* FRCD.PRIV */
+    bool exec;                  /* FRCD.EXE */
 } VTMFault;
 
 /*
@@ -116,6 +143,12 @@ typedef struct VTMOutcome {
     uint8_t pt_reads;           /* page-table reads */
     uint8_t levels;             /* of the context's tables, 0 if unknown */
     uint8_t leaf_level;         /* of the translation, 0 if none */
+    /* Scalable mode (all zero in legacy mode) */
+    bool pasid_lookup;          /* the PASID cache was consulted */
+    bool pasid_hit;
+    uint8_t pasid_reads;        /* PASID directory and table entry reads */
+    uint8_t pt_writes;          /* locked A/D updates of the walk */
+    uint8_t stage;              /* VTMStage of the tables walked */
 } VTMOutcome;
 
 /*
@@ -137,6 +170,9 @@ typedef struct VTMResult {
     uint8_t perm;               /* VTM_PERM_* */
     uint16_t domain_id;
     bool passthrough;
+    bool scalable;              /* translated in scalable mode */
+    uint8_t stage;              /* VTMStage */
+    uint32_t pasid;             /* scalable: the PASID used (or RID_PASID) */
     VTMFault fault;             /* reason VTM_FR_NONE when translated */
     VTMOutcome how;
     uint64_t latency;           /* modelled IOMMU cycles, 0 if untimed */
