@@ -1,10 +1,13 @@
 /*
- * vtm: the second-stage page-table walker (9.8, 3.6).
+ * vtm: the page-table walker: second stage (9.8, 3.6) and first stage
+ * (9.7, 3.6.2).
  *
  * One loop reads one 8-byte entry per level, from the top level or from
  * the level below a paging-structure-cache hit.  The per-instance format
- * says which bits are reserved at each level and where a leaf may sit, so
- * the loop itself holds no layout knowledge beyond the SLPTE fields.
+ * says which bits are reserved at each level, where a leaf may sit and
+ * which fault each failure raises; the two formats share the PS bit and
+ * the address field, and differ only in how an entry grants rights
+ * (vtm_pt_entry_perm) and in the first stage's A/D updates.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -18,7 +21,16 @@ void vtm_pt_format_init(VTMPtFormat *f, unsigned haw, uint8_t sllps)
     uint64_t addr_rsvd = haw < 52 ? MAKE_64BIT_MASK(haw, 52 - haw) : 0;
     unsigned level;
 
+    static const VTMPtFaults legacy = {
+        .access = VTM_FR_PTE_ACCESS,        /* LSL.1 */
+        .rsvd = VTM_FR_PTE_RSVD,            /* LSL.2 */
+        .read = VTM_FR_READ,                /* LGN.2 */
+        .write = VTM_FR_WRITE,              /* LGN.3 */
+    };
+
     memset(f, 0, sizeof(*f));
+    f->kind = VTM_PT_SECOND;
+    f->fr = legacy;
     f->haw = haw;
     f->sllps = sllps;
     f->leaf_ok[1] = true;
@@ -49,6 +61,67 @@ void vtm_pt_format_init(VTMPtFormat *f, unsigned haw, uint8_t sllps)
     }
 }
 
+void vtm_pt_format_set_sm_faults(VTMPtFormat *f)
+{
+    static const VTMPtFaults sm = {
+        .access = VTM_FR_SM_SS_ACCESS,      /* SSS.1 */
+        .rsvd = VTM_FR_SM_SS_RSVD,          /* SSS.3 */
+        .read = VTM_FR_SM_READ,             /* SGN.7 */
+        .write = VTM_FR_SM_WRITE,           /* SGN.6 */
+    };
+
+    f->fr = sm;
+}
+
+void vtm_pt_format_init_fs(VTMPtFormat *f, unsigned haw, bool fl1gp)
+{
+    static const VTMPtFaults fs = {
+        .access = VTM_FR_SM_FS_ACCESS,      /* SFS.1 */
+        .rsvd = VTM_FR_SM_FS_RSVD,          /* SFS.3 */
+        .not_present = VTM_FR_SM_FS_NOT_PRESENT,    /* SFS.2 */
+        .read = VTM_FR_SM_READ,             /* SGN.7 */
+        .write = VTM_FR_SM_WRITE,           /* SGN.6 */
+        .user = VTM_FR_SM_US,               /* SGN.2 */
+        .exec = VTM_FR_SM_EXEC,             /* SGN.3 */
+    };
+    /* 9.7: address bits [51:HAW] are reserved in every entry. */
+    uint64_t addr_rsvd = haw < 52 ? MAKE_64BIT_MASK(haw, 52 - haw) : 0;
+    unsigned level;
+
+    memset(f, 0, sizeof(*f));
+    f->kind = VTM_PT_FIRST;
+    f->fr = fs;
+    f->haw = haw;
+    f->sllps = VTM_SLLPS_2M | (fl1gp ? VTM_SLLPS_1G : 0);
+    f->leaf_ok[1] = true;
+    f->leaf_ok[2] = true;
+    f->leaf_ok[3] = fl1gp;
+    for (level = 1; level <= VTM_MAX_LEVELS; level++) {
+        /* PS is reserved in PML5E and PML4E, and in a PDPE without 1G. */
+        f->rsvd_table[level] = addr_rsvd;
+        if (level > 1 && !f->leaf_ok[level]) {
+            f->rsvd_table[level] |= R_FSPTE_PS_MASK;
+        }
+        /*
+         * A large-page leaf: bit 12 is PAT, the address bits inside the
+         * page above it (20:13 for 2M, 29:13 for 1G) are reserved.
+         */
+        f->rsvd_leaf[level] = addr_rsvd;
+        if (level > 1) {
+            f->rsvd_leaf[level] |=
+                MAKE_64BIT_MASK(VTM_PAGE_SHIFT + 1,
+                                vtm_level_shift(level) - VTM_PAGE_SHIFT - 1);
+        }
+    }
+}
+
+bool vtm_pt_fs_canonical(uint64_t addr, unsigned levels)
+{
+    unsigned bits = vtm_level_shift(levels) + VTM_LEVEL_STRIDE;
+
+    return bits >= 64 || sextract64(addr, 0, bits) == (int64_t)addr;
+}
+
 void vtm_pt_format_set_snoop(VTMPtFormat *f, bool snoop_control)
 {
     unsigned level;
@@ -62,19 +135,25 @@ void vtm_pt_format_set_snoop(VTMPtFormat *f, bool snoop_control)
     }
 }
 
-VTMCacheKey vtm_psc_key(uint16_t did, unsigned level, uint64_t iova)
+VTMCacheKey vtm_psc_key_tagged(uint16_t did, uint32_t tag, unsigned level,
+                               uint64_t iova)
 {
     /*
      * A level-L entry is selected by the input address bits above
      * vtm_level_shift(L): every iova with the same such bits (in the same
-     * domain) uses the same entry.
+     * domain, and PASID for the first stage) uses the same entry.
      */
     VTMCacheKey key = {
         .tag = iova >> vtm_level_shift(level),
-        .tag2 = did | (uint64_t)level << 16,
+        .tag2 = did | (uint64_t)level << 16 | (uint64_t)tag << 24,
     };
 
     return key;
+}
+
+VTMCacheKey vtm_psc_key(uint16_t did, unsigned level, uint64_t iova)
+{
+    return vtm_psc_key_tagged(did, 0, level, iova);
 }
 
 /*
@@ -89,13 +168,14 @@ static unsigned vtm_pt_psc_start(VTMPscSet *psc, const VTMWalk *w,
     unsigned level;
 
     *table = w->root;
-    *perm = VTM_PERM_RW;
+    *perm = VTM_PT_PERM_ALL;
     if (!psc) {
         return w->levels;
     }
     /* The lowest hit skips the most reads, so probe bottom-up. */
     for (level = 2; level <= w->levels; level++) {
-        VTMCacheKey key = vtm_psc_key(w->did, level, w->iova);
+        VTMCacheKey key = vtm_psc_key_tagged(w->did, w->psc_tag, level,
+                                             w->iova);
         const VTMPscEntry *e;
 
         if (!psc->level[level]) {
@@ -121,7 +201,7 @@ static void vtm_pt_psc_fill(VTMPscSet *psc, const VTMWalk *w,
     if (!psc || !psc->level[level]) {
         return;
     }
-    key = vtm_psc_key(w->did, level, w->iova);
+    key = vtm_psc_key_tagged(w->did, w->psc_tag, level, w->iova);
     e = vtm_cache_insert(psc->level[level], &key);
     if (e) {
         e->table = table;
@@ -129,31 +209,145 @@ static void vtm_pt_psc_fill(VTMPscSet *psc, const VTMWalk *w,
     }
 }
 
-/* LGN.2 / LGN.3 (7.1.3): the request type names the fault. */
-static VTMFaultReason vtm_pt_perm_fault(const VTMWalk *w)
+/* The request type names a permission fault: LGN.2/3, SGN.6/7. */
+static VTMFaultReason vtm_pt_perm_fault(const VTMPtFormat *f,
+                                        const VTMWalk *w)
 {
-    return w->is_write ? VTM_FR_WRITE : VTM_FR_READ;
+    return w->is_write ? f->fr.write : f->fr.read;
 }
 
-static uint8_t vtm_pt_entry_perm(uint64_t pte)
+/* Second stage: an entry with R=W=0 is not present (9.8). */
+static uint8_t vtm_pt_ss_perm(uint64_t pte)
 {
     return (FIELD_EX64(pte, SLPTE, R) ? VTM_PERM_R : 0) |
            (FIELD_EX64(pte, SLPTE, W) ? VTM_PERM_W : 0);
 }
 
-VTMFaultReason vtm_pt_walk(const VTMPtFormat *f, const VTMMemOps *mem,
-                           VTMPscSet *psc, const VTMWalk *w,
-                           VTMWalkOut *out, VTMWalkLog *log)
+/*
+ * The rights one entry grants, VTM_PERM_NONE if it is not present.
+ * First stage (9.7): a present entry allows reads; R/W, U/S and XD
+ * (with NXE) narrow the rest.  Second-stage entries grant U and X.
+ */
+static uint8_t vtm_pt_entry_perm(const VTMPtFormat *f, const VTMWalk *w,
+                                 uint64_t pte)
+{
+    uint8_t perm;
+
+    if (f->kind == VTM_PT_SECOND) {
+        perm = vtm_pt_ss_perm(pte);
+        return perm ? perm | VTM_PT_PERM_U | VTM_PT_PERM_X : perm;
+    }
+    if (!FIELD_EX64(pte, FSPTE, P)) {
+        return VTM_PERM_NONE;
+    }
+    perm = VTM_PERM_R | VTM_PT_PERM_X;
+    perm |= FIELD_EX64(pte, FSPTE, RW) ? VTM_PERM_W : 0;
+    perm |= FIELD_EX64(pte, FSPTE, US) ? VTM_PT_PERM_U : 0;
+    if (w->nxe && FIELD_EX64(pte, FSPTE, XD)) {
+        perm &= ~VTM_PT_PERM_X;
+    }
+    return perm;
+}
+
+/* A write is allowed by R/W, or by supervisor privilege without WPE. */
+static bool vtm_pt_fs_writable(const VTMWalk *w, uint8_t rights)
+{
+    return (rights & VTM_PERM_W) || (w->priv && !w->wpe);
+}
+
+VTMFaultReason vtm_pt_fs_check(const VTMPtFormat *f, const VTMWalk *w,
+                               uint8_t rights, bool dirty, bool *need_walk)
+{
+    *need_walk = false;
+    if (!w->priv && !(rights & VTM_PT_PERM_U)) {
+        return f->fr.user;                  /* SGN.2, 3.6.2 */
+    }
+    if (w->exec && (!(rights & VTM_PT_PERM_X) ||
+                    (w->priv && w->smep && (rights & VTM_PT_PERM_U)))) {
+        return f->fr.exec;                  /* SGN.3, 3.6.2 */
+    }
+    if (w->is_write) {
+        if (!vtm_pt_fs_writable(w, rights)) {
+            return f->fr.write;             /* SGN.6, 3.6.2 */
+        }
+        *need_walk = !dirty;
+    }
+    return VTM_FR_NONE;
+}
+
+uint8_t vtm_pt_fs_perm(const VTMWalk *w, uint8_t rights, bool dirty)
+{
+    return VTM_PERM_R |
+           (vtm_pt_fs_writable(w, rights) && dirty ? VTM_PERM_W : 0);
+}
+
+/* The final permission check of a walk, by format. */
+static VTMFaultReason vtm_pt_check_leaf(const VTMPtFormat *f,
+                                        const VTMWalk *w, uint8_t perm,
+                                        uint64_t pte)
+{
+    bool need_walk;
+
+    if (f->kind == VTM_PT_FIRST) {
+        /* the walk sets D below, so a clean leaf does not stop a write */
+        return vtm_pt_fs_check(f, w, perm, true, &need_walk);
+    }
+    /* Permissions are the AND over all levels (3.6.1). */
+    if ((w->is_write && !(perm & VTM_PERM_W)) ||
+        (!w->is_write && !(perm & VTM_PERM_R))) {
+        return vtm_pt_perm_fault(f, w);     /* LGN.2 / LGN.3 */
+    }
+    return VTM_FR_NONE;
+}
+
+/*
+ * First stage (9.7, 3.6.2): A in every entry the walk read, D in the
+ * leaf for a write, each set by one locked compare-and-exchange so that
+ * a concurrent update by software is never lost.  Returns false with
+ * *fr VTM_FR_NONE when an entry changed under the walk (walk again), or
+ * with *fr set when an update could not be made.
+ */
+static bool vtm_pt_fs_set_ad(const VTMPtFormat *f, const VTMMemOps *mem,
+                             const VTMWalk *w, VTMWalkLog *log,
+                             VTMFaultReason *fr)
+{
+    unsigned i;
+
+    *fr = VTM_FR_NONE;
+    for (i = 0; i < log->nsteps; i++) {
+        VTMWalkStep *step = &log->step[i];
+        uint64_t want = step->pte | R_FSPTE_A_MASK, found;
+
+        if (i == log->nsteps - 1 && w->is_write) {
+            want |= R_FSPTE_D_MASK;
+        }
+        if (want == step->pte) {
+            continue;
+        }
+        log->ad_writes++;
+        if (!vtm_mem_cmpxchg64(mem, step->pte_addr, step->pte, want,
+                               &found)) {
+            *fr = f->fr.access;             /* SFS.1 */
+            return false;
+        }
+        if (found != step->pte) {
+            return false;
+        }
+        step->pte = want;
+    }
+    return true;
+}
+
+/* One pass of the walk; the caller redoes it after a lost A/D race. */
+static VTMFaultReason vtm_pt_walk_once(const VTMPtFormat *f,
+                                       const VTMMemOps *mem,
+                                       VTMPscSet *psc, const VTMWalk *w,
+                                       VTMWalkOut *out, VTMWalkLog *log)
 {
     uint64_t table, pte;
-    uint8_t perm;
+    uint8_t perm, entry;
     unsigned level;
     bool leaf;
-
-    /* levels comes from a checked context entry, never from the guest */
-    assert(w->levels >= 1 && w->levels <= VTM_MAX_LEVELS);
-    memset(log, 0, sizeof(*log));
-    memset(out, 0, sizeof(*out));
 
     level = vtm_pt_psc_start(psc, w, &table, &perm, log);
     for (;;) {
@@ -164,20 +358,22 @@ VTMFaultReason vtm_pt_walk(const VTMPtFormat *f, const VTMMemOps *mem,
         step->level = level;
         step->pte_addr = table + idx * sizeof(uint64_t);
         if (!vtm_mem_read64(mem, step->pte_addr, &pte)) {
-            return VTM_FR_PTE_ACCESS;       /* LSL.1, 9.8 */
+            return f->fr.access;            /* LSL.1 / SSS.1 / SFS.1 */
         }
         step->pte = pte;
 
-        /* 9.8: an entry with R=W=0 is not present, its other bits free */
-        if (!vtm_pt_entry_perm(pte)) {
-            return vtm_pt_perm_fault(w);
+        entry = vtm_pt_entry_perm(f, w, pte);
+        if (!entry) {
+            /* 9.8 / 9.7: not present, the other bits free */
+            return f->fr.not_present ? f->fr.not_present
+                                     : vtm_pt_perm_fault(f, w);
         }
-        perm &= vtm_pt_entry_perm(pte);
+        perm &= entry;
 
         leaf = level == 1 ||
                (FIELD_EX64(pte, SLPTE, PS) && f->leaf_ok[level]);
         if (pte & (leaf ? f->rsvd_leaf[level] : f->rsvd_table[level])) {
-            return VTM_FR_PTE_RSVD;         /* LSL.2, 9.8 */
+            return f->fr.rsvd;              /* LSL.2 / SSS.3 / SFS.3 */
         }
         if (leaf) {
             break;
@@ -187,17 +383,49 @@ VTMFaultReason vtm_pt_walk(const VTMPtFormat *f, const VTMMemOps *mem,
         level--;
     }
 
-    /* Permissions are the AND over all levels (3.6.1). */
-    if ((w->is_write && !(perm & VTM_PERM_W)) ||
-        (!w->is_write && !(perm & VTM_PERM_R))) {
-        return vtm_pt_perm_fault(w);        /* LGN.2 / LGN.3 */
-    }
-
     out->page_shift = vtm_level_shift(level);
     out->addr = (FIELD_EX64(pte, SLPTE, ADDR) << VTM_PAGE_SHIFT) &
                 ~MAKE_64BIT_MASK(0, out->page_shift);
-    out->perm = perm;
+    out->rights = perm;
+    out->perm = perm & VTM_PERM_RW;
     log->leaf_level = level;
+    return vtm_pt_check_leaf(f, w, perm, pte);
+}
+
+/* A/D races lost in a row before the walk gives up (SFS.1). */
+#define VTM_PT_MAX_RESTARTS     8
+
+VTMFaultReason vtm_pt_walk(const VTMPtFormat *f, const VTMMemOps *mem,
+                           VTMPscSet *psc, const VTMWalk *w,
+                           VTMWalkOut *out, VTMWalkLog *log)
+{
+    VTMFaultReason fr;
+    unsigned restarts;
+
+    /* levels comes from a checked context entry, never from the guest */
+    assert(w->levels >= 1 && w->levels <= VTM_MAX_LEVELS);
+    for (restarts = 0;; restarts++) {
+        memset(log, 0, sizeof(*log));
+        memset(out, 0, sizeof(*out));
+        log->restarts = restarts;
+        fr = vtm_pt_walk_once(f, mem, psc, w, out, log);
+        if (fr != VTM_FR_NONE) {
+            log->leaf_level = 0;
+            return fr;
+        }
+        if (f->kind != VTM_PT_FIRST) {
+            return VTM_FR_NONE;
+        }
+        if (vtm_pt_fs_set_ad(f, mem, w, log, &fr)) {
+            break;
+        }
+        if (fr != VTM_FR_NONE || restarts >= VTM_PT_MAX_RESTARTS) {
+            log->leaf_level = 0;
+            return fr != VTM_FR_NONE ? fr : f->fr.access;
+        }
+    }
+    out->dirty = FIELD_EX64(log->step[log->nsteps - 1].pte, FSPTE, D);
+    out->perm = vtm_pt_fs_perm(w, out->rights, out->dirty);
     return VTM_FR_NONE;
 }
 
@@ -299,9 +527,9 @@ static int vtm_pt_visit(VTMPtEnumState *st, unsigned level, uint64_t pte,
                                f->leaf_ok[level]);
     VTMMapping m;
 
-    perm &= vtm_pt_entry_perm(pte);
+    perm &= vtm_pt_ss_perm(pte);
     /* not present (9.8), reserved bits (LSL.2) or no access left */
-    if (!vtm_pt_entry_perm(pte) || !perm ||
+    if (!vtm_pt_ss_perm(pte) || !perm ||
         (pte & (leaf ? f->rsvd_leaf[level] : f->rsvd_table[level]))) {
         return 1;
     }

@@ -26,16 +26,58 @@ static inline unsigned vtm_level_shift(unsigned level)
     return VTM_PAGE_SHIFT + VTM_LEVEL_STRIDE * (level - 1);
 }
 
-/* Second-stage format of one IOMMU instance (9.8). */
+/* The two table formats the one walker reads. */
+typedef enum VTMPtKind {
+    VTM_PT_SECOND = 0,          /* second stage (9.8) */
+    VTM_PT_FIRST,               /* first stage, IA-32e style (9.7) */
+} VTMPtKind;
+
+/*
+ * The fault each walk failure raises: the codes differ between legacy
+ * mode (7.1.3 LSL.x/LGN.x) and scalable mode (SSS.x, SFS.x, SGN.x).
+ * not_present 0 reports a not-present entry as a permission fault
+ * (legacy second stage: an entry with R=W=0 is "not present", 9.8).
+ */
+typedef struct VTMPtFaults {
+    VTMFaultReason access;      /* table read failed */
+    VTMFaultReason rsvd;        /* reserved bit set */
+    VTMFaultReason not_present;
+    VTMFaultReason read, write; /* permission, by request type */
+    VTMFaultReason user;        /* first stage: user request, U/S 0 */
+    VTMFaultReason exec;        /* first stage: XD or SMEP */
+} VTMPtFaults;
+
+/* Table format of one IOMMU instance: per-level reserved-bit masks. */
 typedef struct VTMPtFormat {
+    uint8_t kind;               /* VTMPtKind */
     uint8_t haw;
-    uint8_t sllps;
+    uint8_t sllps;              /* large pages: VTM_SLLPS_* bits */
     uint64_t rsvd_table[VTM_MAX_LEVELS + 1];  /* entry pointing to a table */
     uint64_t rsvd_leaf[VTM_MAX_LEVELS + 1];   /* entry mapping a page */
     bool leaf_ok[VTM_MAX_LEVELS + 1];         /* PS=1 allowed at level */
+    VTMPtFaults fr;
 } VTMPtFormat;
 
+/* Second stage; legacy-mode fault reasons. */
 void vtm_pt_format_init(VTMPtFormat *f, unsigned haw, uint8_t sllps);
+
+/* Second stage reached through a scalable-mode PASID entry. */
+void vtm_pt_format_set_sm_faults(VTMPtFormat *f);
+
+/*
+ * First stage (9.7): 4- or 5-level tables, 2M pages always, 1G pages
+ * with CAP.FL1GP; scalable-mode fault reasons.
+ */
+void vtm_pt_format_init_fs(VTMPtFormat *f, unsigned haw, bool fl1gp);
+
+/*
+ * Permission bits the walker accumulates (AND over the levels) beyond
+ * VTM_PERM_R/W: the first stage's U/S and execute rights.  Second-stage
+ * entries grant both, so they never narrow a second-stage walk.
+ */
+#define VTM_PT_PERM_U           4
+#define VTM_PT_PERM_X           8
+#define VTM_PT_PERM_ALL         (VTM_PERM_RW | VTM_PT_PERM_U | VTM_PT_PERM_X)
 
 /* Paging-structure caches, one per level that points to a table. */
 typedef struct VTMPscSet {
@@ -50,6 +92,14 @@ typedef struct VTMPscEntry {
 /* Key of the paging-structure cache entry at level for (did, iova). */
 VTMCacheKey vtm_psc_key(uint16_t did, unsigned level, uint64_t iova);
 
+/*
+ * The same with a tag above the level (tag2 bits 63:24): the first
+ * stage's caches tag each entry with its PASID (pasid + 1), so that
+ * a PASID-selective invalidation finds them; 0 is the untagged key.
+ */
+VTMCacheKey vtm_psc_key_tagged(uint16_t did, uint32_t tag, unsigned level,
+                               uint64_t iova);
+
 typedef struct VTMWalkStep {
     uint8_t level;
     uint64_t pte_addr;
@@ -61,6 +111,8 @@ typedef struct VTMWalkLog {
     VTMWalkStep step[VTM_MAX_LEVELS];
     uint8_t psc_hit_level;      /* level whose PSC entry was used, 0: none */
     uint8_t leaf_level;         /* 1: 4K, 2: 2M, 3: 1G; 0 if faulted */
+    uint8_t ad_writes;          /* first stage: locked A/D updates made */
+    uint8_t restarts;           /* walks redone after a lost A/D race */
 } VTMWalkLog;
 
 typedef struct VTMWalk {
@@ -69,23 +121,66 @@ typedef struct VTMWalk {
     uint16_t did;               /* tag for the paging-structure caches */
     uint64_t iova;
     bool is_write;
+    /* First stage only (VTM_PT_FIRST formats) */
+    uint32_t psc_tag;           /* vtm_psc_key_tagged(): pasid + 1 */
+    bool priv;                  /* supervisor request */
+    bool exec;                  /* execute request */
+    bool wpe;                   /* PASID entry: supervisor writes obey R/W */
+    bool nxe;                   /* PASID entry: XD honoured */
+    bool smep;                  /* PASID entry: no supervisor exec of user */
 } VTMWalk;
 
 typedef struct VTMWalkOut {
     uint64_t addr;              /* output page base */
     uint8_t page_shift;         /* 12, 21 or 30 */
     uint8_t perm;               /* effective: AND over all levels */
+    /*
+     * First stage: the rights accumulated over the path (VTM_PERM_* and
+     * VTM_PT_PERM_*) and whether the leaf is dirty, for an IOTLB entry
+     * that later requests of either privilege are checked against.
+     */
+    uint8_t rights;
+    bool dirty;
 } VTMWalkOut;
 
 /*
- * Walks the second-stage tables for w->iova.  Returns VTM_FR_NONE with
- * out filled, or the fault reason (read/write permission, not present,
+ * Walks the tables of format f for w->iova.  Returns VTM_FR_NONE with
+ * out filled, or the format's fault reason (permission, not present,
  * reserved bit, table read error).  The input address must already have
- * been checked against the context's address width.  psc may be NULL.
+ * been checked against the address width (second stage) or for being
+ * canonical (first stage, vtm_pt_fs_canonical()).  psc may be NULL.
+ *
+ * First stage: a translation that succeeds sets A in every entry it
+ * read and, for a write, D in the leaf, each with one locked
+ * compare-and-exchange through mem (9.7, 3.6.2); an entry that changed
+ * under it makes the walk start again (a bounded number of times).
+ * out->perm then holds VTM_PERM_W only if a write by this requester is
+ * allowed and the leaf is dirty, so a caller caching it never lets a
+ * write through without D set.
  */
 VTMFaultReason vtm_pt_walk(const VTMPtFormat *f, const VTMMemOps *mem,
                            VTMPscSet *psc, const VTMWalk *w,
                            VTMWalkOut *out, VTMWalkLog *log);
+
+/*
+ * First stage: whether a request with these rights and flags may access
+ * the page (3.6.2): a user request needs U/S on every level, a write
+ * R/W (a supervisor write only with WPE) and a dirty leaf (else it must
+ * walk again to set D: VTM_FR_NONE with *need_walk set), an execute
+ * request X (and, with SMEP, a supervisor one a non-user page).
+ * Returns the fault reason of f, or VTM_FR_NONE.
+ */
+VTMFaultReason vtm_pt_fs_check(const VTMPtFormat *f, const VTMWalk *w,
+                               uint8_t rights, bool dirty, bool *need_walk);
+
+/* The effective VTM_PERM_* of a first-stage translation for w. */
+uint8_t vtm_pt_fs_perm(const VTMWalk *w, uint8_t rights, bool dirty);
+
+/*
+ * First stage: addr is canonical for levels-level tables (bits 63:47,
+ * or 63:56 for 5 levels, all equal), 3.6.1 / SGN.1.
+ */
+bool vtm_pt_fs_canonical(uint64_t addr, unsigned levels);
 
 /*
  * Range enumeration: the leaf mappings of an input-address range, for
@@ -124,6 +219,10 @@ typedef struct VTMPtRangeResult {
 } VTMPtRangeResult;
 
 /*
+ * Second-stage formats only (first-stage tables are not enumerated:
+ * software need not invalidate new first-stage mappings, so MAP
+ * notifiers cannot follow them).
+ *
  * Reports, in ascending order, each leaf that overlaps [first, last] and
  * that a translation would use: every entry on its path present, free of
  * reserved bits and readable, and the permissions ANDed over the path not
