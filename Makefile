@@ -1,9 +1,11 @@
 # vtm: the two commands of the README, and a few more.
 #   make demo    boot a Linux guest on vtm-iommu, do DMA, show what vtm saw
-#   make check   every test (unit tests of the core, qtests, Linux guests)
+#   make check   every test (unit tests of the core, vtm-replay runs, qtests,
+#                Linux guests) and the checkpatch lint of every vtm C file
 #   make bench   vtm against intel-iommu and no IOMMU (docs/performance.md);
 #                BENCH_RUNS=1 BENCH_QUICK=1 make bench for a smoke test
-.PHONY: all build check check-unit check-qtest check-guest check-slow demo bench clean
+.PHONY: all build check check-unit check-tools check-qtest check-guest \
+	check-lint check-slow demo bench clean
 
 all: build
 
@@ -16,11 +18,17 @@ check:
 check-unit:
 	scripts/check.sh unit
 
+check-tools:
+	scripts/check.sh tools
+
 check-qtest:
 	scripts/check.sh qtest
 
 check-guest:
 	scripts/check.sh guest
+
+check-lint:
+	scripts/check.sh lint
 
 # A Linux guest with 288 vCPUs (APIC IDs above 255: x2APIC with EIM) on an
 # IR-only unit, every CPU online: minutes under TCG, so not in `check`.
