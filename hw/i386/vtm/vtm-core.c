@@ -15,6 +15,10 @@
 static const char *const vtm_psc_names[VTM_MAX_LEVELS + 1] = {
     [2] = "psc-l2", [3] = "psc-l3", [4] = "psc-l4", [5] = "psc-l5",
 };
+static const char *const vtm_fs_psc_names[VTM_MAX_LEVELS + 1] = {
+    [2] = "fs-psc-l2", [3] = "fs-psc-l3", [4] = "fs-psc-l4",
+    [5] = "fs-psc-l5",
+};
 
 /* Page sizes an IOTLB line can hold: 4K, 2M, 1G. */
 static const unsigned vtm_iotlb_shifts[] = { 12, 21, 30 };
@@ -49,7 +53,14 @@ void vtm_core_default_config(VTMCoreConfig *cfg)
     cfg->ctx_cache = ctx_cache;
     for (level = 2; level <= VTM_MAX_LEVELS; level++) {
         cfg->psc[level] = psc;
+        cfg->fs_psc[level] = psc;
     }
+    /* Scalable mode stays off unless the glue turns it on. */
+    cfg->fs_supported = true;
+    cfg->ss_supported = true;
+    cfg->fl1gp = true;
+    cfg->fl5lp = true;
+    cfg->pss = VTM_PASID_BITS - 1;
     cfg->pasid_cache = ctx_cache;
     cfg->iec = ctx_cache;
     cfg->devtlb = ctx_cache;
@@ -76,6 +87,10 @@ const char *vtm_core_config_error(const VTMCoreConfig *cfg)
     err = err ? err : vtm_cache_prop_error("ctx-cache", &cfg->ctx_cache);
     for (level = 2; !err && level <= VTM_MAX_LEVELS; level++) {
         err = vtm_cache_prop_error(vtm_psc_names[level], &cfg->psc[level]);
+    }
+    for (level = 2; !err && level <= VTM_MAX_LEVELS; level++) {
+        err = vtm_cache_prop_error(vtm_fs_psc_names[level],
+                                   &cfg->fs_psc[level]);
     }
     err = err ? err : vtm_cache_prop_error("pasid-cache", &cfg->pasid_cache);
     err = err ? err : vtm_cache_prop_error("iec", &cfg->iec);
@@ -109,6 +124,18 @@ void vtm_core_init(VTMCore *c, const VTMCoreConfig *cfg,
     c->lim.haw = cfg->haw;
     c->lim.pt_supported = cfg->pt_supported;
     c->lim.dt_supported = cfg->dt_supported;
+    c->lim.fs_supported = cfg->fs_supported;
+    c->lim.ss_supported = cfg->ss_supported;
+    c->lim.nest_supported = cfg->nest_supported;
+    c->lim.slads = cfg->slads;
+    c->lim.ers = cfg->ers;
+    c->lim.prs = cfg->prs;
+    c->lim.snoop_control = cfg->snoop_control;
+    c->lim.fl5lp = cfg->fl5lp;
+    c->lim.pss = MIN(cfg->pss, VTM_PASID_BITS - 1);
+    c->fmt_ss = c->fmt;
+    vtm_pt_format_set_sm_faults(&c->fmt_ss);
+    vtm_pt_format_init_fs(&c->fmt_fs, cfg->haw, cfg->fl1gp);
 
     c->iotlb = vtm_core_new_cache(cfg, "iotlb", &cfg->iotlb, 0,
                                   sizeof(VTMIotlbEntry));
@@ -118,9 +145,18 @@ void vtm_core_init(VTMCore *c, const VTMCoreConfig *cfg,
         c->psc.level[level] = vtm_core_new_cache(cfg, vtm_psc_names[level],
                                                  &cfg->psc[level], level,
                                                  sizeof(VTMPscEntry));
+        c->fs_psc.level[level] = vtm_core_new_cache(cfg,
+                                                    vtm_fs_psc_names[level],
+                                                    &cfg->fs_psc[level],
+                                                    8 + level,
+                                                    sizeof(VTMPscEntry));
     }
+    c->pasid_cache = vtm_core_new_cache(cfg, "pasid-cache",
+                                        &cfg->pasid_cache, 16,
+                                        sizeof(VTMPasidEntry));
     vtm_timing_init(&c->timing, &cfg->timing, &cfg->ctx_cache, &cfg->iotlb,
                     cfg->psc, &cfg->iec);
+    vtm_timing_init_sm(&c->timing, &cfg->pasid_cache, cfg->fs_psc);
 }
 
 void vtm_core_destroy(VTMCore *c)
@@ -131,7 +167,9 @@ void vtm_core_destroy(VTMCore *c)
     g_clear_pointer(&c->ctx_cache, vtm_cache_free);
     for (level = 0; level <= VTM_MAX_LEVELS; level++) {
         g_clear_pointer(&c->psc.level[level], vtm_cache_free);
+        g_clear_pointer(&c->fs_psc.level[level], vtm_cache_free);
     }
+    g_clear_pointer(&c->pasid_cache, vtm_cache_free);
     vtm_timing_destroy(&c->timing);
 }
 
@@ -143,6 +181,10 @@ static void vtm_core_flush_psc(VTMCore *c)
         if (c->psc.level[level]) {
             vtm_cache_flush(c->psc.level[level]);
         }
+        if (c->fs_psc.level[level] &&
+            vtm_cache_nvalid(c->fs_psc.level[level])) {
+            vtm_cache_flush(c->fs_psc.level[level]);
+        }
     }
 }
 
@@ -151,6 +193,7 @@ void vtm_core_reset(VTMCore *c)
     vtm_cache_flush(c->iotlb);
     c->iotlb_sizes = 0;
     vtm_cache_flush(c->ctx_cache);
+    vtm_cache_flush(c->pasid_cache);
     vtm_core_flush_psc(c);
     vtm_timing_reset(&c->timing);
     c->root_table = 0;
@@ -167,15 +210,17 @@ void vtm_core_set_root(VTMCore *c, uint64_t rtaddr)
  * IOTLB key: one cache holds every page size, so the size is part of the
  * key and a lookup probes each size in turn.
  */
-static VTMCacheKey vtm_iotlb_key(uint16_t did, unsigned shift, uint64_t iova)
+static VTMCacheKey vtm_iotlb_key_tagged(uint16_t did, uint32_t tag,
+                                        unsigned shift, uint64_t iova)
 {
     VTMCacheKey key = {
         .tag = iova >> shift,
-        .tag2 = did | (uint64_t)shift << 16,
+        .tag2 = did | (uint64_t)shift << 16 | (uint64_t)tag << 24,
     };
 
     return key;
 }
+
 
 /* The context for sid, from the context cache or from memory. */
 static VTMFaultReason vtm_core_get_context(VTMCore *c, uint16_t sid,
@@ -234,22 +279,71 @@ static bool vtm_perm_allows(uint8_t perm, bool is_write)
 }
 
 /*
+ * One translation through one set of tables: the format, its caches
+ * and the walk parameters, for the legacy, second-stage and first-stage
+ * paths alike.
+ */
+typedef struct VTMXlate {
+    const VTMPtFormat *fmt;
+    VTMPscSet *psc;
+    const VTMCacheParams *psc_cfg;      /* [2..5], for psc_lookup */
+    VTMWalk w;
+    uint32_t tag;               /* IOTLB/PSC tag: PASID + 1 or 0 */
+    uint8_t stage;              /* VTMStage */
+} VTMXlate;
+
+static unsigned vtm_shift_level(unsigned shift)
+{
+    return (shift - VTM_PAGE_SHIFT) / VTM_LEVEL_STRIDE + 1;
+}
+
+/*
+ * Hardware trusts a cached translation until software invalidates it
+ * (6.5), so a stale entry with too few rights faults without a walk.
+ * First stage: a write to a page whose D is not set walks again to set
+ * it (*walk true).  Returns the fault, or VTM_FR_NONE and *perm.
+ */
+static VTMFaultReason vtm_core_iotlb_check(const VTMXlate *x,
+                                           const VTMRequest *req,
+                                           const VTMIotlbEntry *e,
+                                           uint8_t *perm, bool *walk)
+{
+    VTMFaultReason fr;
+
+    *walk = false;
+    if (x->fmt->kind == VTM_PT_FIRST) {
+        fr = vtm_pt_fs_check(x->fmt, &x->w, e->rights, e->dirty, walk);
+        *perm = vtm_pt_fs_perm(&x->w, e->rights, e->dirty);
+        return fr;
+    }
+    if (!vtm_perm_allows(e->perm, req->is_write)) {
+        /* LGN.2/3, SGN.6/7 */
+        return req->is_write ? x->fmt->fr.write : x->fmt->fr.read;
+    }
+    *perm = e->perm;
+    return VTM_FR_NONE;
+}
+
+/*
  * Looks the request up in the IOTLB.  Returns false on a miss; on a hit
  * returns true with *fr set and res filled when the access is allowed.
  */
 static bool vtm_core_iotlb_hit(VTMCore *c, const VTMRequest *req,
-                               const VTMContext *ctx, VTMResult *res,
+                               const VTMXlate *x, VTMResult *res,
                                VTMWalkLog *log, VTMFaultReason *fr)
 {
     const VTMIotlbEntry *e = NULL;
+    uint8_t perm = 0;
     unsigned i;
+    bool walk;
 
     for (i = 0; !e && i < ARRAY_SIZE(vtm_iotlb_shifts); i++) {
-        VTMCacheKey key = vtm_iotlb_key(ctx->did, vtm_iotlb_shifts[i],
-                                        req->addr);
+        VTMCacheKey key = vtm_iotlb_key_tagged(x->w.did, x->tag,
+                                               vtm_iotlb_shifts[i],
+                                               req->addr);
 
         /* A size never inserted since the last flush cannot hit. */
-        if (c->fmt.leaf_ok[i + 1] && (c->iotlb_sizes & BIT(i))) {
+        if (x->fmt->leaf_ok[i + 1] && (c->iotlb_sizes & BIT(i))) {
             e = vtm_cache_lookup(c->iotlb, &key);
         }
     }
@@ -257,30 +351,26 @@ static bool vtm_core_iotlb_hit(VTMCore *c, const VTMRequest *req,
     if (!e) {
         return false;
     }
-    res->how.iotlb_hit = (e->page_shift - VTM_PAGE_SHIFT) /
-                         VTM_LEVEL_STRIDE + 1;
-    /*
-     * Hardware trusts a cached translation until software invalidates it
-     * (6.5), so a stale entry with too few rights faults without a walk.
-     */
-    if (!vtm_perm_allows(e->perm, req->is_write)) {
-        *fr = req->is_write ? VTM_FR_WRITE : VTM_FR_READ;  /* LGN.2/3 */
+    *fr = vtm_core_iotlb_check(x, req, e, &perm, &walk);
+    if (walk) {
+        return false;           /* counted as a miss: the walk sets D */
+    }
+    res->how.iotlb_hit = vtm_shift_level(e->page_shift);
+    if (*fr != VTM_FR_NONE) {
         return true;
     }
-    vtm_core_fill(res, req->addr, e->translated, e->page_shift, e->perm);
-    log->leaf_level = (e->page_shift - VTM_PAGE_SHIFT) / VTM_LEVEL_STRIDE
-                      + 1;
-    *fr = VTM_FR_NONE;
+    vtm_core_fill(res, req->addr, e->translated, e->page_shift, perm);
+    log->leaf_level = vtm_shift_level(e->page_shift);
     return true;
 }
 
 /* Whether a walk of levels levels probes at least one PSC level. */
-static bool vtm_core_psc_active(const VTMCore *c, unsigned levels)
+static bool vtm_core_psc_active(const VTMCacheParams *psc, unsigned levels)
 {
     unsigned level;
 
     for (level = 2; level <= levels; level++) {
-        if (c->cfg.psc[level].enable && c->cfg.psc[level].entries) {
+        if (psc[level].enable && psc[level].entries) {
             return true;
         }
     }
@@ -288,32 +378,28 @@ static bool vtm_core_psc_active(const VTMCore *c, unsigned levels)
 }
 
 static VTMFaultReason vtm_core_walk(VTMCore *c, const VTMRequest *req,
-                                    const VTMContext *ctx, VTMResult *res,
+                                    const VTMXlate *x, VTMResult *res,
                                     VTMWalkLog *log)
 {
-    VTMWalk w = {
-        .root = ctx->slptptr,
-        .levels = ctx->levels,
-        .did = ctx->did,
-        .iova = req->addr,
-        .is_write = req->is_write,
-    };
     VTMWalkOut out;
     VTMCacheKey key;
     VTMIotlbEntry *e;
     VTMFaultReason fr;
 
     c->stats.walks++;
-    fr = vtm_pt_walk(&c->fmt, &c->mem, &c->psc, &w, &out, log);
+    c->stats.fs_walks += x->fmt->kind == VTM_PT_FIRST;
+    fr = vtm_pt_walk(x->fmt, &c->mem, x->psc, &x->w, &out, log);
     c->stats.mem_reads += log->nsteps;
+    c->stats.ad_writes += log->ad_writes;
     res->how.walked = true;
-    res->how.psc_lookup = vtm_core_psc_active(c, ctx->levels);
+    res->how.psc_lookup = vtm_core_psc_active(x->psc_cfg, x->w.levels);
     res->how.psc_hit = log->psc_hit_level;
     res->how.pt_reads = log->nsteps;
+    res->how.pt_writes = log->ad_writes;
     if (fr != VTM_FR_NONE) {
         return fr;
     }
-    key = vtm_iotlb_key(ctx->did, out.page_shift, req->addr);
+    key = vtm_iotlb_key_tagged(x->w.did, x->tag, out.page_shift, req->addr);
     e = vtm_cache_insert(c->iotlb, &key);
     if (e) {
         c->iotlb_sizes |= BIT((out.page_shift - VTM_PAGE_SHIFT) /
@@ -321,10 +407,37 @@ static VTMFaultReason vtm_core_walk(VTMCore *c, const VTMRequest *req,
         e->translated = out.addr;
         e->page_shift = out.page_shift;
         e->perm = out.perm;
-        e->did = ctx->did;
+        e->did = x->w.did;
+        e->stage = x->stage;
+        e->rights = out.rights;
+        e->dirty = out.dirty;
     }
     vtm_core_fill(res, req->addr, out.addr, out.page_shift, out.perm);
     return VTM_FR_NONE;
+}
+
+static VTMFaultReason vtm_core_translate_tables(VTMCore *c,
+                                                const VTMRequest *req,
+                                                const VTMXlate *x,
+                                                VTMResult *res,
+                                                VTMWalkLog *log)
+{
+    VTMFaultReason fr;
+
+    res->stage = x->stage;
+    res->how.stage = x->stage;
+    if (vtm_core_iotlb_hit(c, req, x, res, log, &fr)) {
+        return fr;
+    }
+    return vtm_core_walk(c, req, x, res, log);
+}
+
+static void vtm_core_passthrough(VTMResult *res, const VTMRequest *req)
+{
+    vtm_core_fill(res, req->addr, req->addr, VTM_PAGE_SHIFT, VTM_PERM_RW);
+    res->passthrough = true;
+    res->stage = VTM_STAGE_PT;
+    res->how.stage = VTM_STAGE_PT;
 }
 
 static VTMFaultReason vtm_core_translate_ctx(VTMCore *c,
@@ -333,33 +446,260 @@ static VTMFaultReason vtm_core_translate_ctx(VTMCore *c,
                                              VTMResult *res,
                                              VTMWalkLog *log)
 {
-    VTMFaultReason fr;
+    VTMXlate x = {
+        .fmt = &c->fmt, .psc = &c->psc, .psc_cfg = c->cfg.psc,
+        .stage = VTM_STAGE_SECOND,
+        .w = {
+            .root = ctx->slptptr, .levels = ctx->levels, .did = ctx->did,
+            .iova = req->addr, .is_write = req->is_write,
+        },
+    };
 
     /* 9.3: only TT=01b lets translation requests (ATS) through. */
     if (req->is_translation_req && ctx->tt != VTM_TT_ALL) {
         return VTM_FR_TT_BLOCKED;           /* LCT.5, 9.3 */
     }
     if (ctx->tt == VTM_TT_PASSTHROUGH) {
-        vtm_core_fill(res, req->addr, req->addr, VTM_PAGE_SHIFT,
-                      VTM_PERM_RW);
-        res->passthrough = true;
+        vtm_core_passthrough(res, req);
         return VTM_FR_NONE;
     }
     if (req->addr >> ctx->aw_bits) {
         return VTM_FR_ADDR_BEYOND_AW;       /* LGN.1, 3.6 / 9.3 AW */
     }
-    if (vtm_core_iotlb_hit(c, req, ctx, res, log, &fr)) {
+    return vtm_core_translate_tables(c, req, &x, res, log);
+}
+
+/* Scalable mode ------------------------------------------------------ */
+
+/*
+ * Scalable-mode context entries share the context cache with legacy
+ * ones, keyed apart (tag2 1) so that a TTM change can never hand one
+ * mode's entry to the other.
+ */
+static VTMFaultReason vtm_core_get_context_sm(VTMCore *c, uint16_t sid,
+                                              VTMContext *ctx,
+                                              VTMOutcome *how)
+{
+    VTMCacheKey key = { .tag = sid, .tag2 = 1 };
+    const VTMContext *hit;
+    VTMContext *line;
+    VTMFaultReason fr;
+    unsigned reads = 0;
+
+    hit = vtm_cache_lookup(c->ctx_cache, &key);
+    how->ctx_lookup = true;
+    if (hit) {
+        *ctx = *hit;
+        how->ctx_hit = true;
+        return VTM_FR_NONE;
+    }
+    fr = vtm_ctx_fetch_sm(&c->mem, c->root_table, sid, &c->lim, ctx, &reads);
+    c->stats.mem_reads += reads;
+    how->ctx_reads = reads;
+    if (fr != VTM_FR_NONE) {
+        return fr;      /* 6.1: entries that fault are never cached */
+    }
+    line = vtm_cache_insert(c->ctx_cache, &key);
+    if (line) {
+        *line = *ctx;
+    }
+    return VTM_FR_NONE;
+}
+
+/* PASID-cache key: requester and PASID; the payload holds the DID. */
+static VTMCacheKey vtm_pasid_key(uint16_t sid, uint32_t pasid)
+{
+    VTMCacheKey key = { .tag = sid | (uint64_t)pasid << 16 };
+
+    return key;
+}
+
+/* The PASID table entry of (sid, pasid), from the PASID cache or memory. */
+static VTMFaultReason vtm_core_get_pasid(VTMCore *c, uint16_t sid,
+                                         const VTMContext *ctx,
+                                         uint32_t pasid, VTMPasidEntry *pe,
+                                         VTMOutcome *how)
+{
+    VTMCacheKey key = vtm_pasid_key(sid, pasid);
+    const VTMPasidEntry *hit;
+    VTMPasidEntry *line;
+    VTMFaultReason fr;
+    unsigned reads = 0;
+
+    hit = vtm_cache_lookup(c->pasid_cache, &key);
+    how->pasid_lookup = true;
+    c->stats.pasid_lookups++;
+    if (hit) {
+        *pe = *hit;
+        how->pasid_hit = true;
+        c->stats.pasid_hits++;
+        return VTM_FR_NONE;
+    }
+    fr = vtm_pasid_fetch(&c->mem, ctx, pasid, &c->lim, pe, &reads);
+    c->stats.mem_reads += reads;
+    how->pasid_reads = reads;
+    if (fr != VTM_FR_NONE) {
+        return fr;      /* 6.1: entries that fault are never cached */
+    }
+    line = vtm_cache_insert(c->pasid_cache, &key);
+    if (line) {
+        *line = *pe;
+    }
+    return VTM_FR_NONE;
+}
+
+/* PGTT first stage (3.6.2): canonical input, then the tables. */
+static VTMFaultReason vtm_core_translate_fs(VTMCore *c,
+                                            const VTMRequest *req,
+                                            const VTMPasidEntry *pe,
+                                            uint32_t pasid, bool priv,
+                                            VTMResult *res, VTMWalkLog *log)
+{
+    VTMXlate x = {
+        .fmt = &c->fmt_fs, .psc = &c->fs_psc, .psc_cfg = c->cfg.fs_psc,
+        .stage = VTM_STAGE_FIRST, .tag = pasid + 1,
+        .w = {
+            .root = pe->fsptptr, .levels = pe->fs_levels, .did = pe->did,
+            .iova = req->addr, .is_write = req->is_write,
+            .psc_tag = pasid + 1, .priv = priv,
+            .exec = req->has_pasid && req->exec, .wpe = pe->wpe,
+            .nxe = pe->nxe, .smep = pe->smep,
+        },
+    };
+
+    res->how.levels = pe->fs_levels;
+    if (!vtm_pt_fs_canonical(req->addr, pe->fs_levels)) {
+        return VTM_FR_SM_NON_CANONICAL;     /* SGN.1, 3.6.2 */
+    }
+    return vtm_core_translate_tables(c, req, &x, res, log);
+}
+
+/* PGTT second stage (3.7): the input within AW, then the tables. */
+static VTMFaultReason vtm_core_translate_ss(VTMCore *c,
+                                            const VTMRequest *req,
+                                            const VTMPasidEntry *pe,
+                                            VTMResult *res, VTMWalkLog *log)
+{
+    VTMXlate x = {
+        .fmt = &c->fmt_ss, .psc = &c->psc, .psc_cfg = c->cfg.psc,
+        .stage = VTM_STAGE_SECOND,
+        .w = {
+            .root = pe->ssptptr, .levels = pe->ss_levels, .did = pe->did,
+            .iova = req->addr, .is_write = req->is_write,
+        },
+    };
+
+    res->how.levels = pe->ss_levels;
+    if (req->addr >> pe->ss_aw_bits) {
+        return VTM_FR_SM_ADDR_BEYOND_AW;    /* SGN.4, 9.6 AW */
+    }
+    return vtm_core_translate_tables(c, req, &x, res, log);
+}
+
+/*
+ * The scalable-mode path (3.4.x): context, PASID entry, then the tables
+ * its PGTT selects.  *fpd gathers the FPD of every entry read.
+ */
+static VTMFaultReason vtm_core_translate_sm(VTMCore *c,
+                                            const VTMRequest *req,
+                                            VTMResult *res, VTMWalkLog *log,
+                                            bool *fpd)
+{
+    VTMContext ctx;
+    VTMPasidEntry pe;
+    VTMFaultReason fr;
+    uint32_t pasid = 0;
+    bool priv = false;
+
+    memset(&pe, 0, sizeof(pe));
+    fr = vtm_core_get_context_sm(c, req->sid, &ctx, &res->how);
+    *fpd = ctx.fpd;
+    if (fr == VTM_FR_NONE) {
+        fr = vtm_ctx_sm_pasid(&ctx, &c->lim, req->has_pasid, req->pasid,
+                              req->priv, req->is_translation_req, &pasid,
+                              &priv);
+    }
+    if (fr == VTM_FR_NONE) {
+        res->pasid = pasid;
+        fr = vtm_core_get_pasid(c, req->sid, &ctx, pasid, &pe, &res->how);
+        *fpd |= pe.fpd;
+    }
+    if (fr == VTM_FR_NONE) {
+        res->domain_id = pe.did;
+        fr = vtm_pasid_check_request(&pe, priv,
+                                     req->has_pasid && req->exec);
+    }
+    if (fr != VTM_FR_NONE) {
         return fr;
     }
-    return vtm_core_walk(c, req, ctx, res, log);
+    switch (pe.pgtt) {
+    case VTM_PGTT_PT:
+        vtm_core_passthrough(res, req);
+        return VTM_FR_NONE;
+    case VTM_PGTT_SS:
+        return vtm_core_translate_ss(c, req, &pe, res, log);
+    case VTM_PGTT_FS:
+        return vtm_core_translate_fs(c, req, &pe, pasid, priv, res, log);
+    default:
+        /* Nested: decoded and checked, its walk is not modelled yet. */
+        res->stage = VTM_STAGE_NESTED;
+        res->how.stage = VTM_STAGE_NESTED;
+        return VTM_FR_SM_PTE_INVALID;       /* SPT.4 */
+    }
+}
+
+/* Legacy mode: context, then the second-stage tables. */
+static VTMFaultReason vtm_core_translate_legacy(VTMCore *c,
+                                                const VTMRequest *req,
+                                                VTMResult *res,
+                                                VTMWalkLog *log, bool *fpd)
+{
+    VTMContext ctx;
+    VTMFaultReason fr;
+
+    if (req->has_pasid && c->ttm == VTM_TTM_LEGACY) {
+        *fpd = false;
+        return VTM_FR_SM_TTM0_PASID;        /* SRTA.2, 11.4.5 */
+    }
+    fr = vtm_core_get_context(c, req->sid, &ctx, &res->how);
+    /* false unless the context entry was read (vtm_ctx_fetch) */
+    *fpd = ctx.fpd;
+    if (fr == VTM_FR_NONE) {
+        res->domain_id = ctx.did;
+        res->how.levels = ctx.levels;
+        fr = vtm_core_translate_ctx(c, req, &ctx, res, log);
+    }
+    return fr;
+}
+
+static void vtm_core_fault(VTMCore *c, const VTMRequest *req,
+                           VTMFaultReason fr, bool fpd, VTMResult *res)
+{
+    c->stats.faults++;
+    res->iova = req->addr & ~(VTM_PAGE_SIZE - 1);
+    res->translated = 0;
+    res->addr_mask = 0;
+    res->perm = VTM_PERM_NONE;
+    res->fault.reason = fr;
+    res->fault.sid = req->sid;
+    res->fault.addr = req->addr;
+    res->fault.is_write = req->is_write;
+    res->fault.fpd = fpd;
+    /* 11.4.7.6: PP/PV say the request's own PASID, not RID_PASID */
+    if (req->has_pasid) {
+        res->fault.has_pasid = true;
+        res->fault.pasid = req->pasid;
+        res->fault.priv = req->priv;
+        res->fault.exec = req->exec;
+    }
 }
 
 void vtm_core_translate(VTMCore *c, const VTMRequest *req, VTMResult *res,
                         VTMWalkLog *log)
 {
     VTMWalkLog local_log;
-    VTMContext ctx;
     VTMFaultReason fr;
+    bool fpd = false;
 
     if (!log) {
         log = &local_log;
@@ -368,28 +708,22 @@ void vtm_core_translate(VTMCore *c, const VTMRequest *req, VTMResult *res,
     log->nsteps = 0;
     log->psc_hit_level = 0;
     log->leaf_level = 0;
+    log->ad_writes = 0;
     memset(res, 0, sizeof(*res));
     c->stats.translations++;
 
-    fr = vtm_core_get_context(c, req->sid, &ctx, &res->how);
-    if (fr == VTM_FR_NONE) {
-        res->domain_id = ctx.did;
-        res->how.levels = ctx.levels;
-        fr = vtm_core_translate_ctx(c, req, &ctx, res, log);
-        res->how.leaf_level = fr == VTM_FR_NONE ? log->leaf_level : 0;
+    if (c->ttm == VTM_TTM_SCALABLE && c->cfg.sm_supported) {
+        res->scalable = true;
+        c->stats.sm_translations++;
+        fr = vtm_core_translate_sm(c, req, res, log, &fpd);
+    } else {
+        fr = vtm_core_translate_legacy(c, req, res, log, &fpd);
     }
+    res->how.leaf_level = fr == VTM_FR_NONE ? log->leaf_level : 0;
     if (fr != VTM_FR_NONE) {
-        c->stats.faults++;
-        res->iova = req->addr & ~(VTM_PAGE_SIZE - 1);
-        res->translated = 0;
-        res->addr_mask = 0;
-        res->perm = VTM_PERM_NONE;
-        res->fault.reason = fr;
-        res->fault.sid = req->sid;
-        res->fault.addr = req->addr;
-        res->fault.is_write = req->is_write;
-        /* false unless the context entry was read (vtm_ctx_fetch) */
-        res->fault.fpd = ctx.fpd;
+        vtm_core_fault(c, req, fr, fpd, res);
+    } else {
+        c->stats.stage[res->stage]++;
     }
     if (c->timing.p.mode != VTM_TIMING_OFF && !req->untimed) {
         res->latency = vtm_timing_charge(&c->timing, req->time, &res->how,
@@ -405,7 +739,17 @@ static bool vtm_ctx_did_pred(const VTMCacheKey *key, const void *payload,
 {
     const VTMContext *ctx = payload;
 
-    return ctx->did == *(const uint16_t *)opaque;
+    /* A scalable-mode context entry has no DID: always dropped. */
+    return ctx->sm || ctx->did == *(const uint16_t *)opaque;
+}
+
+/* PASID-cache lines: key tag bits 15:0 sid, 35:16 PASID. */
+static bool vtm_pasid_did_pred(const VTMCacheKey *key, const void *payload,
+                               void *opaque)
+{
+    const VTMPasidEntry *pe = payload;
+
+    return pe->did == *(const uint16_t *)opaque;
 }
 
 typedef struct VTMSidMatch {
@@ -418,7 +762,8 @@ static bool vtm_ctx_sid_pred(const VTMCacheKey *key, const void *payload,
 {
     const VTMSidMatch *m = opaque;
 
-    return ((key->tag ^ m->sid) & m->mask) == 0;
+    /* context-cache keys hold the sid, PASID-cache keys it in 15:0 */
+    return (((uint16_t)key->tag ^ m->sid) & m->mask) == 0;
 }
 
 /* Function-number bits that a device-selective invalidation ignores. */
@@ -429,10 +774,37 @@ static uint16_t vtm_fm_ignored_bits(uint8_t fm)
     return ((1u << n) - 1) << (3 - n);
 }
 
+/*
+ * Scalable mode: the PASID-cache entries a context-cache invalidation
+ * covers (their context entry may have changed), as in
+ * vtm_core_inv_cc().  Nothing to do in legacy mode, where the PASID
+ * cache stays empty.
+ */
+static void vtm_core_inv_cc_pasid(VTMCore *c, const VTMInvCC *inv,
+                                  VTMSidMatch *m)
+{
+    uint16_t did = inv->did;
+
+    if (!vtm_cache_nvalid(c->pasid_cache)) {
+        return;
+    }
+    switch (inv->gran) {
+    case VTM_INV_DOMAIN:
+        vtm_cache_invalidate_if(c->pasid_cache, vtm_pasid_did_pred, &did);
+        break;
+    case VTM_INV_DEVICE:
+        vtm_cache_invalidate_if(c->pasid_cache, vtm_ctx_sid_pred, m);
+        break;
+    default:
+        vtm_cache_flush(c->pasid_cache);
+        break;
+    }
+}
+
 static void vtm_core_inv_cc(VTMCore *c, const VTMInvCC *inv)
 {
     uint16_t did = inv->did;
-    VTMSidMatch m;
+    VTMSidMatch m = { 0 };
 
     switch (inv->gran) {
     case VTM_INV_GLOBAL:
@@ -454,8 +826,9 @@ static void vtm_core_inv_cc(VTMCore *c, const VTMInvCC *inv)
         vtm_cache_invalidate_if(c->ctx_cache, vtm_ctx_sid_pred, &m);
         break;
     default:
-        break;      /* reserved granularity: rejected by the decoder */
+        return;     /* reserved granularity: rejected by the decoder */
     }
+    vtm_core_inv_cc_pasid(c, inv, &m);
 }
 
 /* Paging-structure cache lines carry the domain in tag2 bits 15:0. */
@@ -471,6 +844,7 @@ static bool vtm_did_key_pred(const VTMCacheKey *key, const void *payload,
  */
 typedef struct VTMInvRange {
     uint16_t did;
+    uint32_t tag;               /* tag2 bits 63:24: PASID + 1, or 0 */
     uint64_t first, last;       /* inclusive byte range */
     bool psc;
 } VTMInvRange;
@@ -483,8 +857,8 @@ static unsigned vtm_inv_unit_shift(const VTMInvRange *r, unsigned unit)
 static VTMCacheKey vtm_inv_key(const VTMInvRange *r, unsigned unit,
                                uint64_t addr)
 {
-    return r->psc ? vtm_psc_key(r->did, unit, addr)
-                  : vtm_iotlb_key(r->did, unit, addr);
+    return r->psc ? vtm_psc_key_tagged(r->did, r->tag, unit, addr)
+                  : vtm_iotlb_key_tagged(r->did, r->tag, unit, addr);
 }
 
 static bool vtm_inv_range_pred(const VTMCacheKey *key, const void *payload,
@@ -495,7 +869,7 @@ static bool vtm_inv_range_pred(const VTMCacheKey *key, const void *payload,
     unsigned shift;
     uint64_t start;
 
-    if ((uint16_t)key->tag2 != r->did) {
+    if ((uint16_t)key->tag2 != r->did || (key->tag2 >> 24) != r->tag) {
         return false;
     }
     shift = vtm_inv_unit_shift(r, unit);
@@ -545,6 +919,12 @@ static void vtm_core_inv_domain(VTMCore *c, uint16_t did)
         if (c->psc.level[level]) {
             vtm_cache_invalidate_if(c->psc.level[level], vtm_did_key_pred,
                                     &did);
+        }
+        /* scalable mode: the domain's first-stage lines go too */
+        if (c->fs_psc.level[level] &&
+            vtm_cache_nvalid(c->fs_psc.level[level])) {
+            vtm_cache_invalidate_if(c->fs_psc.level[level],
+                                    vtm_did_key_pred, &did);
         }
     }
 }
@@ -612,10 +992,97 @@ static void vtm_core_inv_iotlb(VTMCore *c, const VTMInvIotlb *inv)
     }
 }
 
+/* 6.5.2.2: PASID-cache lines by DID, or by DID and PASID. */
+typedef struct VTMPasidMatch {
+    uint16_t did;
+    bool by_pasid;
+    uint32_t pasid;
+} VTMPasidMatch;
+
+static bool vtm_pasid_match_pred(const VTMCacheKey *key,
+                                 const void *payload, void *opaque)
+{
+    const VTMPasidEntry *pe = payload;
+    const VTMPasidMatch *m = opaque;
+
+    return pe->did == m->did &&
+           (!m->by_pasid || extract64(key->tag, 16, 20) == m->pasid);
+}
+
+static void vtm_core_inv_pc(VTMCore *c, const VTMInvPc *inv)
+{
+    VTMPasidMatch m = {
+        .did = inv->did, .by_pasid = inv->gran == VTM_QI_PC_PASID,
+        .pasid = inv->pasid,
+    };
+
+    switch (inv->gran) {
+    case VTM_QI_PC_GLOBAL:
+        vtm_cache_flush(c->pasid_cache);
+        break;
+    case VTM_QI_PC_DOMAIN:
+    case VTM_QI_PC_PASID:
+        vtm_cache_invalidate_if(c->pasid_cache, vtm_pasid_match_pred, &m);
+        break;
+    default:
+        break;      /* reserved granularity: rejected by the decoder */
+    }
+}
+
+/* IOTLB and PSC lines tagged with (did, PASID + 1): tag2 15:0, 63:24. */
+typedef struct VTMTagMatch {
+    uint16_t did;
+    uint32_t tag;
+} VTMTagMatch;
+
+static bool vtm_tag_key_pred(const VTMCacheKey *key, const void *payload,
+                             void *opaque)
+{
+    const VTMTagMatch *m = opaque;
+
+    return (uint16_t)key->tag2 == m->did && (key->tag2 >> 24) == m->tag;
+}
+
+/*
+ * 6.5.2.4: the first-stage mappings of (DID, PASID): all of them, or
+ * 2^AM pages from ADDR, where IH=1 keeps the paging-structure caches
+ * (software changed leaves only).
+ */
+static void vtm_core_inv_piotlb(VTMCore *c, const VTMInvPiotlb *inv)
+{
+    unsigned span = inv->am + VTM_PAGE_SHIFT, level;
+    VTMTagMatch m = { .did = inv->did, .tag = inv->pasid + 1 };
+    VTMInvRange r = { .did = inv->did, .tag = inv->pasid + 1 };
+
+    if (inv->gran != VTM_QI_PIOTLB_PAGE || span >= 64) {
+        if (vtm_cache_nvalid(c->iotlb)) {
+            vtm_cache_invalidate_if(c->iotlb, vtm_tag_key_pred, &m);
+        }
+        for (level = 2; level <= VTM_MAX_LEVELS; level++) {
+            if (c->fs_psc.level[level] &&
+                vtm_cache_nvalid(c->fs_psc.level[level])) {
+                vtm_cache_invalidate_if(c->fs_psc.level[level],
+                                        vtm_tag_key_pred, &m);
+            }
+        }
+        return;
+    }
+    r.first = inv->addr & ~MAKE_64BIT_MASK(0, span);
+    r.last = r.first | MAKE_64BIT_MASK(0, span);
+    vtm_core_inv_iotlb_range(c, &r);
+    if (inv->ih) {
+        return;
+    }
+    r.psc = true;
+    for (level = 2; level <= VTM_MAX_LEVELS; level++) {
+        vtm_inv_range(c->fs_psc.level[level], &r, &level, 1);
+    }
+}
+
 void vtm_core_invalidate(VTMCore *c, const VTMInvOp *op)
 {
     if (c->timing.p.mode != VTM_TIMING_OFF) {
-        vtm_timing_invalidate(&c->timing, op->type);
+        vtm_timing_invalidate(&c->timing, vtm_inv_cost_type(op->type));
     }
     switch (op->type) {
     case VTM_INV_CC:
@@ -639,6 +1106,20 @@ void vtm_core_invalidate(VTMCore *c, const VTMInvOp *op)
     case VTM_INV_WAIT:
         /* Counted and timed here; the status write is the glue's. */
         c->stats.inv_wait++;
+        break;
+    case VTM_INV_PC:
+        c->stats.inv_pc++;
+        c->stats.inv_pc_gran[op->pc.gran & 3]++;
+        vtm_core_inv_pc(c, &op->pc);
+        break;
+    case VTM_INV_PIOTLB:
+        c->stats.inv_piotlb++;
+        c->stats.inv_piotlb_gran[op->piotlb.gran & 3]++;
+        vtm_core_inv_piotlb(c, &op->piotlb);
+        break;
+    case VTM_INV_PDEVTLB:
+        /* Counted only: the device-IOTLB model is not there yet. */
+        c->stats.inv_pdevtlb++;
         break;
     }
 }

@@ -27,11 +27,27 @@ typedef struct VTMCoreConfig {
     bool pt_supported;
     bool dt_supported;
     bool snoop_control;         /* ECAP.SC: leaves may set SNP */
+    /*
+     * Scalable mode: what the unit reports in ECAP/CAP.  With
+     * sm_supported clear, RTADDR.TTM=01b is refused as in legacy-only
+     * units (LRT.3) and none of the below matters.
+     */
+    bool sm_supported;          /* ECAP.SMTS */
+    bool fs_supported;          /* ECAP.FLTS: PGTT first stage */
+    bool ss_supported;          /* ECAP.SLTS: PGTT second stage */
+    bool nest_supported;        /* ECAP.NEST: nested decoded, not walked */
+    bool fl1gp;                 /* CAP.FL1GP: first-stage 1G pages */
+    bool fl5lp;                 /* CAP.FL5LP: first-stage 5 levels */
+    bool ers;                   /* ECAP.ERS: execute requests */
+    bool prs;                   /* ECAP.PRS: page requests */
+    bool slads;                 /* ECAP.SLADS: second-stage A/D */
+    uint8_t pss;                /* ECAP.PSS: PASIDs of pss + 1 bits */
     VTMCacheParams iotlb;       /* unified over page sizes */
     VTMCacheParams ctx_cache;
     VTMCacheParams psc[VTM_MAX_LEVELS + 1];   /* [2..5] */
+    VTMCacheParams fs_psc[VTM_MAX_LEVELS + 1];    /* first stage [2..5] */
+    VTMCacheParams pasid_cache; /* scalable mode: PASID table entries */
     /* Shapes for structures other parts instantiate (vtm-timing.h) */
-    VTMCacheParams pasid_cache; /* scalable mode: not modelled yet */
     VTMCacheParams iec;         /* interrupt entry cache (vtm-ir.c) */
     VTMCacheParams devtlb;      /* ATS endpoints: not modelled yet */
     VTMTimingParams timing;
@@ -55,14 +71,35 @@ typedef struct VTMCoreStats {
     uint64_t inv_wait;
     uint64_t inv_cc_gran[4];    /* by VTM_INV_GLOBAL / _DOMAIN / _DEVICE */
     uint64_t inv_iotlb_gran[4]; /* by VTM_INV_GLOBAL / _DOMAIN / _PAGE */
+    /* Scalable mode */
+    uint64_t sm_translations;   /* of translations, in scalable mode */
+    uint64_t stage[VTM_STAGE__MAX];     /* translations by VTMStage */
+    uint64_t pasid_lookups;     /* PASID-cache lookups */
+    uint64_t pasid_hits;
+    uint64_t fs_walks;          /* of walks, first stage */
+    uint64_t ad_writes;         /* locked A/D updates */
+    uint64_t inv_pc;
+    uint64_t inv_piotlb;
+    uint64_t inv_pdevtlb;
+    uint64_t inv_pc_gran[4];    /* by VTM_QI_PC_* */
+    uint64_t inv_piotlb_gran[4];        /* by VTM_QI_PIOTLB_* */
 } VTMCoreStats;
 
-/* IOTLB line payload */
+/*
+ * IOTLB line payload.  Keys: tag iova >> page_shift; tag2 did in bits
+ * 15:0, page_shift in 23:16, and for first-stage translations PASID + 1
+ * in 63:24 (0 for legacy and second-stage lines, which all PASIDs of a
+ * domain share).
+ */
 typedef struct VTMIotlbEntry {
     uint64_t translated;        /* output page base */
     uint8_t page_shift;
     uint8_t perm;
     uint16_t did;
+    /* first stage: rights over the path (vtm_pt_fs_check) and D */
+    uint8_t stage;              /* VTMStage */
+    uint8_t rights;
+    bool dirty;
 } VTMIotlbEntry;
 
 typedef struct VTMCore {
@@ -74,6 +111,11 @@ typedef struct VTMCore {
     uint8_t iotlb_sizes;        /* page sizes inserted since the last flush */
     VTMCache *ctx_cache;
     VTMPscSet psc;
+    /* Scalable mode */
+    VTMPtFormat fmt_ss;         /* second stage with SM fault reasons */
+    VTMPtFormat fmt_fs;         /* first stage */
+    VTMPscSet fs_psc;           /* first-stage PSCs, tagged by PASID */
+    VTMCache *pasid_cache;      /* (sid, PASID) -> VTMPasidEntry */
     uint64_t root_table;        /* latched by SRTP */
     uint8_t ttm;                /* RTADDR.TTM latched by SRTP */
     VTMCoreStats stats;
@@ -100,6 +142,20 @@ void vtm_core_set_root(VTMCore *c, uint64_t rtaddr);
  * cost (the unit counters in c->timing.unit then count it).  log (may be
  * NULL) receives the walk log; a request satisfied by the IOTLB leaves
  * log->nsteps == 0.
+ *
+ * Scalable mode (RTADDR.TTM=01b latched and cfg.sm_supported): the
+ * context comes from the scalable-mode tables, the PASID entry (the
+ * request's PASID, or RID_PASID) from the PASID cache or memory, and
+ * its PGTT selects the tables: res->stage says which, res->pasid the
+ * PASID used, res->domain_id the PASID entry's DID.  First-stage walks
+ * set A/D bits through c->mem's cmpxchg64.  A fault carries the
+ * request's PASID, privilege and execute flags (fault.has_pasid, ...)
+ * for FRCD.PP/PV/PRIV/EXE, and fault.fpd also covers the PASID
+ * directory and table entries' FPD.  A request with PASID in legacy
+ * mode faults with SRTA.2 (VTM_FR_SM_TTM0_PASID).  Nested PGTT is
+ * decoded and faults with VTM_FR_SM_PTE_INVALID: its walk is not
+ * modelled.  Requests to the interrupt range stay the glue's to catch
+ * (VTM_FR_SM_INTR_ADDR in scalable mode).
  */
 void vtm_core_translate(VTMCore *c, const VTMRequest *req, VTMResult *res,
                         VTMWalkLog *log);
@@ -108,6 +164,17 @@ void vtm_core_translate(VTMCore *c, const VTMRequest *req, VTMResult *res,
  * Applies a context-cache, IOTLB or device-TLB invalidation.  Every
  * request type (interrupt entry cache and wait too) should come here to
  * be counted and charged to the timing model.
+ *
+ * Scalable mode: VTM_INV_PC drops PASID-cache entries (global, by DID,
+ * or by DID and PASID); VTM_INV_PIOTLB the first-stage IOTLB and
+ * paging-structure-cache entries of (DID, PASID), page-selective ones
+ * by 2^AM pages with IH keeping the paging-structure caches;
+ * VTM_INV_PDEVTLB is counted (no device-TLB model).  The context-cache
+ * and IOTLB types keep their granularities: a context-cache
+ * invalidation also drops the PASID-cache entries it may cover (all for
+ * global and domain, the device's for device-selective), and IOTLB
+ * global/domain invalidation also drops first-stage entries, while a
+ * page-selective one covers second-stage (PASID-untagged) lines only.
  */
 void vtm_core_invalidate(VTMCore *c, const VTMInvOp *op);
 

@@ -154,6 +154,12 @@ static void vtm_qi_apply_locked(VTMState *s, const VTMInvOp *op,
         vtm_core_invalidate(&s->core, op);      /* counted and timed */
         vtm_qi_wait_locked(s, &op->wait, out);
         break;
+    case VTM_INV_PC:
+    case VTM_INV_PIOTLB:
+    case VTM_INV_PDEVTLB:
+        /* scalable mode: decoded only from 256-bit descriptors */
+        vtm_core_invalidate(&s->core, op);
+        break;
     }
     /* Before the next descriptor: a later wait covers the notifications */
     vtm_notify_inv_locked(s, op);

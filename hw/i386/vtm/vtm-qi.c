@@ -180,14 +180,90 @@ static uint8_t vtm_qi_decode_wait(const uint64_t desc[2], VTMInvWait *w)
     return VTM_IQEI_NONE;
 }
 
-uint8_t vtm_qi_decode(const uint64_t desc[2], const VTMQiLimits *lim,
-                      VTMInvOp *op)
+/* 6.5.2.2 PASID-cache Invalidate Descriptor (type 7) */
+static uint8_t vtm_qi_decode_pc(const uint64_t *desc, VTMInvPc *pc)
 {
-    unsigned type = FIELD_EX64(desc[0], QI_LO, TYPE_LO) |
-                    FIELD_EX64(desc[0], QI_LO, TYPE_HI) <<
-                    R_QI_LO_TYPE_LO_LENGTH;
+    uint64_t lo = desc[0];
 
-    memset(op, 0, sizeof(*op));
+    if ((lo & VTM_QI_PC_LO_RSVD) || desc[1]) {
+        return VTM_IQEI_RSVD;
+    }
+    pc->gran = FIELD_EX64(lo, QI_PC_LO, G);
+    switch (pc->gran) {
+    case VTM_QI_PC_PASID:
+        pc->pasid = FIELD_EX64(lo, QI_PC_LO, PASID);
+        /* fall through */
+    case VTM_QI_PC_DOMAIN:
+        pc->did = FIELD_EX64(lo, QI_PC_LO, DID);
+        break;
+    case VTM_QI_PC_GLOBAL:
+        break;
+    default:
+        return VTM_IQEI_RSVD;               /* G=10b is reserved */
+    }
+    return VTM_IQEI_NONE;
+}
+
+/* 6.5.2.4 PASID-based IOTLB Invalidate Descriptor (type 6) */
+static uint8_t vtm_qi_decode_piotlb(const uint64_t *desc,
+                                    const VTMQiLimits *lim, VTMInvPiotlb *t)
+{
+    uint64_t lo = desc[0], hi = desc[1];
+
+    if (vtm_qi_rsvd_set(desc, VTM_QI_PIOTLB_LO_RSVD,
+                        VTM_QI_PIOTLB_HI_RSVD)) {
+        return VTM_IQEI_RSVD;
+    }
+    t->gran = FIELD_EX64(lo, QI_PIOTLB_LO, G);
+    t->did = FIELD_EX64(lo, QI_PIOTLB_LO, DID);
+    t->pasid = FIELD_EX64(lo, QI_PIOTLB_LO, PASID);
+    switch (t->gran) {
+    case VTM_QI_PIOTLB_PAGE:
+        if (FIELD_EX64(hi, QI_PIOTLB_HI, AM) > lim->mamv) {
+            return VTM_IQEI_RSVD;           /* AM above CAP.MAMV */
+        }
+        t->addr = FIELD_EX64(hi, QI_PIOTLB_HI, ADDR) << VTM_PAGE_SHIFT;
+        t->am = FIELD_EX64(hi, QI_PIOTLB_HI, AM);
+        t->ih = FIELD_EX64(hi, QI_PIOTLB_HI, IH);
+        break;
+    case VTM_QI_PIOTLB_PASID:
+        break;
+    default:
+        return VTM_IQEI_RSVD;               /* G=00b/01b are reserved */
+    }
+    return VTM_IQEI_NONE;
+}
+
+/* 6.5.2.6 PASID-based Device-TLB Invalidate Descriptor (type 8) */
+static uint8_t vtm_qi_decode_pdevtlb(const uint64_t *desc,
+                                     const VTMQiLimits *lim,
+                                     VTMInvPdevtlb *d)
+{
+    uint64_t lo = desc[0], hi = desc[1];
+
+    if (!lim->dt_supported) {
+        return VTM_IQEI_TYPE;               /* no device-TLB: as type 3 */
+    }
+    if (vtm_qi_rsvd_set(desc, VTM_QI_PDEVTLB_LO_RSVD,
+                        VTM_QI_PDEVTLB_HI_RSVD)) {
+        return VTM_IQEI_RSVD;
+    }
+    d->sid = FIELD_EX64(lo, QI_PDEVTLB_LO, SID);
+    d->pfsid = FIELD_EX64(lo, QI_PDEVTLB_LO, PFSID_LO) |
+               FIELD_EX64(lo, QI_PDEVTLB_LO, PFSID_HI) <<
+               R_QI_PDEVTLB_LO_PFSID_LO_LENGTH;
+    d->mip = FIELD_EX64(lo, QI_PDEVTLB_LO, MIP);
+    d->pasid = FIELD_EX64(lo, QI_PDEVTLB_LO, PASID);
+    d->global = FIELD_EX64(hi, QI_PDEVTLB_HI, G);
+    d->size = FIELD_EX64(hi, QI_PDEVTLB_HI, S);
+    d->addr = FIELD_EX64(hi, QI_PDEVTLB_HI, ADDR) << VTM_PAGE_SHIFT;
+    return VTM_IQEI_NONE;
+}
+
+/* The 128-bit types (6.5.2.1 - 6.5.2.8), from qwords 0 and 1. */
+static uint8_t vtm_qi_decode_legacy(unsigned type, const uint64_t *desc,
+                                    const VTMQiLimits *lim, VTMInvOp *op)
+{
     switch (type) {
     case VTM_QI_CC:
         op->type = VTM_INV_CC;
@@ -205,11 +281,55 @@ uint8_t vtm_qi_decode(const uint64_t desc[2], const VTMQiLimits *lim,
         op->type = VTM_INV_WAIT;
         return vtm_qi_decode_wait(desc, &op->wait);
     default:
-        /*
-         * Type 0, the PASID-based types (6-8: scalable mode, which this
-         * unit does not report) and undefined types: 6.5.2, IQEI 3.
-         */
+        /* Type 0 and undefined types: 6.5.2, IQEI 3. */
         return VTM_IQEI_TYPE;
+    }
+}
+
+static unsigned vtm_qi_type(const uint64_t *desc)
+{
+    return FIELD_EX64(desc[0], QI_LO, TYPE_LO) |
+           FIELD_EX64(desc[0], QI_LO, TYPE_HI) << R_QI_LO_TYPE_LO_LENGTH;
+}
+
+uint8_t vtm_qi_decode(const uint64_t desc[2], const VTMQiLimits *lim,
+                      VTMInvOp *op)
+{
+    return vtm_qi_decode_wide(desc, 128, lim, op);
+}
+
+uint8_t vtm_qi_decode_wide(const uint64_t *desc, unsigned width_bits,
+                           const VTMQiLimits *lim, VTMInvOp *op)
+{
+    unsigned type = vtm_qi_type(desc);
+    bool pasid_type = type >= VTM_QI_PIOTLB && type <= VTM_QI_PDEVTLB;
+
+    memset(op, 0, sizeof(*op));
+    if (pasid_type && !lim->sm_supported) {
+        return VTM_IQEI_TYPE;   /* scalable mode not reported: 6.5.2 */
+    }
+    if (width_bits != 256) {
+        /* 11.4.9.9: a 256-bit type in a 128-bit queue */
+        return pasid_type ? VTM_IQEI_WIDTH
+                          : vtm_qi_decode_legacy(type, desc, lim, op);
+    }
+    /* 6.5.2: bits 255:128 of every defined type are reserved */
+    if (desc[2] || desc[3]) {
+        return (pasid_type || (type >= VTM_QI_CC && type <= VTM_QI_WAIT))
+               ? VTM_IQEI_RSVD : VTM_IQEI_TYPE;
+    }
+    switch (type) {
+    case VTM_QI_PIOTLB:
+        op->type = VTM_INV_PIOTLB;
+        return vtm_qi_decode_piotlb(desc, lim, &op->piotlb);
+    case VTM_QI_PC:
+        op->type = VTM_INV_PC;
+        return vtm_qi_decode_pc(desc, &op->pc);
+    case VTM_QI_PDEVTLB:
+        op->type = VTM_INV_PDEVTLB;
+        return vtm_qi_decode_pdevtlb(desc, lim, &op->pdevtlb);
+    default:
+        return vtm_qi_decode_legacy(type, desc, lim, op);
     }
 }
 

@@ -17,7 +17,29 @@ typedef enum VTMInvType {
     VTM_INV_DEVTLB,             /* device-TLB (ATS endpoints) */
     VTM_INV_IEC,                /* interrupt entry cache */
     VTM_INV_WAIT,
+    /*
+     * Scalable mode (256-bit descriptors only).  Timed with the cost of
+     * the legacy type they extend (vtm_inv_cost_type()).
+     */
+    VTM_INV_PC,                 /* PASID cache */
+    VTM_INV_PIOTLB,             /* PASID-based IOTLB */
+    VTM_INV_PDEVTLB,            /* PASID-based device-TLB */
 } VTMInvType;
+
+/* The legacy type whose invalidation cost an operation type pays. */
+static inline VTMInvType vtm_inv_cost_type(VTMInvType t)
+{
+    switch (t) {
+    case VTM_INV_PC:
+        return VTM_INV_CC;
+    case VTM_INV_PIOTLB:
+        return VTM_INV_IOTLB;
+    case VTM_INV_PDEVTLB:
+        return VTM_INV_DEVTLB;
+    default:
+        return t;
+    }
+}
 
 typedef struct VTMInvCC {
     uint8_t gran;               /* VTM_INV_GLOBAL / _DOMAIN / _DEVICE */
@@ -57,6 +79,34 @@ typedef struct VTMInvWait {
     uint64_t addr;              /* status address, dword aligned */
 } VTMInvWait;
 
+/* 6.5.2.2 PASID-cache invalidation */
+typedef struct VTMInvPc {
+    uint8_t gran;               /* VTM_QI_PC_DOMAIN / _PASID / _GLOBAL */
+    uint16_t did;
+    uint32_t pasid;
+} VTMInvPc;
+
+/* 6.5.2.4 PASID-based IOTLB invalidation (first-stage mappings) */
+typedef struct VTMInvPiotlb {
+    uint8_t gran;               /* VTM_QI_PIOTLB_PASID / _PAGE */
+    uint16_t did;
+    uint32_t pasid;
+    uint64_t addr;              /* page-selective: base, 4K aligned */
+    uint8_t am;                 /* 2^am pages */
+    bool ih;                    /* keep the paging-structure caches */
+} VTMInvPiotlb;
+
+/* 6.5.2.6 PASID-based device-TLB invalidation */
+typedef struct VTMInvPdevtlb {
+    uint16_t sid;
+    uint16_t pfsid;
+    uint8_t mip;
+    uint32_t pasid;
+    uint64_t addr;
+    bool size;                  /* S: the address encodes the range */
+    bool global;                /* G: every PASID's global mappings */
+} VTMInvPdevtlb;
+
 typedef struct VTMInvOp {
     VTMInvType type;
     union {
@@ -65,6 +115,9 @@ typedef struct VTMInvOp {
         VTMInvDevtlb devtlb;
         VTMInvIec iec;
         VTMInvWait wait;
+        VTMInvPc pc;
+        VTMInvPiotlb piotlb;
+        VTMInvPdevtlb pdevtlb;
     };
 } VTMInvOp;
 
@@ -73,6 +126,7 @@ typedef struct VTMQiLimits {
     uint8_t mamv;               /* CAP.MAMV: largest page-selective AM */
     bool dt_supported;          /* device-TLB descriptors allowed */
     bool ir_supported;          /* interrupt entry cache descriptors */
+    bool sm_supported;          /* ECAP.SMTS: types 6-8 exist */
 } VTMQiLimits;
 
 /*
@@ -86,6 +140,19 @@ typedef struct VTMQiLimits {
  */
 uint8_t vtm_qi_decode(const uint64_t desc[2], const VTMQiLimits *lim,
                       VTMInvOp *op);
+
+/*
+ * Decodes one descriptor of width_bits (128 with IQA.DW=0, 256 with
+ * IQA.DW=1; desc holds width_bits / 64 qwords).  At 256 bits the
+ * 128-bit types keep their layout with qwords 2-3 reserved, and the
+ * PASID-based types 6 (PASID-based IOTLB), 7 (PASID cache) and 8
+ * (PASID-based device-TLB) exist when lim->sm_supported (else
+ * VTM_IQEI_TYPE).  A 256-bit-only type in a 128-bit queue is
+ * VTM_IQEI_WIDTH; a reserved bit or granularity VTM_IQEI_RSVD.
+ * Never fails on guest data otherwise: the glue raises IQE.
+ */
+uint8_t vtm_qi_decode_wide(const uint64_t *desc, unsigned width_bits,
+                           const VTMQiLimits *lim, VTMInvOp *op);
 
 /*
  * The register-based interface: CCMD and IOTLB/IVA register values into

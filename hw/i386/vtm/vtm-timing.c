@@ -149,7 +149,13 @@ void vtm_counters_add(VTMCounters *c, const VTMResult *res)
         c->psc_hits[MIN(o->psc_hit, VTM_MAX_LEVELS)]++;
     }
     c->walks += o->walked;
-    c->mem_reads += o->ctx_reads + o->pt_reads;
+    c->mem_reads += o->ctx_reads + o->pasid_reads + o->pt_reads;
+    c->pasid_lookups += o->pasid_lookup;
+    c->pasid_hits += o->pasid_hit;
+    c->ad_writes += o->pt_writes;
+    if (res->fault.reason == VTM_FR_NONE) {
+        c->stage[MIN(res->stage, VTM_STAGE__MAX - 1)]++;
+    }
     c->cycles += res->latency;
     c->queue_cycles += res->queued;
     vtm_hist_add(&c->lat, res->latency);
@@ -250,6 +256,19 @@ void vtm_timing_init(VTMTiming *t, const VTMTimingParams *p,
     t->slot_free = g_new0(uint64_t, MAX(p->ptw_slots, 1));
 }
 
+void vtm_timing_init_sm(VTMTiming *t, const VTMCacheParams *pasid,
+                        const VTMCacheParams *fs_psc)
+{
+    unsigned level;
+
+    t->pasid_lat = vtm_timing_lookup_lat(pasid);
+    t->fs_psc_lat = 0;
+    for (level = 2; level <= VTM_MAX_LEVELS; level++) {
+        t->fs_psc_lat = MAX(t->fs_psc_lat,
+                            vtm_timing_lookup_lat(&fs_psc[level]));
+    }
+}
+
 void vtm_timing_destroy(VTMTiming *t)
 {
     g_clear_pointer(&t->slot_free, g_free);
@@ -305,7 +324,15 @@ static unsigned vtm_timing_free_slot(VTMTiming *t, uint64_t ready)
 uint64_t vtm_timing_charge(VTMTiming *t, uint64_t arrival,
                            const VTMOutcome *o, uint64_t *queued)
 {
-    unsigned reads = o->ctx_reads + o->pt_reads;
+    /*
+     * Scalable mode adds the PASID-entry reads and the first stage's
+     * locked A/D updates (each a memory access of the walker), all zero
+     * in legacy mode.
+     */
+    unsigned reads = o->ctx_reads + o->pasid_reads + o->pt_reads +
+                     o->pt_writes;
+    uint32_t psc_lat = o->stage == VTM_STAGE_FIRST ? t->fs_psc_lat
+                                                   : t->psc_lat;
     uint64_t start, ready, walk_start, done;
     unsigned slot;
 
@@ -313,8 +340,9 @@ uint64_t vtm_timing_charge(VTMTiming *t, uint64_t arrival,
     /* An invalidation in progress holds every translation back. */
     start = MAX(arrival, t->busy_until);
     ready = start + (o->ctx_lookup ? t->ctx_lat : 0) +
+            (o->pasid_lookup ? t->pasid_lat : 0) +
             (o->iotlb_lookup ? t->iotlb_lat : 0) +
-            (o->psc_lookup ? t->psc_lat : 0);
+            (o->psc_lookup ? psc_lat : 0);
     if (!reads) {
         *queued = start - arrival;
         return ready - arrival;

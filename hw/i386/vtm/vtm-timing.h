@@ -131,7 +131,12 @@ typedef struct VTMCounters {
     uint64_t psc_lookups;
     uint64_t psc_hits[VTM_MAX_LEVELS + 1];   /* by level [2..5] */
     uint64_t walks;
-    uint64_t mem_reads;         /* context and page-table reads */
+    uint64_t mem_reads;         /* context, PASID and page-table reads */
+    /* Scalable mode */
+    uint64_t pasid_lookups;     /* PASID cache */
+    uint64_t pasid_hits;
+    uint64_t ad_writes;         /* first-stage locked A/D updates */
+    uint64_t stage[VTM_STAGE__MAX];     /* translations by VTMStage */
     uint64_t cycles;            /* sum of modelled latencies */
     uint64_t queue_cycles;      /* of which waiting for the unit */
     VTMHist lat;                /* latency per translation, cycles */
@@ -164,6 +169,8 @@ typedef struct VTMTiming {
     uint32_t ctx_lat;
     uint32_t iotlb_lat;
     uint32_t psc_lat;           /* the PSC levels are probed in parallel */
+    uint32_t pasid_lat;         /* scalable mode: the PASID cache */
+    uint32_t fs_psc_lat;        /* first-stage PSC levels, in parallel */
     uint32_t iec_lat;
     uint64_t *slot_free;        /* per walker slot: cycle it is free */
     unsigned slot_hint;         /* where the search for a free slot starts */
@@ -189,6 +196,17 @@ void vtm_timing_init(VTMTiming *t, const VTMTimingParams *p,
                      const VTMCacheParams *ctx, const VTMCacheParams *iotlb,
                      const VTMCacheParams *psc, const VTMCacheParams *iec);
 void vtm_timing_destroy(VTMTiming *t);
+
+/*
+ * Scalable mode: the PASID cache's and the first-stage paging-structure
+ * caches' (fs_psc indexed [2..VTM_MAX_LEVELS]) lookup latencies.  A
+ * translation then pays the PASID-cache lookup, one ptw-mem-lat per
+ * PASID directory/table entry read on a miss, and its walk like a
+ * second-stage one: one read per level its paging-structure cache did
+ * not serve, plus one per locked A/D update.
+ */
+void vtm_timing_init_sm(VTMTiming *t, const VTMCacheParams *pasid,
+                        const VTMCacheParams *fs_psc);
 
 /* Device reset: walker slots free, clock back to 0.  Counters stay. */
 void vtm_timing_reset(VTMTiming *t);
