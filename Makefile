@@ -4,8 +4,14 @@
 #                Linux guests) and the checkpatch lint of every vtm C file
 #   make bench   vtm against intel-iommu and no IOMMU (docs/performance.md);
 #                BENCH_RUNS=1 BENCH_QUICK=1 make bench for a smoke test
+#   make fuzz    the libFuzzer harnesses of tests/fuzz, FUZZ_SECONDS each
+#                (default 300); keeps the corpus and crash inputs
+#   make soak    guest scenarios again and again on vtm and intel-iommu
+#                (SOAK_RUNS=N runs each, default: about an hour)
+#   make asan    the check layer under ASan+UBSan (check-asan)
 .PHONY: all build check check-unit check-tools check-qtest check-guest \
-	check-lint check-slow demo bench clean
+	check-lint check-slow demo bench clean fuzz soak asan check-asan \
+	check-fuzz
 
 all: build
 
@@ -48,3 +54,15 @@ bench:
 
 clean:
 	rm -rf build
+
+fuzz:
+	scripts/fuzz.sh run
+
+soak:
+	scripts/soak.sh
+
+asan check-asan:
+	scripts/check.sh asan
+
+check-fuzz:
+	scripts/check.sh fuzz
