@@ -11,6 +11,7 @@
 
 #include "qemu/osdep.h"
 #include "vtm-core.h"
+#include "vtm-record.h"
 #include "vtm-enc-sm.h"
 
 #define ROOT        0x10000ULL
@@ -470,6 +471,122 @@ static void test_faults(void)
     vtmt_fake_destroy(&e.fake);
 }
 
+/* Second stage under a PASID entry raises the scalable-mode reasons. */
+static void test_ss_faults(void)
+{
+    Env e;
+    Unit u;
+    VTMResult r;
+    uint64_t leaf;
+
+    env_init(&e);
+    unit_init(&u, &e, false);
+    /* not present (R=W=0): SGN.7 for a read, SGN.6 for a write */
+    xlate(&u, &e, 0, 0x3000, false, &r);
+    g_assert_cmphex(r.fault.reason, ==, VTM_FR_SM_READ);
+    xlate(&u, &e, 0, 0x3000, true, &r);
+    g_assert_cmphex(r.fault.reason, ==, VTM_FR_SM_WRITE);
+    /* read-only leaf, write: SGN.6 */
+    leaf = vtmt_pt_map(&e.t[0].pt, 0x3000, 0x9000, 1, R_SLPTE_R_MASK);
+    xlate(&u, &e, 0, 0x3000, false, &r);
+    g_assert_cmphex(r.fault.reason, ==, VTM_FR_NONE);
+    xlate(&u, &e, 0, 0x3000, true, &r);
+    g_assert_cmphex(r.fault.reason, ==, VTM_FR_SM_WRITE);
+    /* reserved bit (above HAW): SSS.3 */
+    vtmt_w64(&e.fake.mem, leaf, vtmt_r64(&e.fake.mem, leaf) | BIT_ULL(HAW));
+    xlate(&u, &e, 0, 0x3000, false, &r);
+    g_assert_cmphex(r.fault.reason, ==, VTM_FR_SM_SS_RSVD);
+    /* the table read fails: SSS.1 */
+    vtmt_fake_fail(&e.fake, leaf, 8);
+    xlate(&u, &e, 0, 0x3000, false, &r);
+    g_assert_cmphex(r.fault.reason, ==, VTM_FR_SM_SS_ACCESS);
+    /* first stage: the table read fails: SFS.1 */
+    map(&e, 1, 0x3000, 1);
+    vtmt_fake_fail(&e.fake, vtmt_fs_entry(&e.t[1].pt, 0x3000, 1), 8);
+    xlate(&u, &e, 1, 0x3000, false, &r);
+    g_assert_cmphex(r.fault.reason, ==, VTM_FR_SM_FS_ACCESS);
+    vtm_core_destroy(&u.core);
+    vtmt_fake_destroy(&e.fake);
+}
+
+/*
+ * Records: a scalable-mode translation and the PASID-granular
+ * invalidations survive format and parse; version 1 lines and headers
+ * stay readable.
+ */
+static void test_record(void)
+{
+    char buf[VTM_RECORD_LINE_MAX];
+    g_autofree char *hdr = vtm_record_header(1500);
+    VTMRecord rec, back;
+    VTMInvOp op = {
+        .type = VTM_INV_PIOTLB,
+        .piotlb = {
+            .gran = VTM_QI_PIOTLB_PAGE, .did = 5, .pasid = 0xabcde,
+            .addr = 0x7000, .am = 3, .ih = true,
+        },
+    };
+    VTMRequest req = {
+        .sid = SID, .addr = 0x7000, .is_write = true, .has_pasid = true,
+        .pasid = 1, .time = 99,
+    };
+    Env e;
+    Unit u;
+    VTMResult r;
+    g_autofree char *err = NULL;
+
+    g_assert_cmpuint(vtm_record_parse_version(hdr), ==, VTM_RECORD_VERSION);
+    g_assert_cmpuint(vtm_record_parse_header(hdr), ==, 1500);
+    g_assert_cmpuint(vtm_record_parse_version(
+        "# vtm-record 1 clock-mhz=1000\n"), ==, 1);
+    g_assert_cmpuint(vtm_record_parse_version(
+        "# vtm-record 3 clock-mhz=1000\n"), ==, 0);
+
+    env_init(&e);
+    unit_init(&u, &e, true);
+    map(&e, 1, 0x7000, 1);
+    vtm_core_translate(&u.core, &req, &r, NULL);
+    g_assert_cmphex(r.fault.reason, ==, VTM_FR_NONE);
+    vtm_record_xlate(&rec, &req, &r);
+    vtm_record_format(buf, &rec);
+    g_test_message("%s", buf);
+    g_assert_true(g_str_has_prefix(buf, "t 99 02:01.0 1 0x7000 "));
+    g_assert_true(g_str_has_suffix(buf, " s1 m 2 1\n"));
+    err = vtm_record_parse(buf, &back);
+    g_assert_null(err);
+    g_assert_true(back.has_pasid);
+    g_assert_cmpuint(back.pasid, ==, 1);
+    g_assert_cmpuint(back.did, ==, 5);
+    g_assert_cmpuint(back.how.stage, ==, VTM_STAGE_FIRST);
+    g_assert_true(back.how.pasid_lookup);
+    g_assert_cmpuint(back.how.pasid_reads, ==, 2);
+    g_assert_cmpuint(back.how.pt_writes, ==, 1);
+    g_assert_cmpuint(back.how.pt_reads, ==, 4);
+
+    vtm_record_inv(&rec, 7, &op);
+    vtm_record_format(buf, &rec);
+    g_assert_cmpstr(buf, ==, "i 7 piotlb 3 5 abcde 0x7000 3 1\n");
+    g_assert_null(vtm_record_parse(buf, &back));
+    g_assert_cmpmem(&back.inv, sizeof(op), &op, sizeof(op));
+    op = (VTMInvOp) {
+        .type = VTM_INV_PC,
+        .pc = { .gran = VTM_QI_PC_PASID, .did = 9, .pasid = 0x10 },
+    };
+    vtm_record_inv(&rec, 8, &op);
+    vtm_record_format(buf, &rec);
+    g_assert_cmpstr(buf, ==, "i 8 pc 1 9 10\n");
+    g_assert_null(vtm_record_parse(buf, &back));
+    g_assert_cmpmem(&back.inv, sizeof(op), &op, sizeof(op));
+
+    /* a version 1 line: legacy second stage */
+    g_assert_null(vtm_record_parse("t 1 00:03.0 - 0x1000 0 r 1 4 4k m m 0 "
+                                   "2 4 0 1130\n", &back));
+    g_assert_cmpuint(back.how.stage, ==, VTM_STAGE_SECOND);
+    g_assert_false(back.has_pasid);
+    vtm_core_destroy(&u.core);
+    vtmt_fake_destroy(&e.fake);
+}
+
 /* ------------------------------------------------------------------ */
 /* Random map/unmap/invalidate, checked against a cacheless unit.      */
 
@@ -581,6 +698,8 @@ int main(int argc, char **argv)
     g_test_add_func("/vtm/sm-core/ih", test_ih);
     g_test_add_func("/vtm/sm-core/pasid-cache", test_pasid_cache);
     g_test_add_func("/vtm/sm-core/faults", test_faults);
+    g_test_add_func("/vtm/sm-core/ss-faults", test_ss_faults);
+    g_test_add_func("/vtm/sm-core/record", test_record);
     g_test_add_func("/vtm/sm-core/inv-random", test_inv_random);
     return g_test_run();
 }

@@ -3,15 +3,18 @@
  *
  * A record file is text, one event per line, written by the device
  * (property record=PATH) and read by vtm-replay.  Lines starting with '#'
- * are comments; the first line is VTM_RECORD_MAGIC followed by the clock
- * in MHz.  Fields are separated by one space:
+ * are comments; the first line is "# vtm-record VERSION clock-mhz=MHZ".
+ * Version 2 (written now) adds scalable mode: the PASID column and four
+ * trailing columns; version 1 files (17-column translations) stay
+ * readable, a line's column count saying which it is.  Fields are
+ * separated by one space:
  *
  *   t TIME SID PASID IOVA SIZE RW DID LEVELS LEAF CTX IOTLB PSC CREADS
- *     PREADS FAULT LATENCY
+ *     PREADS FAULT LATENCY [STAGE PC XREADS ADW]
  *
  *     TIME     arrival in IOMMU cycles (decimal)
  *     SID      requester as bus:dev.fn in hex (00:04.0)
- *     PASID    '-' (no PASID: scalable mode is not modelled)
+ *     PASID    the request's PASID in hex, '-' for a request without
  *     IOVA     input address, 0x-prefixed hex
  *     SIZE     access size in bytes, 0 when unknown (QEMU's translate
  *              hook is not told the access size)
@@ -28,12 +31,21 @@
  *     PREADS   page-table reads
  *     FAULT    fault reason in hex, 0 for none
  *     LATENCY  modelled IOMMU cycles (0 with timing=off)
+ *   version 2 only:
+ *     STAGE    tables used: s1 (first stage), s2 (second stage, legacy
+ *              mode too), nest, pt or '-' (none reached)
+ *     PC       PASID cache: h, m or '-' (legacy mode)
+ *     XREADS   PASID directory and table entry reads
+ *     ADW      first-stage locked A/D updates
  *
  *   i TIME cc GRAN DID SID FM          context-cache invalidation
  *   i TIME iotlb GRAN DID ADDR AM IH   IOTLB invalidation
- *   i TIME devtlb | iec | wait         other requests (counted and timed)
+ *   i TIME pc GRAN DID PASID           PASID-cache invalidation
+ *   i TIME piotlb GRAN DID PASID ADDR AM IH   PASID-based IOTLB
+ *   i TIME devtlb | iec | wait | pdevtlb    other requests (counted, timed)
  *
- *     GRAN 1 global, 2 domain, 3 device (cc) or page (iotlb); ADDR hex.
+ *     GRAN 1 global, 2 domain, 3 device (cc) or page (iotlb); for pc and
+ *     piotlb the descriptor's G (6.5.2.2, 6.5.2.4); ADDR, PASID hex.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -44,7 +56,8 @@
 #include "vtm-types.h"
 #include "vtm-qi.h"
 
-#define VTM_RECORD_MAGIC        "# vtm-record 1 clock-mhz="
+#define VTM_RECORD_MAGIC_PREFIX "# vtm-record "
+#define VTM_RECORD_VERSION      2       /* written; 1 and 2 are read */
 #define VTM_RECORD_LINE_MAX     256
 
 typedef enum VTMRecordKind {
@@ -64,7 +77,9 @@ typedef struct VTMRecord {
     bool has_did;
     uint16_t did;
     bool passthrough;
-    VTMOutcome how;
+    bool has_pasid;             /* version 2: the request's PASID */
+    uint32_t pasid;
+    VTMOutcome how;             /* how.stage: version 2, or derived */
     uint8_t fault;              /* VTMFaultReason */
     uint64_t latency;
     /* VTM_REC_INV */
@@ -96,5 +111,8 @@ char *vtm_record_parse(const char *line, VTMRecord *rec);
 
 /* The clock of a header line, 0 if line is no header. */
 uint32_t vtm_record_parse_header(const char *line);
+
+/* The format version of a header line, 0 if line is no header. */
+unsigned vtm_record_parse_version(const char *line);
 
 #endif
