@@ -471,6 +471,47 @@ static void test_faults(void)
     vtmt_fake_destroy(&e.fake);
 }
 
+/*
+ * Golden cycle counts of the default timing (docs/vtm.rst): lookups of
+ * 3 cycles (context, PASID and IOTLB caches), 4 for the parallel
+ * paging-structure-cache probe, 280 per memory access of the unit.
+ */
+static void test_timing(void)
+{
+    Env e;
+    Unit u;
+    VTMResult r;
+
+    env_init(&e);
+    unit_init(&u, &e, true);
+    map(&e, 1, 0x4000, 1);
+    map(&e, 1, 0x5000, 1);
+    map(&e, 0, 0x4000, 1);
+    /* cold first stage: root + context, directory + PASID entry, four
+     * table reads and the leaf's A update */
+    xlate(&u, &e, 1, 0x4000, false, &r);
+    g_assert_cmpuint(r.latency, ==, 3 + 3 + 3 + 4 + (2 + 2 + 4 + 1) * 280);
+    /* the next page: every cache but the IOTLB hits, the level-2 PSC
+     * serves three levels: one read, one A update */
+    xlate(&u, &e, 1, 0x5000, false, &r);
+    g_assert_cmpuint(r.how.psc_hit, ==, 2);
+    g_assert_cmpuint(r.latency, ==, 3 + 3 + 3 + 4 + (1 + 1) * 280);
+    /* a write to it: the D update is one more access */
+    xlate(&u, &e, 1, 0x5000, true, &r);
+    g_assert_cmpuint(r.latency, ==, 3 + 3 + 3 + 4 + (1 + 1) * 280);
+    /* an IOTLB hit: lookups only */
+    xlate(&u, &e, 1, 0x5000, true, &r);
+    g_assert_cmpuint(r.latency, ==, 3 + 3 + 3);
+    /* RID_PASID, second stage: no A/D updates, its PASID entry cold */
+    xlate(&u, &e, 0, 0x4000, false, &r);
+    g_assert_cmpuint(r.latency, ==, 3 + 3 + 3 + 4 + (2 + 4) * 280);
+    g_assert_cmpuint(u.core.timing.unit.pasid_lookups, ==, 5);
+    g_assert_cmpuint(u.core.timing.unit.pasid_hits, ==, 3);
+    g_assert_cmpuint(u.core.timing.unit.ad_writes, ==, 3);
+    vtm_core_destroy(&u.core);
+    vtmt_fake_destroy(&e.fake);
+}
+
 /* Second stage under a PASID entry raises the scalable-mode reasons. */
 static void test_ss_faults(void)
 {
@@ -699,6 +740,7 @@ int main(int argc, char **argv)
     g_test_add_func("/vtm/sm-core/pasid-cache", test_pasid_cache);
     g_test_add_func("/vtm/sm-core/faults", test_faults);
     g_test_add_func("/vtm/sm-core/ss-faults", test_ss_faults);
+    g_test_add_func("/vtm/sm-core/timing", test_timing);
     g_test_add_func("/vtm/sm-core/record", test_record);
     g_test_add_func("/vtm/sm-core/inv-random", test_inv_random);
     return g_test_run();

@@ -20,6 +20,26 @@
 #include "vtm-qi.h"
 #include "vtm-timing.h"
 
+/*
+ * Scalable mode, as the device glue drives it:
+ *  - config: set sm_supported (ECAP.SMTS) and the capability bits below
+ *    from the properties, and report the same bits in ECAP/CAP: SLTS,
+ *    FLTS, NEST, PT, DT, PSS, SLADS, ERS, PRS, CAP.FL1GP, CAP.FL5LP;
+ *    fs_psc[] and pasid_cache shape the caches (vtm-timing.h).
+ *  - SRTP latches RTADDR with TTM (vtm_core_set_root); TTM=01b then
+ *    selects scalable mode when sm_supported.
+ *  - requests: VTMRequest.has_pasid/pasid/priv/exec for PASID-tagged
+ *    DMA; plain DMA leaves them 0 and gets RID_PASID.
+ *  - results: stage, pasid, scalable; faults carry has_pasid/pasid/
+ *    priv/exec for FRCD.PP/PV/PRIV/EXE and the 0x30-0x87 reasons.
+ *  - invalidation: with IQA.DW=1 decode with vtm_qi_decode_wide(desc,
+ *    256, ...) (VTMQiLimits.sm_supported) and pass every op here.
+ *  - first-stage walks update A/D through VTMMemOps.cmpxchg64, which
+ *    should be atomic against the CPUs.
+ *  - stats: VTMCoreStats sm_translations, stage[], pasid_lookups/hits,
+ *    fs_walks, ad_writes, inv_pc/piotlb/pdevtlb; per-requester counters
+ *    in VTMCounters (pasid_lookups/hits, ad_writes, stage[]).
+ */
 typedef struct VTMCoreConfig {
     uint8_t haw;                /* host address width (bits) */
     uint8_t sagaw;              /* CAP.SAGAW */
