@@ -198,6 +198,18 @@ static void test_rid_pasid(void)
     g_assert_cmphex(env_fetch(&e, SID, false, 0, false, false, false, &ctx,
                               &pe, NULL), ==, VTM_FR_NONE);
     g_assert_cmpuint(pe.did, ==, 7);
+    /* the notifiers' view: the same entry, from memory */
+    {
+        VTMPasidEntry view;
+        unsigned reads;
+
+        g_assert_cmphex(vtm_ctx_fetch_rid_pasid(&e.ops, ROOT, SID, &e.lim,
+                                                &ctx, &view, &reads), ==,
+                        VTM_FR_NONE);
+        g_assert_cmpuint(view.did, ==, 7);
+        g_assert_cmpuint(view.pgtt, ==, VTM_PGTT_FS);
+        g_assert_cmpuint(reads, ==, 4);
+    }
     /* the upper half of the root entry serves devfn 128-255 */
     g_assert_cmphex(env_fetch(&e, SID_UPPER, false, 0, false, false, false,
                               &ctx, &pe, NULL), ==, VTM_FR_NONE);
@@ -366,7 +378,7 @@ static void test_pte_rsvd(void)
         env_write(&e, PASID);
         g_assert_cmphex(fetch_pasid(&e, PASID), ==, VTM_FR_NONE);
         xor64(&e, pe_addr(&e, PASID) + rsvd[i].q * 8, rsvd[i].bit);
-        g_test_message("PGTT %u qword %u bit %#" PRIx64, rsvd[i].pgtt,
+        g_test_message("PGTT %u qword %u bit 0x%" PRIx64, rsvd[i].pgtt,
                        rsvd[i].q, rsvd[i].bit);
         g_assert_cmphex(fetch_pasid(&e, PASID), ==, VTM_FR_SM_PTE_RSVD);
         env_destroy(&e);

@@ -447,3 +447,27 @@ VTMFaultReason vtm_pasid_check_request(const VTMPasidEntry *pe, bool priv,
     }
     return VTM_FR_NONE;
 }
+
+VTMFaultReason vtm_ctx_fetch_rid_pasid(const VTMMemOps *mem,
+                                       uint64_t root_table, uint16_t sid,
+                                       const VTMCtxLimits *lim,
+                                       VTMContext *ctx, VTMPasidEntry *pe,
+                                       unsigned *mem_reads)
+{
+    unsigned reads = 0;
+    VTMFaultReason fr;
+    uint32_t pasid;
+    bool priv;
+
+    memset(pe, 0, sizeof(*pe));
+    fr = vtm_ctx_fetch_sm(mem, root_table, sid, lim, ctx, mem_reads);
+    if (fr == VTM_FR_NONE) {
+        fr = vtm_ctx_sm_pasid(ctx, lim, false, 0, false, false, &pasid,
+                              &priv);
+    }
+    if (fr == VTM_FR_NONE) {
+        fr = vtm_pasid_fetch(mem, ctx, pasid, lim, pe, &reads);
+        *mem_reads += reads;
+    }
+    return fr;
+}

@@ -132,6 +132,20 @@ VTMFaultReason vtm_pasid_fetch(const VTMMemOps *mem, const VTMContext *ctx,
 VTMFaultReason vtm_pasid_check_request(const VTMPasidEntry *pe, bool priv,
                                        bool exec);
 
+/*
+ * For the glue's notifiers and replay: the scalable-mode context of sid
+ * and the PASID table entry its requests without PASID use (RID_PASID),
+ * read from memory as vtm_ctx_fetch() does in legacy mode.  pe->pgtt
+ * says whether MAP notifiers can follow the mappings: second stage
+ * (pe->ssptptr, pe->ss_levels, vtm_pt_enumerate) or pass-through; never
+ * first stage, which software need not invalidate when it maps.
+ */
+VTMFaultReason vtm_ctx_fetch_rid_pasid(const VTMMemOps *mem,
+                                       uint64_t root_table, uint16_t sid,
+                                       const VTMCtxLimits *lim,
+                                       VTMContext *ctx, VTMPasidEntry *pe,
+                                       unsigned *mem_reads);
+
 /* Number of second-stage levels for a context AW encoding, 0 if none. */
 unsigned vtm_ctx_aw_levels(unsigned aw);
 
