@@ -8,10 +8,10 @@
  * translation that grants less than the request or is misaligned.  Range
  * enumeration (replay, notifiers) is checked against single walks.
  *
- * Each input starts with a mode byte: legacy mode now; scalable-mode
- * structures (PASID directory and tables, first stage, nested) get their
- * own entry in modes[] as the core gains them, reusing the same memory,
- * request stream and oracle.
+ * Each input starts with a mode byte: legacy or scalable mode (root,
+ * context, PASID directory and table, first and second stage); a new
+ * structure is a new entry in modes[], reusing the same memory, request
+ * stream and oracle.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -27,6 +27,8 @@ typedef struct WalkRun {
     VTMCore core[2];
     GHashTable *did_cfg;        /* did -> what the first context said */
     bool oracle;                /* no did shared by different tables */
+    bool scalable;              /* requests carry PASIDs */
+    uint64_t rtaddr;
     uint64_t time;
 } WalkRun;
 
@@ -62,40 +64,88 @@ static bool fuzz_legacy_config(FuzzIn *in, VTMCoreConfig *cfg)
     return vtm_core_config_error(cfg) == NULL;
 }
 
+/* Scalable-mode capabilities and caches on top of a legacy shape. */
+static bool fuzz_scalable_config(FuzzIn *in, VTMCoreConfig *cfg)
+{
+    uint16_t b = fuzz_u16(in);
+    unsigned level;
+
+    if (!fuzz_legacy_config(in, cfg)) {
+        return false;
+    }
+    cfg->sm_supported = true;
+    cfg->fs_supported = b & 1;
+    cfg->ss_supported = b & 2;
+    cfg->nest_supported = b & 4;
+    cfg->fl1gp = b & 8;
+    cfg->fl5lp = b & 0x10;
+    cfg->ers = b & 0x20;
+    cfg->prs = b & 0x40;
+    cfg->slads = b & 0x80;
+    cfg->pss = (b >> 8) % VTM_PASID_BITS;
+    fuzz_cache_params(in, &cfg->pasid_cache);
+    for (level = 2; level <= VTM_MAX_LEVELS; level++) {
+        fuzz_cache_params(in, &cfg->fs_psc[level]);
+    }
+    return vtm_core_config_error(cfg) == NULL;
+}
+
 static void uncached_config(VTMCoreConfig *cfg)
 {
     unsigned level;
 
     cfg->iotlb.enable = false;
     cfg->ctx_cache.enable = false;
+    cfg->pasid_cache.enable = false;
     for (level = 2; level <= VTM_MAX_LEVELS; level++) {
         cfg->psc[level].enable = false;
+        cfg->fs_psc[level].enable = false;
     }
 }
 
 /*
  * The oracle holds only while each domain id names one set of tables, as
- * software must program them (6.2.1): caches are tagged by domain.
+ * software must program them (6.2.1, 6.2.2): caches are tagged by domain.
+ * What a domain names is read off the reference unit's walk (it has no
+ * paging-structure caches, so its first read is the top-level entry).
  */
-static void track_did(WalkRun *r, uint16_t sid)
+static void track_did(WalkRun *r, const VTMResult *res, const VTMWalkLog *log)
 {
-    VTMCore *c = &r->core[1];
-    VTMContext ctx;
-    unsigned reads;
     uint64_t cfg, prev;
 
-    if (vtm_ctx_fetch(&c->mem, c->root_table, sid, &c->lim, &ctx,
-                      &reads) != VTM_FR_NONE) {
+    if (log->nsteps) {
+        cfg = (log->step[0].pte_addr & ~0xfffULL) | res->how.levels << 2 |
+              res->stage << 8;
+    } else if (res->passthrough) {
+        cfg = 2;
+    } else {
         return;
     }
-    cfg = ctx.slptptr | ctx.levels << 1 | (ctx.tt == VTM_TT_PASSTHROUGH);
+    cfg |= 1;
     prev = GPOINTER_TO_SIZE(g_hash_table_lookup(r->did_cfg,
-                                                GUINT_TO_POINTER(ctx.did)));
+        GUINT_TO_POINTER(res->domain_id)));
     if (!prev) {
-        g_hash_table_insert(r->did_cfg, GUINT_TO_POINTER(ctx.did),
-                            GSIZE_TO_POINTER(cfg | 1ULL << 63));
-    } else if (prev != (cfg | 1ULL << 63)) {
+        g_hash_table_insert(r->did_cfg, GUINT_TO_POINTER(res->domain_id),
+                            GSIZE_TO_POINTER(cfg));
+    } else if (prev != cfg) {
         r->oracle = false;
+    }
+}
+
+/*
+ * Scalable mode: first-stage walks set A/D bits, so memory may change
+ * under the caches (an A/D write can land in any structure, addresses
+ * wrap).  Both units write the same; after a write the cached unit drops
+ * what it holds, as software would invalidate after changing a table.
+ */
+static void after_writes(WalkRun *r, uint64_t writes)
+{
+    fuzz_check(r->mem[0].len == r->mem[1].len &&
+               !memcmp(r->mem[0].buf, r->mem[1].buf, r->mem[0].len),
+               "the units wrote different memory");
+    if (r->mem[1].writes != writes || r->mem[0].writes != writes) {
+        vtm_core_reset(&r->core[0]);
+        vtm_core_set_root(&r->core[0], r->rtaddr);
     }
 }
 
@@ -130,17 +180,31 @@ static void do_request(WalkRun *r)
         .addr = fuzz_addr(&r->in),
     };
     uint8_t b = fuzz_u8(&r->in);
+    uint64_t writes = r->mem[1].writes;
     VTMResult res[2];
+    VTMWalkLog log;
     unsigned i;
 
     req.is_write = b & 1;
     req.is_translation_req = b & 2;
     req.untimed = b & 4;
     req.time = r->time += b;
-    track_did(r, req.sid);
+    if (r->scalable && (b & 8)) {
+        uint8_t p = fuzz_u8(&r->in);
+
+        req.has_pasid = true;
+        req.pasid = p & 0x80 ? fuzz_u32(&r->in) & VTM_PASID_MAX : p & 7;
+        req.priv = p & 0x10;
+        req.exec = p & 0x20;
+    }
+    vtm_core_translate(&r->core[1], &req, &res[1], &log);
+    track_did(r, &res[1], &log);
+    vtm_core_translate(&r->core[0], &req, &res[0], NULL);
     for (i = 0; i < 2; i++) {
-        vtm_core_translate(&r->core[i], &req, &res[i], NULL);
         check_result(&r->core[i], &req, &res[i]);
+    }
+    if (r->scalable) {
+        after_writes(r, writes);
     }
     if (!r->oracle) {
         return;
@@ -255,32 +319,25 @@ static void do_enumerate(WalkRun *r)
                res.tables, res.leaves);
 }
 
-static void walk_legacy(WalkRun *r)
+static void walk_run(WalkRun *r, const VTMCoreConfig *shape)
 {
-    VTMCoreConfig cfg;
-    uint64_t rtaddr;
+    VTMCoreConfig cfg = *shape;
     unsigned i, n;
 
-    if (!fuzz_legacy_config(&r->in, &cfg)) {
-        return;
-    }
     for (i = 0; i < 2; i++) {
         vtm_core_init(&r->core[i], &cfg, &r->mem[i].ops);
+        vtm_core_set_root(&r->core[i], r->rtaddr);
         uncached_config(&cfg);
     }
-    /* RTADDR, TTM included: a root pointer anywhere, mostly in memory */
-    rtaddr = fuzz_addr(&r->in) & ~0x3ffULL;
-    rtaddr |= (uint64_t)(fuzz_u8(&r->in) % 8 == 0) << 10;
-    vtm_core_set_root(&r->core[0], rtaddr);
-    vtm_core_set_root(&r->core[1], rtaddr);
-
     for (n = 0; n < MAX_OPS && fuzz_more(&r->in); n++) {
         switch (fuzz_u8(&r->in) % 8) {
         case 6:
             do_invalidate(r);
             break;
         case 7:
-            do_enumerate(r);
+            if (!r->scalable) {
+                do_enumerate(r);
+            }
             break;
         default:
             do_request(r);
@@ -292,6 +349,34 @@ static void walk_legacy(WalkRun *r)
     }
 }
 
+static void walk_legacy(WalkRun *r)
+{
+    VTMCoreConfig cfg;
+
+    if (!fuzz_legacy_config(&r->in, &cfg)) {
+        return;
+    }
+    /* RTADDR, TTM included: a root pointer anywhere, mostly in memory */
+    r->rtaddr = fuzz_addr(&r->in) & ~0x3ffULL;
+    r->rtaddr |= (uint64_t)(fuzz_u8(&r->in) % 8 == 0) << 10;
+    walk_run(r, &cfg);
+}
+
+/* Scalable-mode root, context, PASID directory and table, both stages. */
+static void walk_scalable(WalkRun *r)
+{
+    VTMCoreConfig cfg;
+
+    if (!fuzz_scalable_config(&r->in, &cfg)) {
+        return;
+    }
+    r->scalable = true;
+    r->rtaddr = fuzz_addr(&r->in) & ~0xfffULL;
+    r->rtaddr |= (uint64_t)(fuzz_u8(&r->in) % 8 ? VTM_TTM_SCALABLE
+                                                : VTM_TTM_RESERVED) << 10;
+    walk_run(r, &cfg);
+}
+
 typedef struct WalkMode {
     const char *name;
     void (*run)(WalkRun *r);
@@ -299,7 +384,7 @@ typedef struct WalkMode {
 
 static const WalkMode modes[] = {
     { "legacy", walk_legacy },
-    /* scalable-mode entries (PASID tables, first stage, nested) go here */
+    { "scalable", walk_scalable },
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
