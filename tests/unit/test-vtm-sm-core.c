@@ -451,6 +451,15 @@ static void test_faults(void)
     vtm_core_translate(&u.core, &req, &r, NULL);
     g_assert_cmphex(r.fault.reason, ==, VTM_FR_SM_PTE_SRE);
     g_assert_true(r.fault.priv);
+    /* TTM 10b (reserved) and 11b (abort DMA, not supported): SRTA.1 */
+    vtm_core_set_root(&u.core, ROOT | FIELD_DP64(0, RTADDR, TTM,
+                                                 VTM_TTM_RESERVED));
+    vtm_core_translate(&u.core, &req, &r, NULL);
+    g_assert_cmphex(r.fault.reason, ==, VTM_FR_SM_RTADDR_INV);
+    vtm_core_set_root(&u.core, ROOT | FIELD_DP64(0, RTADDR, TTM,
+                                                 VTM_TTM_ABORT_DMA));
+    vtm_core_translate(&u.core, &req, &r, NULL);
+    g_assert_cmphex(r.fault.reason, ==, VTM_FR_SM_RTADDR_INV);
     /* legacy mode: a request with PASID is SRTA.2 */
     vtm_core_set_root(&u.core, ROOT);
     vtm_core_translate(&u.core, &req, &r, NULL);

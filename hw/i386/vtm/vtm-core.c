@@ -716,6 +716,9 @@ void vtm_core_translate(VTMCore *c, const VTMRequest *req, VTMResult *res,
         res->scalable = true;
         c->stats.sm_translations++;
         fr = vtm_core_translate_sm(c, req, res, log, &fpd);
+    } else if (c->ttm != VTM_TTM_LEGACY && c->cfg.sm_supported) {
+        /* TTM 10b, or 11b without ECAP.ADMS: no usable root table */
+        fr = VTM_FR_SM_RTADDR_INV;          /* SRTA.1, 11.4.5 */
     } else {
         fr = vtm_core_translate_legacy(c, req, res, log, &fpd);
     }
