@@ -37,10 +37,24 @@ if [ "$(cat "$TREE/.vtm-stamp" 2>/dev/null)" != "$stamp" ]; then
 fi
 
 # vtm's own files are linked, not copied, so an edit needs no new tree.
-(cd "$REPO" && find hw include tests/qtest -type f) | while read -r f; do
+# tests/lib is the test library the qtests compile in (tests/qtest/vtm/
+# meson.build names their shared sources).
+(cd "$REPO" && find hw include tests/qtest tests/lib -type f) |
+while read -r f; do
     mkdir -p "$TREE/$(dirname "$f")"
     ln -sfn "$REPO/$f" "$TREE/$f"
 done
+
+# QEMU's configure names the compiler, so meson does not wrap it in ccache
+# by itself: ccache's compiler links come first in PATH.  Paths under the
+# repository are hashed relative to it, so a fresh clone in another folder
+# (CI) hits the same cache.
+if [ -d /usr/lib/ccache ]; then
+    export PATH="/usr/lib/ccache:$PATH"
+fi
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+export CCACHE_BASEDIR="$REPO"
+export CCACHE_NOHASHDIR=1
 
 CONFIGURE_ARGS=(
     --target-list=x86_64-softmmu
@@ -70,7 +84,6 @@ if [ -n "${VTM_QEMU_BUILD:-}" ]; then
     exec 9>&-
 fi
 
-export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
 ${VTM_QEMU_NICE:+nice -n "$VTM_QEMU_NICE"} \
     ninja -C "$BUILD" qemu-system-x86_64 qemu-img "$@"
 
