@@ -59,8 +59,25 @@ static bool same_op(const VTMInvOp *a, const VTMInvOp *b)
                a->wait.status_write == b->wait.status_write &&
                a->wait.fence == b->wait.fence &&
                a->wait.data == b->wait.data && a->wait.addr == b->wait.addr;
+    case VTM_INV_PC:
+        return a->pc.gran == b->pc.gran && a->pc.did == b->pc.did &&
+               a->pc.pasid == b->pc.pasid;
+    case VTM_INV_PIOTLB:
+        return a->piotlb.gran == b->piotlb.gran &&
+               a->piotlb.did == b->piotlb.did &&
+               a->piotlb.pasid == b->piotlb.pasid &&
+               a->piotlb.addr == b->piotlb.addr &&
+               a->piotlb.am == b->piotlb.am && a->piotlb.ih == b->piotlb.ih;
+    case VTM_INV_PDEVTLB:
+        return a->pdevtlb.sid == b->pdevtlb.sid &&
+               a->pdevtlb.pfsid == b->pdevtlb.pfsid &&
+               a->pdevtlb.mip == b->pdevtlb.mip &&
+               a->pdevtlb.pasid == b->pdevtlb.pasid &&
+               a->pdevtlb.addr == b->pdevtlb.addr &&
+               a->pdevtlb.size == b->pdevtlb.size &&
+               a->pdevtlb.global == b->pdevtlb.global;
     default:
-        return true;    /* scalable-mode types: compared as they land */
+        return true;    /* types yet to come: compared as they land */
     }
 }
 
@@ -91,6 +108,11 @@ static void check_op(const VTMInvOp *op, const VTMQiLimits *lim)
         fuzz_check(!(op->wait.addr & 3), "status address %#" PRIx64,
                    op->wait.addr);
         break;
+    case VTM_INV_PC:
+    case VTM_INV_PIOTLB:
+    case VTM_INV_PDEVTLB:
+        fuzz_check(lim->sm_supported, "PASID-based type without SMTS");
+        break;
     default:
         fuzz_check(op->type > VTM_INV_WAIT, "type %d", op->type);
         break;
@@ -114,21 +136,66 @@ static uint8_t decode(QiRun *r, const uint64_t desc[2], VTMInvOp *op)
                    desc[0]);
         check_op(op, &r->lim);
     } else {
-        fuzz_check(e1 == VTM_IQEI_TYPE || e1 == VTM_IQEI_RSVD,
-                   "decode error %u", e1);
+        fuzz_check(e1 == VTM_IQEI_TYPE || e1 == VTM_IQEI_RSVD ||
+                   e1 == VTM_IQEI_WIDTH, "decode error %u", e1);
+    }
+    return e1;
+}
+
+/*
+ * A 256-bit descriptor (IQA.DW=1): the 128-bit types decode as in a
+ * 128-bit queue when qwords 2-3 are zero, and the 128-bit view of any
+ * descriptor decodes as vtm_qi_decode() does.
+ */
+static uint8_t decode_wide(QiRun *r, const uint64_t desc[4], VTMInvOp *op)
+{
+    VTMInvOp other, narrow;
+    uint8_t e1, e2, e128, en;
+
+    memset(op, 0x5a, sizeof(*op));
+    memset(&other, 0xa5, sizeof(other));
+    e1 = vtm_qi_decode_wide(desc, 256, &r->lim, op);
+    e2 = vtm_qi_decode_wide(desc, 256, &r->lim, &other);
+    fuzz_check(e1 == e2 && (e1 != VTM_IQEI_NONE || same_op(op, &other)),
+               "wide decode %#" PRIx64 " unstable", desc[0]);
+    if (e1 == VTM_IQEI_NONE) {
+        check_op(op, &r->lim);
+    }
+    e128 = vtm_qi_decode_wide(desc, 128, &r->lim, &other);
+    en = vtm_qi_decode(desc, &r->lim, &narrow);
+    fuzz_check(e128 == en && (en != VTM_IQEI_NONE ||
+                              same_op(&other, &narrow)),
+               "128-bit decodes of %#" PRIx64 ": %u and %u", desc[0],
+               e128, en);
+    if (!desc[2] && !desc[3] && (desc[0] & 0xf) <= VTM_QI_WAIT &&
+        !(desc[0] & 0xe00)) {
+        fuzz_check(e1 == en && (en != VTM_IQEI_NONE || same_op(op, &narrow)),
+                   "%#" PRIx64 ": %u at 256 bits, %u at 128", desc[0], e1,
+                   en);
     }
     return e1;
 }
 
 static void do_descriptor(QiRun *r)
 {
-    uint64_t desc[2] = { fuzz_u64(&r->in), fuzz_u64(&r->in) };
+    uint64_t desc[4] = { fuzz_u64(&r->in), fuzz_u64(&r->in) };
+    uint8_t b = fuzz_u8(&r->in);
     VTMInvOp op;
+    uint8_t e;
 
-    if (fuzz_u8(&r->in) & 1) {
-        desc[0] = (desc[0] & ~0xfULL) | (desc[0] & 0xf) % 6;
+    if (b & 1) {
+        desc[0] = (desc[0] & ~0xfULL) | (desc[0] & 0xf) % 9;
     }
-    if (decode(r, desc, &op) == VTM_IQEI_NONE) {
+    if (b & 2) {
+        if (b & 4) {
+            desc[2] = fuzz_u64(&r->in);
+            desc[3] = fuzz_u64(&r->in);
+        }
+        e = decode_wide(r, desc, &op);
+    } else {
+        e = decode(r, desc, &op);
+    }
+    if (e == VTM_IQEI_NONE) {
         vtm_core_invalidate(&r->core[0], &op);
     }
 }
@@ -279,6 +346,7 @@ static bool fuzz_config(QiRun *r, VTMCoreConfig *cfg)
     r->lim.mamv = fuzz_u8(&r->in) % 64;
     r->lim.dt_supported = b & 1;
     r->lim.ir_supported = b & 0x80;
+    r->lim.sm_supported = c & 0x80;
     return vtm_core_config_error(cfg) == NULL;
 }
 

@@ -233,13 +233,19 @@ static void do_invalidate(WalkRun *r)
 {
     static const VTMQiLimits lim = {
         .mamv = 9, .dt_supported = true, .ir_supported = true,
+        .sm_supported = true,
     };
-    uint64_t desc[2] = { fuzz_u64(&r->in), fuzz_u64(&r->in) };
+    uint64_t desc[4] = { fuzz_u64(&r->in), fuzz_u64(&r->in) };
     VTMInvOp op;
+    uint8_t e;
 
-    desc[0] = (desc[0] & ~0xfULL) | (desc[0] & 0xf) % 4 + 1;
-    if (vtm_qi_decode(desc, &lim, &op) == VTM_IQEI_NONE &&
-        op.type != VTM_INV_IEC) {
+    desc[0] = (desc[0] & ~0xfULL) | (desc[0] & 0xf) % 8 + 1;
+    if (r->scalable) {
+        e = vtm_qi_decode_wide(desc, 256, &lim, &op);
+    } else {
+        e = vtm_qi_decode(desc, &lim, &op);
+    }
+    if (e == VTM_IQEI_NONE && op.type != VTM_INV_IEC) {
         vtm_core_invalidate(&r->core[0], &op);
         vtm_core_invalidate(&r->core[1], &op);
     }
