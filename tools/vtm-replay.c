@@ -14,6 +14,7 @@
 #include "vtm-params.h"
 #include "vtm-sim.h"
 #include "vtm-load.h"
+#include "vtm-fit.h"
 
 typedef struct Opts {
     char *preset;
@@ -38,12 +39,18 @@ typedef struct Opts {
     int cpl_overhead;
     int mps;
     int mrrs;
+    char *fit;
+    char *check;
+    char *fit_columns;
+    char *fit_params;
+    gint64 fit_count;
+    char *fit_csv;
 } Opts;
 
 static Opts opts = {
     .levels = 4, .count = 1000000, .warmup = -1, .outstanding = 1,
     .seed = 1, .link_gbps = VTM_LINK_GEN3X8_GBPS, .tlp_overhead = 24,
-    .cpl_overhead = 20, .mps = 256, .mrrs = 512,
+    .cpl_overhead = 20, .mps = 256, .mrrs = 512, .fit_count = 100000,
 };
 
 static const GOptionEntry entries[] = {
@@ -101,6 +108,24 @@ static const GOptionEntry entries[] = {
       "(default 256)", "BYTES" },
     { "mrrs", 0, 0, G_OPTION_ARG_INT, &opts.mrrs,
       "Max read request size: reads are cut there (default 512)", "BYTES" },
+    { "fit", 0, 0, G_OPTION_ARG_FILENAME, &opts.fit,
+      "Fit the free parameters to a dataset (CSV: window, size, "
+      "latency_ns, latency_mean_ns, mtps or gbps, outstanding) from the "
+      "preset and NAME=VALUE given; print the fitted values, the error "
+      "per point and the preset to paste", "CSV" },
+    { "check", 0, 0, G_OPTION_ARG_FILENAME, &opts.check,
+      "Like --fit without fitting: the model beside a dataset", "CSV" },
+    { "fit-columns", 0, 0, G_OPTION_ARG_STRING, &opts.fit_columns,
+      "What the fit uses (the rest is predicted): latency, bandwidth or "
+      "latency,bandwidth (default latency)", "LIST" },
+    { "fit-params", 0, 0, G_OPTION_ARG_STRING, &opts.fit_params,
+      "Free parameters (default for latency: dma-base-ns, iotlb-entries, "
+      "ptw-mem-lat; with bandwidth also psc-l2-lat, ptw-slots and "
+      "outstanding, the device's requests in flight)", "A,B,..." },
+    { "fit-count", 0, 0, G_OPTION_ARG_INT64, &opts.fit_count,
+      "Requests measured per dataset point (default 100000)", "N" },
+    { "fit-csv", 0, 0, G_OPTION_ARG_FILENAME, &opts.fit_csv,
+      "Also write the points and the model's values to this CSV", "FILE" },
     { "list-params", 0, 0, G_OPTION_ARG_NONE, &opts.list,
       "Print every parameter with its value and exit", NULL },
     { NULL }
@@ -573,6 +598,129 @@ static void fidelity(const VTMCoreConfig *cfg, VTMSimPattern *p)
            "modelled IOMMU latency)\n", worst, cfg->timing.dma_base_ns);
 }
 
+/* Calibration ----------------------------------------------------------- */
+
+static unsigned fit_columns(void)
+{
+    g_auto(GStrv) names = g_strsplit(opts.fit_columns ? opts.fit_columns
+                                     : "latency", ",", -1);
+    unsigned cols = 0, i;
+
+    for (i = 0; names[i]; i++) {
+        if (!strcmp(names[i], "latency")) {
+            cols |= VTM_FIT_LATENCY;
+        } else if (!strcmp(names[i], "bandwidth")) {
+            cols |= VTM_FIT_BANDWIDTH;
+        } else {
+            die("--fit-columns: latency, bandwidth or both (got '%s')",
+                names[i]);
+        }
+    }
+    return cols;
+}
+
+static GArray *fit_param_list(unsigned cols)
+{
+    const char *const *dflt = vtm_fit_default_params(cols);
+    g_auto(GStrv) names = opts.fit_params ?
+        g_strsplit(opts.fit_params, ",", -1) : g_strdupv((char **)dflt);
+    GArray *list = g_array_new(false, false, sizeof(VTMFitParam));
+    unsigned i;
+
+    for (i = 0; names[i]; i++) {
+        const VTMFitParam *p = vtm_fit_param_find(names[i]);
+
+        if (!p) {
+            die("--fit-params: '%s' cannot be fitted (dma-base-ns, "
+                "iotlb-entries, iotlb-lat, ctx-cache-lat, psc-l2-lat, "
+                "ptw-mem-lat, ptw-slots, outstanding)", names[i]);
+        }
+        g_array_append_vals(list, p, 1);
+    }
+    return list;
+}
+
+/* The fitted values as properties, as C for vtm-params.c, as options. */
+static void fit_print_preset(const VTMFitSetup *s, const GArray *params)
+{
+    unsigned i;
+    uint32_t v;
+
+    printf("\nfitted values:\n");
+    for (i = 0; i < params->len; i++) {
+        const VTMFitParam *p = &g_array_index(params, VTMFitParam, i);
+
+        vtm_fit_get(s, p->name, &v);
+        printf("  %s=%" PRIu32 "\n", p->name, v);
+    }
+    printf("\npreset definition (vtm-params.c):\n");
+    for (i = 0; i < params->len; i++) {
+        const VTMFitParam *p = &g_array_index(params, VTMFitParam, i);
+
+        vtm_fit_get(s, p->name, &v);
+        if (p->c_field) {
+            printf("    %s = %" PRIu32 ";\n", p->c_field, v);
+        } else {
+            printf("    /* vtm-replay -o %" PRIu32 ": the device's %s */\n",
+                   v, p->name);
+        }
+    }
+}
+
+static void fit(const VTMCoreConfig *cfg)
+{
+    const char *path = opts.fit ? opts.fit : opts.check;
+    g_autoptr(GArray) pts = g_array_new(false, false, sizeof(VTMFitPoint));
+    g_autoptr(GArray) params = NULL;
+    g_autofree char *err = vtm_fit_load_csv(path, pts);
+    VTMFitSetup s = {
+        .cfg = *cfg, .count = opts.fit_count, .columns = fit_columns(),
+        .warmup_max = MIN(4 * opts.fit_count, 1000000),
+        .outstanding = opts.outstanding > 1 ? opts.outstanding : 32,
+        .link = {
+            .gbps = opts.link_gbps, .req_overhead = opts.tlp_overhead,
+            .cpl_overhead = opts.cpl_overhead, .mps = opts.mps,
+            .mrrs = opts.mrrs,
+        },
+    };
+    VTMFitPoint *p;
+    double obj;
+
+    if (err) {
+        die("%s", err);
+    }
+    if (opts.fit_count < 2 || vtm_link_error(&s.link)) {
+        die("--fit-count must be at least 2 and the link usable");
+    }
+    p = &g_array_index(pts, VTMFitPoint, 0);
+    params = fit_param_list(s.columns);
+    printf("%s: %u points; %s the %s columns; %" PRIu64 " requests per "
+           "point, random addresses, 4 KiB pages\n", path, pts->len,
+           opts.fit ? "fitting to" : "model beside (fitted:",
+           opts.fit_columns ? opts.fit_columns : "latency", s.count);
+    if (!opts.fit) {
+        obj = vtm_fit_eval(&s, p, pts->len);
+    } else if (opts.fit_params) {
+        obj = vtm_fit_search(&s, &g_array_index(params, VTMFitParam, 0),
+                             params->len, p, pts->len, stdout);
+        vtm_fit_eval(&s, p, pts->len);     /* every point, for the table */
+    } else {
+        obj = vtm_fit_staged(&s, p, pts->len, stdout);
+    }
+    printf("objective (sum of squared relative errors): %.6g\n\n", obj);
+    vtm_fit_print(stdout, p, pts->len, s.columns);
+    fit_print_preset(&s, params);
+    if (opts.fit_csv) {
+        FILE *f = fopen(opts.fit_csv, "w");
+
+        if (!f) {
+            die("%s: %s", opts.fit_csv, g_strerror(errno));
+        }
+        vtm_fit_write_csv(f, p, pts->len, s.columns);
+        fclose(f);
+    }
+}
+
 /* Host cost of the core ------------------------------------------------ */
 
 #define BENCH_SID       0x0008
@@ -767,6 +915,10 @@ int main(int argc, char **argv)
     }
     if (opts.bench) {
         bench(&cfg);
+        return 0;
+    }
+    if (opts.fit || opts.check) {
+        fit(&cfg);
         return 0;
     }
     pattern_from_opts(&p);
