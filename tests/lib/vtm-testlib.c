@@ -84,7 +84,9 @@ uint64_t vtmt_ctx_lo(uint64_t slpt, unsigned tt, bool fpd)
 
 uint64_t vtmt_ctx_hi(unsigned aw, uint16_t did)
 {
-    return FIELD_DP64(FIELD_DP64(0, CTX_HI, AW, aw), CTX_HI, DID, did);
+    uint64_t hi = FIELD_DP64(0, CTX_HI, AW, aw);
+
+    return FIELD_DP64(hi, CTX_HI, DID, did);
 }
 
 uint64_t vtmt_ctx_table(const VtmtMem *m, uint64_t root, uint8_t bus,
@@ -264,7 +266,7 @@ bool vtmt_pt_alias(const VtmtPt *pt, uint64_t leaf)
 
 /* ---- Invalidation descriptors ----------------------------------------- */
 
-static VtmtDesc desc_of_type(unsigned type)
+VtmtDesc vtmt_desc(unsigned type)
 {
     VtmtDesc d = { { 0 } };
 
@@ -275,7 +277,7 @@ static VtmtDesc desc_of_type(unsigned type)
 
 VtmtDesc vtmt_qi_cc(unsigned gran, uint16_t did, uint16_t sid, uint8_t fm)
 {
-    VtmtDesc d = desc_of_type(VTM_QI_CC);
+    VtmtDesc d = vtmt_desc(VTM_QI_CC);
 
     d.qw[0] = FIELD_DP64(d.qw[0], QI_CC_LO, G, gran);
     d.qw[0] = FIELD_DP64(d.qw[0], QI_CC_LO, DID, did);
@@ -287,7 +289,7 @@ VtmtDesc vtmt_qi_cc(unsigned gran, uint16_t did, uint16_t sid, uint8_t fm)
 VtmtDesc vtmt_qi_iotlb(unsigned gran, uint16_t did, uint64_t addr,
                        unsigned am, bool ih)
 {
-    VtmtDesc d = desc_of_type(VTM_QI_IOTLB);
+    VtmtDesc d = vtmt_desc(VTM_QI_IOTLB);
 
     d.qw[0] = FIELD_DP64(d.qw[0], QI_IOTLB_LO, G, gran);
     d.qw[0] = FIELD_DP64(d.qw[0], QI_IOTLB_LO, DID, did);
@@ -300,7 +302,7 @@ VtmtDesc vtmt_qi_iotlb(unsigned gran, uint16_t did, uint64_t addr,
 VtmtDesc vtmt_qi_devtlb(uint16_t sid, uint16_t pfsid, uint8_t mip,
                         uint64_t addr, bool size)
 {
-    VtmtDesc d = desc_of_type(VTM_QI_DEVTLB);
+    VtmtDesc d = vtmt_desc(VTM_QI_DEVTLB);
 
     d.qw[0] = FIELD_DP64(d.qw[0], QI_DEVTLB_LO, SID, sid);
     d.qw[0] = FIELD_DP64(d.qw[0], QI_DEVTLB_LO, PFSID_LO, pfsid & 0xf);
@@ -313,7 +315,7 @@ VtmtDesc vtmt_qi_devtlb(uint16_t sid, uint16_t pfsid, uint8_t mip,
 
 VtmtDesc vtmt_qi_iec(bool global, uint16_t index, uint8_t im)
 {
-    VtmtDesc d = desc_of_type(VTM_QI_IEC);
+    VtmtDesc d = vtmt_desc(VTM_QI_IEC);
 
     d.qw[0] = FIELD_DP64(d.qw[0], QI_IEC_LO, G,
                          global ? VTM_QI_IEC_GLOBAL : VTM_QI_IEC_INDEX);
@@ -327,7 +329,7 @@ VtmtDesc vtmt_qi_iec(bool global, uint16_t index, uint8_t im)
 VtmtDesc vtmt_qi_wait(bool sw, bool intr, bool fn, uint32_t data,
                       uint64_t saddr)
 {
-    VtmtDesc d = desc_of_type(VTM_QI_WAIT);
+    VtmtDesc d = vtmt_desc(VTM_QI_WAIT);
 
     d.qw[0] = FIELD_DP64(d.qw[0], QI_WAIT_LO, SW, sw);
     d.qw[0] = FIELD_DP64(d.qw[0], QI_WAIT_LO, IF, intr);

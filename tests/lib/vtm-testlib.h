@@ -109,7 +109,9 @@ static inline unsigned vtmt_pt_index(uint64_t iova, unsigned level)
 /* SLPTE R/W bits of an access: r and w as booleans. */
 static inline uint64_t vtmt_perm(bool r, bool w)
 {
-    return FIELD_DP64(FIELD_DP64(0, SLPTE, R, r), SLPTE, W, w);
+    uint64_t v = FIELD_DP64(0, SLPTE, R, r);
+
+    return FIELD_DP64(v, SLPTE, W, w);
 }
 
 /*
@@ -178,6 +180,8 @@ typedef struct VtmtDesc {
     uint64_t qw[4];
 } VtmtDesc;
 
+/* A descriptor of type (TYPE_LO and TYPE_HI), every other field 0. */
+VtmtDesc vtmt_desc(unsigned type);
 /* 6.5.2.1 context-cache invalidation */
 VtmtDesc vtmt_qi_cc(unsigned gran, uint16_t did, uint16_t sid, uint8_t fm);
 /* 6.5.2.3 IOTLB invalidation (DR and DW clear) */
