@@ -173,39 +173,74 @@ const char *vtm_cache_prop_error(const char *prefix, const VTMCacheParams *p)
 }
 
 /*
- * pcie-bench (Neugebauer et al., SIGCOMM 2018; data in the pcie-bench/data
- * repository, nfp6000 on a Broadwell Xeon E5-2630v4, directories
- * ...-s0-s0-s0 and ...-s0-s0-s0-iommu-nosp, lat_dma_sweep_rd_rnd_64):
- * 64-byte DMA reads at random addresses within a window, cold host cache.
- * IOMMU off: median 600 ns, mean 610 ns for every window.  IOMMU on,
- * 4 KiB pages: the same up to a 256 KiB window, then the mean rises as
- * the IOTLB misses, to 901 ns at 64 MiB (median 880 ns from 1 MiB on).
- * The mean curve follows 1 - C/N misses for N pages with C close to 128,
- * and the median is already 880 ns at 1 MiB (256 pages), so more than
- * half of the accesses miss there: C is below 128.
+ * The presets come from vtm-replay --fit on pcie-bench's measurements
+ * (Neugebauer et al., SIGCOMM 2018; github.com/pcie-bench/data, an
+ * NFP-6000 in a PCIe Gen3 x8 slot doing 64-byte DMA reads at random
+ * addresses within a window, 4 KiB pages), kept as CSV in
+ * tests/data/pcie-bench with their source and licence.  docs/vtm.rst
+ * ("The presets") gives the commands that reproduce each value and the
+ * errors; docs/performance.md the plots.
+ *
+ * What they share: a hit costs 5 cycles (context cache 2, IOTLB 3; the
+ * measured hit latency lies between the median and the mean, so the rest
+ * is dma-base-ns); the IOTLB is 8-way LRU; the level-2 paging-structure
+ * cache holds 64 entries, so that a 64 MiB window of 4 KiB pages (32
+ * level-2 entries) never misses it, as the flat means from 8 to 64 MiB
+ * say: an IOTLB miss is one leaf read.  A miss is psc-l2-lat (the part
+ * before the walker) plus ptw-mem-lat (the part that holds a walker
+ * slot).  Only the Broadwell host's bandwidth sweep was fitted: it sets
+ * the walker, ptw-slots / ptw-mem-lat = 18 M walks/s; the others keep
+ * its 5 slots and split, and their bandwidth is a prediction.
  */
-static void vtm_preset_bdw(VTMCoreConfig *cfg)
+static void vtm_preset_common(VTMCoreConfig *cfg)
 {
     unsigned level;
 
     cfg->timing.clock_mhz = 1000;           /* cycles are nanoseconds */
-    cfg->timing.dma_base_ns = 600;          /* IOMMU off: median */
-    /* A hit adds 5 ns: within the 600 (median) .. 611 (mean) spread */
     cfg->ctx_cache.latency = 2;
     cfg->iotlb.latency = 3;
-    cfg->iotlb.entries = 112;
     cfg->iotlb.ways = 8;
     cfg->iotlb.policy = VTM_CACHE_LRU;
-    /*
-     * A miss adds 284 ns: 4 for the PSC probe and one 280 ns leaf read,
-     * the level-2 PSC entries (one per 2 MiB) holding a 64 MiB window.
-     */
     for (level = 2; level <= VTM_MAX_LEVELS; level++) {
         cfg->psc[level].latency = 4;
     }
     cfg->psc[2].entries = 64;
     cfg->psc[2].ways = 8;
-    cfg->timing.ptw_mem_lat = 280;
+    cfg->psc[2].latency = 9;
+    cfg->timing.ptw_slots = 5;
+}
+
+/*
+ * Broadwell Xeon E5-2630v4 (Dell T430, socket 0): fitted to the latency
+ * (lat_dma_sweep_rd_rnd_64) and bandwidth (bw_dma_win_sweep_rd_rnd_64)
+ * sweeps; vtm-replay -P bdw --fit tests/data/pcie-bench/bdw-e5-2630v4.csv
+ * --fit-columns latency,bandwidth.  The NFP keeps 30 reads in flight
+ * (vtm-replay -o 30).
+ */
+static void vtm_preset_bdw(VTMCoreConfig *cfg)
+{
+    vtm_preset_common(cfg);
+    cfg->timing.dma_base_ns = 600;
+    cfg->iotlb.entries = 112;
+    cfg->timing.ptw_mem_lat = 275;
+}
+
+/* Haswell Xeon E5-2620v3 (Dell T630): fitted to its latency sweep only. */
+static void vtm_preset_hsw(VTMCoreConfig *cfg)
+{
+    vtm_preset_common(cfg);
+    cfg->timing.dma_base_ns = 595;
+    cfg->iotlb.entries = 120;
+    cfg->timing.ptw_mem_lat = 219;
+}
+
+/* Ivy Bridge Xeon E5-2620v2 (Dell T620, socket 0): latency sweep only. */
+static void vtm_preset_ib(VTMCoreConfig *cfg)
+{
+    vtm_preset_common(cfg);
+    cfg->timing.dma_base_ns = 608;
+    cfg->iotlb.entries = 128;
+    cfg->timing.ptw_mem_lat = 290;
 }
 
 void vtm_config_apply_preset(VTMCoreConfig *cfg, VTMPreset preset)
@@ -213,6 +248,12 @@ void vtm_config_apply_preset(VTMCoreConfig *cfg, VTMPreset preset)
     switch (preset) {
     case VTM_PRESET_BDW:
         vtm_preset_bdw(cfg);
+        break;
+    case VTM_PRESET_HSW:
+        vtm_preset_hsw(cfg);
+        break;
+    case VTM_PRESET_IB:
+        vtm_preset_ib(cfg);
         break;
     case VTM_PRESET_NONE:
     default:

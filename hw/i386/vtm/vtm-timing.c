@@ -22,7 +22,9 @@ const char *const vtm_policy_names[] = { "lru", "rr", "random", NULL };
 const char *const vtm_timing_mode_names[] = {
     "off", "account", "stall", NULL,
 };
-const char *const vtm_preset_names[] = { "none", "bdw", NULL };
+const char *const vtm_preset_names[] = {
+    "none", "bdw", "hsw", "ib", NULL,
+};
 
 int vtm_name_lookup(const char *const *names, const char *name)
 {

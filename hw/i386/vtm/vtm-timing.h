@@ -33,6 +33,8 @@ typedef enum VTMTimingMode {
 typedef enum VTMPreset {
     VTM_PRESET_NONE,
     VTM_PRESET_BDW,             /* pcie-bench, Broadwell Xeon E5-2630v4 */
+    VTM_PRESET_HSW,             /* pcie-bench, Haswell Xeon E5-2620v3 */
+    VTM_PRESET_IB,              /* pcie-bench, Ivy Bridge Xeon E5-2620v2 */
     VTM_PRESET__MAX,
 } VTMPreset;
 
