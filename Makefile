@@ -4,6 +4,8 @@
 #                Linux guests) and the checkpatch lint of every vtm C file
 #   make bench   vtm against intel-iommu and no IOMMU (docs/performance.md);
 #                BENCH_RUNS=1 BENCH_QUICK=1 make bench for a smoke test
+#   make fidelity  the timing model's presets beside pcie-bench's published
+#                latency and bandwidth, no guest (docs/performance.md)
 #   make fuzz    the libFuzzer harnesses of tests/fuzz, FUZZ_SECONDS each
 #                (default 300); keeps the corpus and crash inputs
 #   make soak    guest scenarios again and again on vtm and intel-iommu
@@ -11,7 +13,7 @@
 #   make asan    the check layer under ASan+UBSan (check-asan)
 .PHONY: all build check check-unit check-tools check-qtest check-guest \
 	check-lint check-slow demo bench clean fuzz soak asan check-asan \
-	check-fuzz
+	check-fuzz fidelity
 
 all: build
 
@@ -51,6 +53,9 @@ demo:
 
 bench:
 	BENCH_COMMAND="make bench" scripts/bench/bench.sh
+
+fidelity:
+	scripts/fidelity.sh
 
 clean:
 	rm -rf build

@@ -239,8 +239,8 @@ static void vtm_preset_ib(VTMCoreConfig *cfg)
 {
     vtm_preset_common(cfg);
     cfg->timing.dma_base_ns = 608;
-    cfg->iotlb.entries = 128;
-    cfg->timing.ptw_mem_lat = 290;
+    cfg->iotlb.entries = 120;
+    cfg->timing.ptw_mem_lat = 288;
 }
 
 void vtm_config_apply_preset(VTMCoreConfig *cfg, VTMPreset preset)
