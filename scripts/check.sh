@@ -224,8 +224,10 @@ layer_asan() {
             run_tap "asan/qtest/$q" "$env" "$bin/tests/qtest/$q" --tap
         san_check "asan/qtest/$q" "$LOGDIR/asan-qtest-$q.log"
     done
-    # One guest scenario: NVMe and virtio-blk DMA through vtm.
+    # One guest scenario: NVMe and virtio-blk DMA through vtm (TCG under
+    # ASan is about twice as slow: a longer boot timeout).
     VTM_QEMU="$bin/qemu-system-x86_64" \
+    VTM_GUEST_TIMEOUT=${VTM_GUEST_TIMEOUT:-900} \
         run_tap asan/guest/block "$env" "$REPO/scripts/guest/test.sh" \
         --tap block
     san_check asan/guest/block "$LOGDIR/asan-guest-block.log" \
