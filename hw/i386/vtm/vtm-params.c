@@ -7,21 +7,29 @@
 #include "qemu/osdep.h"
 #include "vtm-params.h"
 
-#define VTM_PARAM_CACHE(pfx, fld)                                          \
-    { pfx "-entries", VTM_PARAM_U32,                                       \
-      offsetof(VTMCoreConfig, fld.entries) },                              \
-    { pfx "-ways", VTM_PARAM_U32, offsetof(VTMCoreConfig, fld.ways) },     \
-    { pfx "-policy", VTM_PARAM_POLICY,                                     \
-      offsetof(VTMCoreConfig, fld.policy) },                               \
-    { pfx "-lat", VTM_PARAM_U32, offsetof(VTMCoreConfig, fld.latency) },   \
-    { pfx "-enable", VTM_PARAM_BOOL, offsetof(VTMCoreConfig, fld.enable) },
-#define VTM_PARAM_U32(name, fld) \
-    { name, VTM_PARAM_U32, offsetof(VTMCoreConfig, fld) },
-#define VTM_PARAM_U64(name, fld) \
-    { name, VTM_PARAM_U64, offsetof(VTMCoreConfig, fld) },
+#define VTM_PARAM(name, type, fld, desc) \
+    { name, type, offsetof(VTMCoreConfig, fld), desc },
+#define VTM_PARAM_CACHE(pfx, fld, what)                                    \
+    VTM_PARAM(pfx "-entries", VTM_PARAM_U32, fld.entries,                  \
+              what ": number of entries")                                  \
+    VTM_PARAM(pfx "-ways", VTM_PARAM_U32, fld.ways,                        \
+              what ": entries per set (entries must be a multiple)")       \
+    VTM_PARAM(pfx "-policy", VTM_PARAM_POLICY, fld.policy,                 \
+              what ": replacement policy, lru, rr or random")              \
+    VTM_PARAM(pfx "-lat", VTM_PARAM_U32, fld.latency,                      \
+              what ": lookup latency in cycles")                           \
+    VTM_PARAM(pfx "-enable", VTM_PARAM_BOOL, fld.enable,                   \
+              what ": modelled (off: every lookup misses and costs "       \
+              "nothing)")
+#define VTM_PARAM_U32(name, fld, desc) \
+    VTM_PARAM(name, VTM_PARAM_U32, fld, desc)
+#define VTM_PARAM_U64(name, fld, desc) \
+    VTM_PARAM(name, VTM_PARAM_U64, fld, desc)
 
 const VTMParamInfo vtm_params[] = {
-    { "timing", VTM_PARAM_MODE, offsetof(VTMCoreConfig, timing.mode) },
+    VTM_PARAM("timing", VTM_PARAM_MODE, timing.mode,
+              "timing model: off, account (statistics) or stall (and hold "
+              "the DMA for the modelled latency)")
     VTM_TIMING_PARAMS(VTM_PARAM_CACHE, VTM_PARAM_U32, VTM_PARAM_U64)
 };
 const unsigned vtm_nparams = ARRAY_SIZE(vtm_params);
@@ -36,6 +44,23 @@ const VTMParamInfo *vtm_param_find(const char *name)
         }
     }
     return NULL;
+}
+
+size_t vtm_param_size(const VTMParamInfo *p)
+{
+    switch (p->type) {
+    case VTM_PARAM_U32:
+        return sizeof(uint32_t);
+    case VTM_PARAM_U64:
+        return sizeof(uint64_t);
+    case VTM_PARAM_BOOL:
+        return sizeof(bool);
+    case VTM_PARAM_POLICY:
+        return sizeof(VTMCachePolicy);
+    case VTM_PARAM_MODE:
+        return sizeof(VTMTimingMode);
+    }
+    g_assert_not_reached();
 }
 
 static bool vtm_parse_u64(const char *s, uint64_t max, uint64_t *out)

@@ -25,12 +25,16 @@ typedef struct VTMParamInfo {
     const char *name;
     VTMParamType type;
     size_t offset;              /* in VTMCoreConfig */
+    const char *desc;           /* one line, for -device vtm-iommu,help */
 } VTMParamInfo;
 
 extern const VTMParamInfo vtm_params[];
 extern const unsigned vtm_nparams;
 
 const VTMParamInfo *vtm_param_find(const char *name);
+
+/* Bytes p occupies in VTMCoreConfig. */
+size_t vtm_param_size(const VTMParamInfo *p);
 
 /*
  * Sets the parameter name of cfg from its text form.  Returns NULL, or a

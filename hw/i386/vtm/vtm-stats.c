@@ -1,8 +1,6 @@
 /*
  * vtm: what the timing model shows the host.
  *
- * - The timing properties (vtm-stats.h), which remember being set so that
- *   explicit values override timing-preset.
  * - The modelled clock: a request's arrival time is QEMU_CLOCK_VIRTUAL at
  *   the translate call, in IOMMU cycles (ns * clock-mhz / 1000).
  * - Per-requester counters (in each VTMAddressSpace) beside the unit's
@@ -30,123 +28,6 @@
 #include "vtm-params.h"
 #include "vtm-record.h"
 #include "trace.h"
-
-/* Properties --------------------------------------------------------- */
-
-/* Marks the bytes of cfg the property just set. */
-static void vtm_prop_mark(Object *obj, const Property *prop, size_t size)
-{
-    VTMState *s = VTM_IOMMU(obj);
-    ptrdiff_t off = prop->offset - offsetof(VTMState, cfg);
-
-    if (off >= 0 && off + size <= sizeof(s->cfg)) {
-        memset(&s->cfg_set[off], 1, size);
-    }
-}
-
-/*
- * Numbers and booleans read as qdev's own properties do; a set value is
- * marked so that it overrides timing-preset.
- */
-#define VTM_PROP_MARKED(info, ctype, visit, qdev_info, type_name, desc)    \
-    static void info##_get(Object *obj, Visitor *v, const char *name,      \
-                           void *opaque, Error **errp)                     \
-    {                                                                      \
-        qdev_info.get(obj, v, name, opaque, errp);                         \
-    }                                                                      \
-    static void info##_set(Object *obj, Visitor *v, const char *name,      \
-                           void *opaque, Error **errp)                     \
-    {                                                                      \
-        ctype *field = object_field_prop_ptr(obj, opaque);                 \
-                                                                           \
-        if (visit(v, name, field, errp)) {                                 \
-            vtm_prop_mark(obj, opaque, sizeof(*field));                    \
-        }                                                                  \
-    }                                                                      \
-    const PropertyInfo info = {                                            \
-        .type = type_name, .description = desc,                            \
-        .get = info##_get, .set = info##_set,                              \
-    };
-
-VTM_PROP_MARKED(vtm_prop_u32, uint32_t, visit_type_uint32, qdev_prop_uint32,
-                "uint32", NULL)
-VTM_PROP_MARKED(vtm_prop_u64, uint64_t, visit_type_uint64, qdev_prop_uint64,
-                "uint64", NULL)
-VTM_PROP_MARKED(vtm_prop_bool, bool, visit_type_bool, qdev_prop_bool,
-                "bool", "on/off")
-
-/* Enums by name; the fields are C enums, int-sized. */
-static void vtm_prop_get_enum(Object *obj, Visitor *v, const char *name,
-                              const Property *prop, const char *const *names,
-                              Error **errp)
-{
-    int *field = object_field_prop_ptr(obj, prop);
-    char *str = (char *)names[*field];
-
-    visit_type_str(v, name, &str, errp);
-}
-
-static void vtm_prop_set_enum(Object *obj, Visitor *v, const char *name,
-                              const Property *prop, const char *const *names,
-                              Error **errp)
-{
-    int *field = object_field_prop_ptr(obj, prop);
-    g_autofree char *str = NULL;
-    int e;
-
-    if (!visit_type_str(v, name, &str, errp)) {
-        return;
-    }
-    e = vtm_name_lookup(names, str);
-    if (e < 0) {
-        error_setg(errp, "vtm-iommu: property '%s' must be %s (got '%s')",
-                   name, vtm_name_choices(names), str);
-        return;
-    }
-    *field = e;
-    vtm_prop_mark(obj, prop, sizeof(*field));
-}
-
-#define VTM_PROP_ENUM(info, names, desc)                                   \
-    static void info##_get(Object *obj, Visitor *v, const char *name,      \
-                           void *opaque, Error **errp)                     \
-    {                                                                      \
-        vtm_prop_get_enum(obj, v, name, opaque, names, errp);              \
-    }                                                                      \
-    static void info##_set(Object *obj, Visitor *v, const char *name,      \
-                           void *opaque, Error **errp)                     \
-    {                                                                      \
-        vtm_prop_set_enum(obj, v, name, opaque, names, errp);              \
-    }                                                                      \
-    const PropertyInfo info = {                                            \
-        .type = "str", .description = desc,                                \
-        .get = info##_get, .set = info##_set,                              \
-    };
-
-VTM_PROP_ENUM(vtm_prop_policy, vtm_policy_names, "lru/rr/random")
-VTM_PROP_ENUM(vtm_prop_timing, vtm_timing_mode_names, "off/account/stall")
-VTM_PROP_ENUM(vtm_prop_preset, vtm_preset_names, "none/bdw")
-
-void vtm_stats_resolve_config(VTMState *s)
-{
-    VTMCoreConfig def, preset;
-    const uint8_t *d = (const uint8_t *)&def, *p = (const uint8_t *)&preset;
-    uint8_t *cfg = (uint8_t *)&s->cfg;
-    size_t i;
-
-    /*
-     * Only the bytes the preset changes and the user did not set: fields
-     * that other code fills (haw, snoop control, ...) keep their values.
-     */
-    vtm_core_default_config(&def);
-    preset = def;
-    vtm_config_apply_preset(&preset, s->timing_preset);
-    for (i = 0; i < sizeof(s->cfg); i++) {
-        if (!s->cfg_set[i] && p[i] != d[i]) {
-            cfg[i] = p[i];
-        }
-    }
-}
 
 /* Recording ---------------------------------------------------------- */
 

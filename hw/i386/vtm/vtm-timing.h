@@ -48,39 +48,48 @@ typedef struct VTMTimingParams {
     uint32_t ptw_slots;         /* page walks in flight at once */
     uint32_t inv_lat[VTM_INV_NTYPES];   /* cycles the unit is busy */
     uint32_t dma_base_ns;       /* non-IOMMU part of a DMA, for reports */
-    uint32_t max_read_req;      /* PCIe max read request size, bytes */
-    uint32_t max_payload;       /* PCIe max payload size, bytes */
-    uint32_t ats_rtt_lat;       /* ATS request round trip, cycles */
     uint64_t cache_seed;        /* seeds every random-policy cache */
 } VTMTimingParams;
 
 /*
- * Every tunable once, in QEMU property naming: the device glue expands
- * the list into qdev properties and the core into its name table (for
- * vtm-replay and error messages).  CACHE(prefix, field) stands for the
- * five properties prefix-entries/-ways/-policy/-lat/-enable of
- * VTMCoreConfig.field; U32 and U64 for one number of VTMCoreConfig.
+ * Every tunable once, in QEMU property naming, with its one-line help
+ * text: the device glue registers the list as QOM properties and the
+ * core makes its name table of it (for vtm-replay and error messages).
+ * CACHE(prefix, field, what) stands for the five properties
+ * prefix-entries/-ways/-policy/-lat/-enable of VTMCoreConfig.field,
+ * described as "what: ..."; U32 and U64(name, field, help) for one
+ * number of VTMCoreConfig.
  */
-#define VTM_TIMING_PARAMS(CACHE, U32, U64)                      \
-    CACHE("iotlb", iotlb)                                       \
-    CACHE("ctx-cache", ctx_cache)                               \
-    CACHE("pasid-cache", pasid_cache)                           \
-    CACHE("psc-l2", psc[2])                                     \
-    CACHE("psc-l3", psc[3])                                     \
-    CACHE("psc-l4", psc[4])                                     \
-    CACHE("psc-l5", psc[5])                                     \
-    CACHE("iec", iec)                                           \
-    CACHE("devtlb", devtlb)                                     \
-    U32("ptw-mem-lat", timing.ptw_mem_lat)                      \
-    U32("ptw-slots", timing.ptw_slots)                          \
-    U32("clock-mhz", timing.clock_mhz)                          \
-    U32("inv-cc-lat", timing.inv_lat[VTM_INV_CC])               \
-    U32("inv-iotlb-lat", timing.inv_lat[VTM_INV_IOTLB])         \
-    U32("inv-devtlb-lat", timing.inv_lat[VTM_INV_DEVTLB])       \
-    U32("inv-iec-lat", timing.inv_lat[VTM_INV_IEC])             \
-    U32("inv-wait-lat", timing.inv_lat[VTM_INV_WAIT])           \
-    U32("dma-base-ns", timing.dma_base_ns)                      \
-    U64("cache-seed", timing.cache_seed)
+#define VTM_TIMING_PARAMS(CACHE, U32, U64)                              \
+    CACHE("iotlb", iotlb, "IOTLB")                                      \
+    CACHE("ctx-cache", ctx_cache, "context cache")                      \
+    CACHE("pasid-cache", pasid_cache, "PASID cache")                    \
+    CACHE("psc-l2", psc[2], "level-2 paging-structure cache")           \
+    CACHE("psc-l3", psc[3], "level-3 paging-structure cache")           \
+    CACHE("psc-l4", psc[4], "level-4 paging-structure cache")           \
+    CACHE("psc-l5", psc[5], "level-5 paging-structure cache")           \
+    CACHE("iec", iec, "interrupt entry cache")                          \
+    CACHE("devtlb", devtlb, "device-TLB of ATS endpoints")              \
+    U32("ptw-mem-lat", timing.ptw_mem_lat,                              \
+        "cycles per memory read of a page walk or context fetch")       \
+    U32("ptw-slots", timing.ptw_slots, "page walks in flight at once")  \
+    U32("clock-mhz", timing.clock_mhz,                                  \
+        "IOMMU clock in MHz: cycles per microsecond")                   \
+    U32("inv-cc-lat", timing.inv_lat[VTM_INV_CC],                       \
+        "cycles a context-cache invalidation keeps the unit busy")      \
+    U32("inv-iotlb-lat", timing.inv_lat[VTM_INV_IOTLB],                 \
+        "cycles an IOTLB invalidation keeps the unit busy")             \
+    U32("inv-devtlb-lat", timing.inv_lat[VTM_INV_DEVTLB],               \
+        "cycles a device-TLB invalidation keeps the unit busy")         \
+    U32("inv-iec-lat", timing.inv_lat[VTM_INV_IEC],                     \
+        "cycles an interrupt entry cache invalidation keeps the unit "  \
+        "busy")                                                         \
+    U32("inv-wait-lat", timing.inv_lat[VTM_INV_WAIT],                   \
+        "cycles an invalidation wait keeps the unit busy")              \
+    U32("dma-base-ns", timing.dma_base_ns,                              \
+        "the non-IOMMU part of a DMA in ns (reported latencies only)")  \
+    U64("cache-seed", timing.cache_seed,                                \
+        "seed of every random-policy cache")
 
 /* Names of enum values, in enum order (NULL-terminated). */
 extern const char *const vtm_policy_names[];
@@ -136,9 +145,6 @@ typedef struct VTMCounters {
     uint64_t psc_lookups;
     uint64_t psc_hits[VTM_MAX_LEVELS + 1];   /* by level [2..5] */
     uint64_t walks;
-    uint64_t tlp_hits;          /* a DMA's later transactions (hits) */
-    uint64_t devtlb_lookups;    /* device-TLB of ATS endpoints */
-    uint64_t devtlb_hits;
     uint64_t mem_reads;         /* context, PASID and page-table reads */
     /* Scalable mode */
     uint64_t pasid_lookups;     /* PASID cache */
@@ -155,27 +161,6 @@ uint64_t vtm_counters_psc_hits(const VTMCounters *c);
 
 /* Adds one translation (res filled by vtm_core_translate). */
 void vtm_counters_add(VTMCounters *c, const VTMResult *res);
-
-/*
- * The PCIe transactions of a DMA of len bytes at addr (within one page:
- * QEMU translates page by page): a read is cut into requests of at most
- * max-read-req bytes, a write into TLPs of at most max-payload, both at
- * every 4 KiB boundary.  At least 1.
- */
-unsigned vtm_timing_tlps(const VTMTimingParams *p, uint64_t addr,
-                         uint64_t len, bool is_write);
-
-/*
- * A DMA is charged as its transactions: the first is the translation
- * res (vtm_core_translate); each of the n others looks its page up again
- * and hits what the first one filled, pipelined beside it, so the DMA's
- * latency stays res's.  Adds them to c as translations with a context-
- * cache and IOTLB hit each (hit_lat cycles, vtm_timing_hit_lat()), so
- * that hit rates are per transaction as on hardware.  Nothing for a
- * fault.
- */
-void vtm_counters_add_tlps(VTMCounters *c, const VTMResult *res, unsigned n,
-                           uint64_t hit_lat);
 
 /*
  * Interrupt requests through the remapping hardware (not route
@@ -208,7 +193,6 @@ typedef struct VTMTiming {
     uint64_t inv_cycles;        /* sum of invalidation costs */
     uint64_t walk_cycles;       /* walker-slot occupancy (perfmon's
                                    pw_occupancy): sum of walk read time */
-    VTMCache *devtlb;           /* ATS endpoints' TLBs, on first use */
     VTMCounters unit;
     VTMIrqCounters irq;
 } VTMTiming;
@@ -262,35 +246,6 @@ uint64_t vtm_timing_charge(VTMTiming *t, uint64_t arrival,
  */
 uint64_t vtm_timing_charge_irq(VTMTiming *t, uint64_t arrival,
                                const VTMIrOutcome *o, uint64_t *queued);
-
-/* Cycles of a translation that hits the context cache and the IOTLB. */
-uint64_t vtm_timing_hit_lat(const VTMTiming *t);
-
-/*
- * The device-TLB of ATS endpoints (PCIe ATS, VT-d 4.1), timed: a DMA
- * from a requester whose ATS capability is enabled, on a unit with
- * device-iotlb=on, looks up its own TLB first.  One cache of the devtlb-*
- * shape holds every endpoint's entries, keyed by requester and page.
- *
- * vtm_timing_devtlb_lookup: true on a hit, *lat = devtlb-lat: the DMA
- * goes out translated and the unit sees nothing (translate it untimed).
- * A disabled or empty device-TLB always misses.  On a miss the endpoint
- * sends a translation request: translate it (timed, is_translation_req),
- * then vtm_timing_devtlb_fill() caches the result and returns the cycles
- * to add: the request's round trip, ats-rtt-lat, and the lookup.
- */
-bool vtm_timing_devtlb_lookup(VTMTiming *t, const VTMCacheParams *shape,
-                              uint16_t sid, uint64_t iova, uint64_t *lat);
-uint64_t vtm_timing_devtlb_fill(VTMTiming *t, uint16_t sid,
-                                const VTMResult *res);
-
-/*
- * A device-TLB invalidation descriptor (6.5.2.5) reached sid's TLB:
- * drops its entries in the range ADDR and S name (S set: 2^(n+1) pages,
- * n the trailing 1 bits of ADDR[63:12]).  Returns the lines dropped.
- */
-unsigned vtm_timing_devtlb_invalidate(VTMTiming *t, uint16_t sid,
-                                      uint64_t addr, bool size);
 
 /* An invalidation keeps the unit busy for its type's cost. */
 void vtm_timing_invalidate(VTMTiming *t, VTMInvType type);

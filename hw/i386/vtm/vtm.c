@@ -16,6 +16,7 @@
 #include "migration/vmstate.h"
 #include "vtm-internal.h"
 #include "vtm-stats.h"
+#include "vtm-props.h"
 #include "trace.h"
 
 #define VTM_ND_64K_DOMAINS      6       /* 2^(4 + 2 * ND) domain ids */
@@ -146,7 +147,7 @@ static bool vtm_check_properties(VTMState *s, Error **errp)
     if (!vtm_irq_check_properties(s, errp)) {
         return false;
     }
-    vtm_stats_resolve_config(s);
+    vtm_props_resolve_config(s);
     vtm_fill_core_config(s);
     msg = vtm_core_config_error(&s->cfg);
     if (msg) {
@@ -260,14 +261,31 @@ static const Property vtm_properties[] = {
     DEFINE_PROP_BOOL("snoop-control", VTMState, snoop_control, false),
     DEFINE_PROP_UINT32("notify-max-mappings", VTMState, notify_max_mappings,
                        1 << 18),
-    VTM_STATS_PROPERTIES
+    DEFINE_PROP_STRING("record", VTMState, record_path),
+};
+
+/* One line each for -device vtm-iommu,help (qdev's say only the type). */
+static const char *const vtm_property_help[][2] = {
+    { "aw-bits", "DMA address width in bits (CAP.MGAW): 39, 48 or 57" },
+    { "nfr", "number of fault recording registers (CAP.NFR), 1 to 32" },
+    { "caching-mode", "CAP.CM: the guest invalidates after mapping too "
+      "(needed by VFIO and MAP notifiers)" },
+    { "dma-translation", "DMA remapping (off: interrupt remapping only, "
+      "CAP.SAGAW=0)" },
+    { "eim", "ECAP.EIM: 32-bit x2APIC interrupt destinations (auto: when "
+      "interrupt remapping is on and the irqchip can)" },
+    { "snoop-control", "ECAP.SC: leaf entries may set SNP" },
+    { "notify-max-mappings", "most mappings the IOMMU notifiers of one "
+      "requester are told of" },
+    { "record", "file to write the translation stream to "
+      "(default: none, no record)" },
 };
 
 static void vtm_instance_init(Object *obj)
 {
     VTMState *s = VTM_IOMMU(obj);
 
-    vtm_core_default_config(&s->cfg);
+    vtm_props_instance_init(s);
     vtm_ir_default_config(&s->ir_cfg);
 }
 
@@ -277,11 +295,17 @@ static void vtm_class_init(ObjectClass *klass, void *data)
     X86IOMMUClass *x86_class = X86_IOMMU_DEVICE_CLASS(klass);
     ResettableClass *rc = RESETTABLE_CLASS(klass);
     VTMClass *vc = VTM_IOMMU_CLASS(klass);
+    unsigned i;
 
     /* Exit phase: DMA has been quiesced in enter/hold. */
     rc->phases.exit = vtm_reset_exit;
     dc->vmsd = &vtm_vmstate;
     device_class_set_props(dc, vtm_properties);
+    for (i = 0; i < ARRAY_SIZE(vtm_property_help); i++) {
+        object_class_property_set_description(klass, vtm_property_help[i][0],
+                                              vtm_property_help[i][1]);
+    }
+    vtm_props_class_init(klass);
     vtm_stats_class_init(klass);
     dc->hotpluggable = false;
     device_class_set_parent_realize(dc, vtm_prerealize, &vc->parent_realize);
