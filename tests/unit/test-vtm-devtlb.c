@@ -227,6 +227,26 @@ static void test_devtlb_capacity(void)
     vtm_sim_free(sim);
 }
 
+/* A device-TLB invalidation descriptor applied by the core reaches it. */
+static void test_devtlb_core_invalidate(void)
+{
+    VTMCoreConfig cfg;
+    VTMInvOp op = { .type = VTM_INV_DEVTLB };
+    VTMSim *sim;
+
+    vtm_core_default_config(&cfg);
+    sim = sim_new(&cfg);
+    fill(sim, &cfg, SID, IOVA);
+    fill(sim, &cfg, SID, IOVA + 0x1000);
+    op.devtlb.sid = SID;
+    op.devtlb.addr = IOVA + 0x1000;
+    vtm_core_invalidate(vtm_sim_core(sim), &op);
+    g_assert_cmpuint(vtm_sim_core(sim)->stats.inv_devtlb, ==, 1);
+    g_assert_false(cached(sim, &cfg, SID, IOVA + 0x1000));
+    g_assert_true(cached(sim, &cfg, SID, IOVA));
+    vtm_sim_free(sim);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -235,5 +255,7 @@ int main(int argc, char **argv)
     g_test_add_func("/vtm/devtlb/hit-miss", test_devtlb_hit_miss);
     g_test_add_func("/vtm/devtlb/invalidate", test_devtlb_invalidate);
     g_test_add_func("/vtm/devtlb/capacity", test_devtlb_capacity);
+    g_test_add_func("/vtm/devtlb/core-invalidate",
+                    test_devtlb_core_invalidate);
     return g_test_run();
 }

@@ -1099,8 +1099,10 @@ void vtm_core_invalidate(VTMCore *c, const VTMInvOp *op)
         vtm_core_inv_iotlb(c, &op->iotlb);
         break;
     case VTM_INV_DEVTLB:
-        /* Counted only: the device-IOTLB model is not there yet. */
+        /* The endpoint's TLB is timed only (vtm-timing.c) */
         c->stats.inv_devtlb++;
+        vtm_timing_devtlb_invalidate(&c->timing, op->devtlb.sid,
+                                     op->devtlb.addr, op->devtlb.size);
         break;
     case VTM_INV_IEC:
         /* Counted and timed here; the cache itself is vtm-ir.c's. */
@@ -1121,8 +1123,10 @@ void vtm_core_invalidate(VTMCore *c, const VTMInvOp *op)
         vtm_core_inv_piotlb(c, &op->piotlb);
         break;
     case VTM_INV_PDEVTLB:
-        /* Counted only: the device-IOTLB model is not there yet. */
+        /* The timed device-TLB has no PASIDs: the range of every one */
         c->stats.inv_pdevtlb++;
+        vtm_timing_devtlb_invalidate(&c->timing, op->pdevtlb.sid,
+                                     op->pdevtlb.addr, op->pdevtlb.size);
         break;
     }
 }
