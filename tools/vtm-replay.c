@@ -37,8 +37,6 @@ typedef struct Opts {
     double link_gbps;
     int tlp_overhead;
     int cpl_overhead;
-    int mps;
-    int mrrs;
     char *fit;
     char *check;
     char *fit_columns;
@@ -50,7 +48,7 @@ typedef struct Opts {
 static Opts opts = {
     .levels = 4, .count = 1000000, .warmup = -1, .outstanding = 1,
     .seed = 1, .link_gbps = VTM_LINK_GEN3X8_GBPS, .tlp_overhead = 24,
-    .cpl_overhead = 20, .mps = 256, .mrrs = 512, .fit_count = 100000,
+    .cpl_overhead = 20, .fit_count = 100000,
 };
 
 static const GOptionEntry entries[] = {
@@ -103,11 +101,6 @@ static const GOptionEntry entries[] = {
       "(default 24: framing/DLLP 8, 64-bit header 16)", "BYTES" },
     { "cpl-overhead", 0, 0, G_OPTION_ARG_INT, &opts.cpl_overhead,
       "Bytes per completion TLP besides its data (default 20)", "BYTES" },
-    { "mps", 0, 0, G_OPTION_ARG_INT, &opts.mps,
-      "Max payload size: writes and completions are cut there "
-      "(default 256)", "BYTES" },
-    { "mrrs", 0, 0, G_OPTION_ARG_INT, &opts.mrrs,
-      "Max read request size: reads are cut there (default 512)", "BYTES" },
     { "fit", 0, 0, G_OPTION_ARG_FILENAME, &opts.fit,
       "Fit the free parameters to a dataset (CSV: window, size, "
       "latency_ns, latency_mean_ns, mtps or gbps, outstanding) from the "
@@ -150,7 +143,8 @@ static const char description[] =
     "the achieved throughput of the synthetic load (payload bits), whose\n"
     "limits are --outstanding / latency, the link (--link-gbps, per-TLP\n"
     "overheads) and the walker (ptw-slots); tlp/req the PCIe\n"
-    "transactions per request (each one translation).\n"
+    "transactions per request, each one translation (cut at max-read-req\n"
+    "for reads, max-payload for writes, and at 4 KiB boundaries).\n"
     "\n"
     "Examples:\n"
     "  vtm-replay --window 1M --sweep iotlb-entries=16,32,64,128,256\n"
@@ -420,8 +414,8 @@ static void load_params(const VTMCoreConfig *cfg, const VTMSimPattern *p,
     lp->count = p->count;
     lp->link = (VTMLink) {
         .gbps = opts.link_gbps, .req_overhead = opts.tlp_overhead,
-        .cpl_overhead = opts.cpl_overhead, .mps = opts.mps,
-        .mrrs = opts.mrrs,
+        .cpl_overhead = opts.cpl_overhead, .mps = cfg->timing.max_payload,
+        .mrrs = cfg->timing.max_read_req,
     };
     if (opts.tlp_overhead < 0 || opts.cpl_overhead < 0) {
         die("--tlp-overhead and --cpl-overhead must not be negative");
@@ -679,8 +673,9 @@ static void fit(const VTMCoreConfig *cfg)
         .outstanding = opts.outstanding > 1 ? opts.outstanding : 32,
         .link = {
             .gbps = opts.link_gbps, .req_overhead = opts.tlp_overhead,
-            .cpl_overhead = opts.cpl_overhead, .mps = opts.mps,
-            .mrrs = opts.mrrs,
+            .cpl_overhead = opts.cpl_overhead,
+            .mps = cfg->timing.max_payload,
+            .mrrs = cfg->timing.max_read_req,
         },
     };
     VTMFitPoint *p;
