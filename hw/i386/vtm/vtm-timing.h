@@ -92,6 +92,15 @@ typedef struct VTMTimingParams {
     U32("dma-base-ns", timing.dma_base_ns,                              \
         "the non-IOMMU part of a DMA in ns (reported latencies only)")  \
     U32("max-read-req", timing.max_read_req,                            \
+        "PCIe max read request size in bytes: vtm-replay charges a "    \
+        "read one translation per request (in a guest: per page)")      \
+    U32("max-payload", timing.max_payload,                              \
+        "PCIe max payload size in bytes: vtm-replay charges a write "   \
+        "one translation per TLP (in a guest: per page)")               \
+    U32("ats-rtt-lat", timing.ats_rtt_lat,                              \
+        "cycles of an ATS translation request's round trip, beside "    \
+        "the translation")                                              \
+    U32("max-read-req", timing.max_read_req,                            \
         "PCIe max read request size in bytes: a DMA read is charged "   \
         "one translation per read request")                             \
     U32("max-payload", timing.max_payload,                              \
