@@ -12,6 +12,7 @@
 #include "qemu/osdep.h"
 #include "vtm-core.h"
 #include "vtm-record.h"
+#include "vtm-params.h"
 #include "vtm-enc-sm.h"
 
 #define ROOT        0x10000ULL
@@ -521,6 +522,27 @@ static void test_timing(void)
     vtmt_fake_destroy(&e.fake);
 }
 
+/* The first-stage caches are properties like the second-stage ones. */
+static void test_params(void)
+{
+    VTMCoreConfig cfg;
+    g_autofree char *err = NULL;
+    g_autofree char *bad = NULL;
+    const char *msg;
+
+    vtm_core_default_config(&cfg);
+    err = vtm_param_set(&cfg, "fs-psc-l3-entries", "128");
+    g_assert_null(err);
+    g_assert_cmpuint(cfg.fs_psc[3].entries, ==, 128);
+    g_assert_cmpuint(cfg.psc[3].entries, !=, 128);
+    cfg.fs_psc[4].ways = 3;
+    msg = vtm_core_config_error(&cfg);
+    g_assert_nonnull(msg);
+    g_assert_nonnull(strstr(msg, "fs-psc-l4"));
+    bad = vtm_param_set(&cfg, "fs-psc-l6-entries", "1");
+    g_assert_nonnull(bad);
+}
+
 /* Second stage under a PASID entry raises the scalable-mode reasons. */
 static void test_ss_faults(void)
 {
@@ -750,6 +772,7 @@ int main(int argc, char **argv)
     g_test_add_func("/vtm/sm-core/faults", test_faults);
     g_test_add_func("/vtm/sm-core/ss-faults", test_ss_faults);
     g_test_add_func("/vtm/sm-core/timing", test_timing);
+    g_test_add_func("/vtm/sm-core/params", test_params);
     g_test_add_func("/vtm/sm-core/record", test_record);
     g_test_add_func("/vtm/sm-core/inv-random", test_inv_random);
     return g_test_run();

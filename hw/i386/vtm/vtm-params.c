@@ -233,6 +233,10 @@ static void vtm_preset_common(VTMCoreConfig *cfg)
     cfg->psc[2].ways = 8;
     cfg->psc[2].latency = 9;
     cfg->timing.ptw_slots = 5;
+    /* no public figure tells the first stage's apart: the same shape */
+    for (level = 2; level <= VTM_MAX_LEVELS; level++) {
+        cfg->fs_psc[level] = cfg->psc[level];
+    }
 }
 
 /*
