@@ -48,6 +48,9 @@ typedef struct VTMTimingParams {
     uint32_t ptw_slots;         /* page walks in flight at once */
     uint32_t inv_lat[VTM_INV_NTYPES];   /* cycles the unit is busy */
     uint32_t dma_base_ns;       /* non-IOMMU part of a DMA, for reports */
+    uint32_t max_read_req;      /* PCIe max read request size, bytes */
+    uint32_t max_payload;       /* PCIe max payload size, bytes */
+    uint32_t ats_rtt_lat;       /* ATS request round trip, cycles */
     uint64_t cache_seed;        /* seeds every random-policy cache */
 } VTMTimingParams;
 
@@ -96,6 +99,24 @@ typedef struct VTMTimingParams {
         "cycles an invalidation wait keeps the unit busy")              \
     U32("dma-base-ns", timing.dma_base_ns,                              \
         "the non-IOMMU part of a DMA in ns (reported latencies only)")  \
+    U32("max-read-req", timing.max_read_req,                            \
+        "PCIe max read request size in bytes: vtm-replay charges a "    \
+        "read one translation per request (in a guest: per page)")      \
+    U32("max-payload", timing.max_payload,                              \
+        "PCIe max payload size in bytes: vtm-replay charges a write "   \
+        "one translation per TLP (in a guest: per page)")               \
+    U32("ats-rtt-lat", timing.ats_rtt_lat,                              \
+        "cycles of an ATS translation request's round trip, beside "    \
+        "the translation")                                              \
+    U32("max-read-req", timing.max_read_req,                            \
+        "PCIe max read request size in bytes: a DMA read is charged "   \
+        "one translation per read request")                             \
+    U32("max-payload", timing.max_payload,                              \
+        "PCIe max payload size in bytes: a DMA write is charged one "   \
+        "translation per TLP")                                          \
+    U32("ats-rtt-lat", timing.ats_rtt_lat,                              \
+        "cycles of an ATS translation request's round trip, beside "    \
+        "the translation")                                              \
     U64("cache-seed", timing.cache_seed,                                \
         "seed of every random-policy cache")
 
@@ -153,6 +174,9 @@ typedef struct VTMCounters {
     uint64_t psc_lookups;
     uint64_t psc_hits[VTM_MAX_LEVELS + 1];   /* by level [2..5] */
     uint64_t walks;
+    uint64_t tlp_hits;          /* a DMA's later transactions (hits) */
+    uint64_t devtlb_lookups;    /* device-TLB of ATS endpoints */
+    uint64_t devtlb_hits;
     uint64_t mem_reads;         /* context, PASID and page-table reads */
     /* Scalable mode */
     uint64_t pasid_lookups;     /* PASID cache */
@@ -169,6 +193,27 @@ uint64_t vtm_counters_psc_hits(const VTMCounters *c);
 
 /* Adds one translation (res filled by vtm_core_translate). */
 void vtm_counters_add(VTMCounters *c, const VTMResult *res);
+
+/*
+ * The PCIe transactions of a DMA of len bytes at addr (within one page:
+ * QEMU translates page by page): a read is cut into requests of at most
+ * max-read-req bytes, a write into TLPs of at most max-payload, both at
+ * every 4 KiB boundary.  At least 1.
+ */
+unsigned vtm_timing_tlps(const VTMTimingParams *p, uint64_t addr,
+                         uint64_t len, bool is_write);
+
+/*
+ * A DMA is charged as its transactions: the first is the translation
+ * res (vtm_core_translate); each of the n others looks its page up again
+ * and hits what the first one filled, pipelined beside it, so the DMA's
+ * latency stays res's.  Adds them to c as translations with a context-
+ * cache and IOTLB hit each (hit_lat cycles, vtm_timing_hit_lat()), so
+ * that hit rates are per transaction as on hardware.  Nothing for a
+ * fault.
+ */
+void vtm_counters_add_tlps(VTMCounters *c, const VTMResult *res, unsigned n,
+                           uint64_t hit_lat);
 
 /*
  * Interrupt requests through the remapping hardware (not route
@@ -201,6 +246,7 @@ typedef struct VTMTiming {
     uint64_t inv_cycles;        /* sum of invalidation costs */
     uint64_t walk_cycles;       /* walker-slot occupancy (perfmon's
                                    pw_occupancy): sum of walk read time */
+    VTMCache *devtlb;           /* ATS endpoints' TLBs, on first use */
     VTMCounters unit;
     VTMIrqCounters irq;
 } VTMTiming;
@@ -254,6 +300,35 @@ uint64_t vtm_timing_charge(VTMTiming *t, uint64_t arrival,
  */
 uint64_t vtm_timing_charge_irq(VTMTiming *t, uint64_t arrival,
                                const VTMIrOutcome *o, uint64_t *queued);
+
+/* Cycles of a translation that hits the context cache and the IOTLB. */
+uint64_t vtm_timing_hit_lat(const VTMTiming *t);
+
+/*
+ * The device-TLB of ATS endpoints (PCIe ATS, VT-d 4.1), timed: a DMA
+ * from a requester whose ATS capability is enabled, on a unit with
+ * device-iotlb=on, looks up its own TLB first.  One cache of the devtlb-*
+ * shape holds every endpoint's entries, keyed by requester and page.
+ *
+ * vtm_timing_devtlb_lookup: true on a hit, *lat = devtlb-lat: the DMA
+ * goes out translated and the unit sees nothing (translate it untimed).
+ * A disabled or empty device-TLB always misses.  On a miss the endpoint
+ * sends a translation request: translate it (timed, is_translation_req),
+ * then vtm_timing_devtlb_fill() caches the result and returns the cycles
+ * to add: the request's round trip, ats-rtt-lat, and the lookup.
+ */
+bool vtm_timing_devtlb_lookup(VTMTiming *t, const VTMCacheParams *shape,
+                              uint16_t sid, uint64_t iova, uint64_t *lat);
+uint64_t vtm_timing_devtlb_fill(VTMTiming *t, uint16_t sid,
+                                const VTMResult *res);
+
+/*
+ * A device-TLB invalidation descriptor (6.5.2.5) reached sid's TLB:
+ * drops its entries in the range ADDR and S name (S set: 2^(n+1) pages,
+ * n the trailing 1 bits of ADDR[63:12]).  Returns the lines dropped.
+ */
+unsigned vtm_timing_devtlb_invalidate(VTMTiming *t, uint16_t sid,
+                                      uint64_t addr, bool size);
 
 /* An invalidation keeps the unit busy for its type's cost. */
 void vtm_timing_invalidate(VTMTiming *t, VTMInvType type);
