@@ -59,7 +59,8 @@ run() {
         mkdir -p "$work" "$FUZZ/corpus/$n"
         echo "fuzz: $n for ${secs}s"
         "$OUT/fuzz-$n" -max_total_time="$secs" -max_len=$MAX_LEN \
-            -print_final_stats=1 -artifact_prefix="$FUZZ/crashes/$n-" \
+            -print_final_stats=1 -report_slow_units=30 \
+            -artifact_prefix="$FUZZ/crashes/$n-" \
             "$work" "$FUZZ/corpus/$n" > "$log" 2>&1
         local rc=$?
         # Keep the corpus small: only inputs that add coverage.
