@@ -108,15 +108,6 @@ typedef struct VTMTimingParams {
     U32("ats-rtt-lat", timing.ats_rtt_lat,                              \
         "cycles of an ATS translation request's round trip, beside "    \
         "the translation")                                              \
-    U32("max-read-req", timing.max_read_req,                            \
-        "PCIe max read request size in bytes: a DMA read is charged "   \
-        "one translation per read request")                             \
-    U32("max-payload", timing.max_payload,                              \
-        "PCIe max payload size in bytes: a DMA write is charged one "   \
-        "translation per TLP")                                          \
-    U32("ats-rtt-lat", timing.ats_rtt_lat,                              \
-        "cycles of an ATS translation request's round trip, beside "    \
-        "the translation")                                              \
     U64("cache-seed", timing.cache_seed,                                \
         "seed of every random-policy cache")
 
