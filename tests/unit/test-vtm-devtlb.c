@@ -247,9 +247,36 @@ static void test_devtlb_core_invalidate(void)
     vtm_sim_free(sim);
 }
 
+/* The new parameters by name, once each, checked when set. */
+static void test_params(void)
+{
+    VTMCoreConfig cfg;
+    char *err;
+    unsigned i, j;
+
+    for (i = 0; i < vtm_nparams; i++) {
+        for (j = i + 1; j < vtm_nparams; j++) {
+            g_assert_cmpstr(vtm_params[i].name, !=, vtm_params[j].name);
+        }
+    }
+    vtm_core_default_config(&cfg);
+    g_assert_null(vtm_param_set(&cfg, "max-read-req", "4096"));
+    g_assert_null(vtm_param_set(&cfg, "max-payload", "128"));
+    g_assert_null(vtm_param_set(&cfg, "ats-rtt-lat", "750"));
+    g_assert_cmpuint(cfg.timing.max_read_req, ==, 4096);
+    g_assert_cmpuint(cfg.timing.max_payload, ==, 128);
+    g_assert_cmpuint(cfg.timing.ats_rtt_lat, ==, 750);
+    cfg.haw = 48;
+    g_assert_null(vtm_core_config_error(&cfg));
+    err = vtm_param_set(&cfg, "max-payload", "300");
+    g_assert_null(err);         /* a number: the range is checked later */
+    g_assert_nonnull(strstr(vtm_core_config_error(&cfg), "'max-payload'"));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/vtm/devtlb/params", test_params);
     g_test_add_func("/vtm/devtlb/tlps", test_tlps);
     g_test_add_func("/vtm/devtlb/counters-per-tlp", test_counters_per_tlp);
     g_test_add_func("/vtm/devtlb/hit-miss", test_devtlb_hit_miss);
