@@ -189,7 +189,8 @@ void vtm_core_translate(VTMCore *c, const VTMRequest *req, VTMResult *res,
  * or by DID and PASID); VTM_INV_PIOTLB the first-stage IOTLB and
  * paging-structure-cache entries of (DID, PASID), page-selective ones
  * by 2^AM pages with IH keeping the paging-structure caches;
- * VTM_INV_PDEVTLB is counted (no device-TLB model).  The context-cache
+ * VTM_INV_PDEVTLB drops the timed device-TLB's range (which has no
+ * PASIDs) like VTM_INV_DEVTLB.  The context-cache
  * and IOTLB types keep their granularities: a context-cache
  * invalidation also drops the PASID-cache entries it may cover (all for
  * global and domain, the device's for device-selective), and IOTLB
