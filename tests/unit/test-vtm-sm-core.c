@@ -666,12 +666,14 @@ static void test_record(void)
 #define RND_STEPS       12000
 
 static void rnd_compare(Unit *cached, Unit *ref, Env *e, unsigned i,
-                        uint64_t iova, guint32 seed, unsigned step)
+                        uint64_t iova, bool write, guint32 seed,
+                        unsigned step)
 {
     VTMResult a, b;
 
-    xlate(cached, e, i, iova, false, &a);
-    xlate(ref, e, i, iova, false, &b);
+    /* writes too: a clean cached first-stage line walks to set D */
+    xlate(cached, e, i, iova, write, &a);
+    xlate(ref, e, i, iova, write, &b);
     if (a.fault.reason != b.fault.reason || a.addr_mask != b.addr_mask ||
         a.translated != b.translated) {
         g_test_message("seed 0x%" PRIx32 " step %u PASID %u iova 0x%"
@@ -734,8 +736,8 @@ static void inv_random_run(guint32 seed)
         for (k = 0; k < 4; k++) {
             rnd_compare(&cached, &ref, &e,
                         g_rand_int_range(rand, 0, NTARGETS),
-                        slot[g_rand_int_range(rand, 0, RND_SLOTS)], seed,
-                        step);
+                        slot[g_rand_int_range(rand, 0, RND_SLOTS)],
+                        g_rand_int_range(rand, 0, 4) == 0, seed, step);
         }
     }
     /* the caches were in play, not bypassed */
@@ -745,6 +747,7 @@ static void inv_random_run(guint32 seed)
     g_assert_cmpuint(cached.core.stats.pasid_hits, >, RND_STEPS);
     g_assert_cmpuint(cached.core.stats.stage[VTM_STAGE_FIRST], >, 0);
     g_assert_cmpuint(cached.core.stats.stage[VTM_STAGE_SECOND], >, 0);
+    g_assert_cmpuint(cached.core.stats.ad_writes, >, 0);
     vtm_core_destroy(&cached.core);
     vtm_core_destroy(&ref.core);
     vtmt_fake_destroy(&e.fake);
