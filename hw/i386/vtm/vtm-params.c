@@ -243,8 +243,9 @@ static void vtm_preset_common(VTMCoreConfig *cfg)
  * Broadwell Xeon E5-2630v4 (Dell T430, socket 0): fitted to the latency
  * (lat_dma_sweep_rd_rnd_64) and bandwidth (bw_dma_win_sweep_rd_rnd_64)
  * sweeps; vtm-replay -P bdw --fit tests/data/pcie-bench/bdw-e5-2630v4.csv
- * --fit-columns latency,bandwidth.  The NFP keeps 30 reads in flight
- * (vtm-replay -o 30).
+ * --fit-columns latency,bandwidth --fit-count 20000 (100000 requests per
+ * point give 276 and 8 for ptw-mem-lat and psc-l2-lat: the same miss).
+ * The NFP keeps 30 reads in flight (vtm-replay -o 30).
  */
 static void vtm_preset_bdw(VTMCoreConfig *cfg)
 {
