@@ -11,7 +11,7 @@
 #include "hw/acpi/aml-build.h"
 #include "hw/pci-host/q35.h"
 #include "hw/i386/acpi-common.h"
-#include "vtm-internal.h"
+#include "hw/i386/vtm.h"
 
 #define DMAR_FLAG_INTR_REMAP        0x1
 #define DRHD_FLAG_INCLUDE_PCI_ALL   0x1

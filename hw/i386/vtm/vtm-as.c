@@ -16,7 +16,10 @@
 #include "exec/address-spaces.h"
 #include "hw/pci/pci.h"
 #include "hw/pci/pci_bus.h"
-#include "vtm-internal.h"
+#include "vtm-as.h"
+#include "vtm-fault.h"
+#include "vtm-irq.h"
+#include "vtm-notify.h"
 #include "vtm-stats.h"
 #include "trace.h"
 
@@ -85,7 +88,7 @@ static IOMMUTLBEntry vtm_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
     }
     vtm_stats_translated_locked(s, vas, &req, &res);
     qemu_mutex_unlock(&s->lock);
-    vtm_outbox_flush(s, &out);
+    vtm_irq_outbox_flush(s, &out);
     trace_vtm_translate(req.sid, addr, entry.translated_addr,
                         entry.addr_mask, entry.perm, res.fault.reason);
     vtm_stats_stall(s, &res);
@@ -121,6 +124,14 @@ void vtm_as_switch_all(VTMState *s)
     }
 }
 
+void vtm_as_outbox_flush(VTMState *s, VTMOutbox *out)
+{
+    vtm_irq_outbox_flush(s, out);
+    if (out->switch_spaces) {
+        vtm_as_switch_all(s);
+    }
+}
+
 static void vtm_space_init(VTMState *s, VTMAddressSpace *vas)
 {
     Object *owner = OBJECT(s);
@@ -148,10 +159,9 @@ static void vtm_space_init(VTMState *s, VTMAddressSpace *vas)
     vtm_space_switch(vas, s->translation_enabled);
 }
 
-static AddressSpace *vtm_get_address_space(PCIBus *bus, void *opaque,
-                                           int devfn)
+/* The address space of (bus, devfn), made on first use. */
+static VTMAddressSpace *vtm_space_get(VTMState *s, PCIBus *bus, int devfn)
 {
-    VTMState *s = opaque;
     VTMSpaceKey key = { .bus = bus, .devfn = devfn };
     VTMAddressSpace *vas = g_hash_table_lookup(s->spaces, &key);
 
@@ -166,13 +176,32 @@ static AddressSpace *vtm_get_address_space(PCIBus *bus, void *opaque,
         g_hash_table_insert(s->spaces, k, vas);
         vtm_space_init(s, vas);
     }
-    return &vas->as;
+    return vas;
 }
 
-const PCIIOMMUOps vtm_pci_iommu_ops = {
+static AddressSpace *vtm_get_address_space(PCIBus *bus, void *opaque,
+                                           int devfn)
+{
+    return &vtm_space_get(opaque, bus, devfn)->as;
+}
+
+/* Host devices: what they need of the notifiers is vtm-notify.c's. */
+static bool vtm_set_iommu_device(PCIBus *bus, void *opaque, int devfn,
+                                 HostIOMMUDevice *hiod, Error **errp)
+{
+    return vtm_notify_set_host_device(vtm_space_get(opaque, bus, devfn),
+                                      hiod, errp);
+}
+
+static void vtm_unset_iommu_device(PCIBus *bus, void *opaque, int devfn)
+{
+    vtm_notify_unset_host_device(vtm_space_get(opaque, bus, devfn));
+}
+
+const PCIIOMMUOps vtm_as_pci_iommu_ops = {
     .get_address_space = vtm_get_address_space,
-    .set_iommu_device = vtm_notify_set_iommu_device,
-    .unset_iommu_device = vtm_notify_unset_iommu_device,
+    .set_iommu_device = vtm_set_iommu_device,
+    .unset_iommu_device = vtm_unset_iommu_device,
 };
 
 void vtm_as_init(VTMState *s)

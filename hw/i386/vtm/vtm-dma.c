@@ -12,7 +12,7 @@
 #include "qemu/osdep.h"
 #include "qemu/rcu.h"
 #include "exec/address-spaces.h"
-#include "vtm-internal.h"
+#include "vtm-dma.h"
 
 /*
  * The RAM behind [addr, addr + len), or NULL.  A VFIO BAR mapped into the

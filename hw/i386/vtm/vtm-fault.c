@@ -4,14 +4,15 @@
  * Primary fault logging (7.2.1) into the FRCD ring, overflow (PFO), the
  * pending summary (PPF), and the fault event and invalidation completion
  * event interrupts with their mask/pending semantics (7.3.1, 11.4.7.2,
- * 11.4.9.6).  Messages are queued in the outbox and sent after the lock
- * is dropped.
+ * 11.4.9.6).  Messages are queued in the outbox (vtm-outbox.h) and
+ * sent by the interrupt layer after the lock is dropped.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
 #include "qemu/osdep.h"
-#include "vtm-internal.h"
+#include "vtm-fault.h"
+#include "vtm-regs.h"
 #include "trace.h"
 
 #define FSTS_CONDITIONS     (R_FSTS_PFO_MASK | R_FSTS_PPF_MASK | \
@@ -20,15 +21,6 @@
 /* The fields whose setting is an interrupt condition (11.4.7.2) */
 #define FSTS_EVENTS         (R_FSTS_PPF_MASK | R_FSTS_IQE_MASK | \
                              R_FSTS_ICE_MASK | R_FSTS_ITE_MASK)
-
-static void vtm_outbox_msi(VTMOutbox *out, uint64_t addr, uint32_t data)
-{
-    if (out->nmsi < ARRAY_SIZE(out->msi)) {
-        out->msi[out->nmsi].addr = addr;
-        out->msi[out->nmsi].data = data;
-        out->nmsi++;
-    }
-}
 
 /*
  * The shared event protocol: with IM clear the message goes out now; with
@@ -70,7 +62,7 @@ static void vtm_fault_event_locked(VTMState *s, VTMOutbox *out)
     vtm_event_locked(s, A_FECTL, A_FEDATA, A_FEADDR, A_FEUADDR, out);
 }
 
-void vtm_inv_event_locked(VTMState *s, VTMOutbox *out)
+void vtm_fault_inv_event_locked(VTMState *s, VTMOutbox *out)
 {
     vtm_event_locked(s, A_IECTL, A_IEDATA, A_IEADDR, A_IEUADDR, out);
 }
@@ -81,10 +73,20 @@ void vtm_fault_fectl_written_locked(VTMState *s, VTMOutbox *out)
                               out);
 }
 
-void vtm_inv_iectl_written_locked(VTMState *s, VTMOutbox *out)
+void vtm_fault_iectl_written_locked(VTMState *s, VTMOutbox *out)
 {
     vtm_event_unmasked_locked(s, A_IECTL, A_IEDATA, A_IEADDR, A_IEUADDR,
                               out);
+}
+
+/* Software cleared ICS.IWC: the condition IECTL.IP held is serviced. */
+void vtm_fault_ics_written_locked(VTMState *s)
+{
+    if (!FIELD_EX32(vtm_get32(s, A_ICS), ICS, IWC)) {
+        uint32_t iectl = vtm_get32(s, A_IECTL);
+
+        vtm_set32(s, A_IECTL, FIELD_DP32(iectl, IECTL, IP, 0));
+    }
 }
 
 /*
@@ -112,7 +114,7 @@ static hwaddr vtm_frcd_offset(unsigned index)
  * PPF summarises the F bits (11.4.7.1); IP is cleared by hardware once
  * software has serviced every condition it reported (11.4.7.2).
  */
-void vtm_fault_status_changed_locked(VTMState *s, VTMOutbox *out)
+void vtm_fault_status_changed_locked(VTMState *s)
 {
     uint32_t fsts = vtm_get32(s, A_FSTS);
     bool pending = false;
@@ -195,4 +197,9 @@ void vtm_fault_record_locked(VTMState *s, const VTMFault *f, VTMOutbox *out)
     }
     s->frcd_next = (next + 1) % s->nfr;
     vtm_fault_raise_status_locked(s, R_FSTS_PPF_MASK, out);
+}
+
+void vtm_fault_reset(VTMState *s)
+{
+    s->frcd_next = 0;
 }

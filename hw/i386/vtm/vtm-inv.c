@@ -4,20 +4,26 @@
  * Both the register-based interface (CCMD, IOTLB/IVA: 6.5.1) and the
  * invalidation queue (6.5.2) turn requests into VTMInvOp values decoded
  * by the core (vtm-qi.c); this file fetches them, applies them and
- * reports queue errors.
+ * reports queue errors.  The IOMMU notifiers hear of each operation as
+ * it is applied, before the next descriptor: a later wait descriptor's
+ * completion covers them.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
 #include "qemu/osdep.h"
 #include "qemu/log.h"
-#include "vtm-internal.h"
+#include "vtm-inv.h"
+#include "vtm-regs.h"
+#include "vtm-fault.h"
+#include "vtm-irq.h"
+#include "vtm-notify.h"
 #include "vtm-stats.h"
 #include "trace.h"
 
 #define VTM_QI_DESC_SIZE    16
 
-static VTMQiLimits vtm_qi_limits(VTMState *s)
+static VTMQiLimits vtm_inv_qi_limits(VTMState *s)
 {
     uint64_t cap = vtm_get64(s, A_CAP);
     uint64_t ecap = vtm_get64(s, A_ECAP);
@@ -29,19 +35,19 @@ static VTMQiLimits vtm_qi_limits(VTMState *s)
     };
 }
 
-static bool vtm_qi_enabled(VTMState *s)
+static bool vtm_inv_qi_enabled(VTMState *s)
 {
     return FIELD_EX32(vtm_get32(s, A_GSTS), GSTS, QIES);
 }
 
 /* 6.5.1.1: register-based context-cache invalidation. */
-void vtm_ccmd_write_locked(VTMState *s, VTMOutbox *out)
+void vtm_inv_ccmd_written_locked(VTMState *s, VTMOutbox *out)
 {
     uint64_t ccmd = vtm_get64(s, A_CCMD);
     VTMInvOp op;
     uint8_t done = 0;
 
-    if (vtm_qi_enabled(s)) {
+    if (vtm_inv_qi_enabled(s)) {
         /* 6.5.2: with QI enabled the register interface must not be used */
         qemu_log_mask(LOG_GUEST_ERROR, "vtm: CCMD written while queued "
                       "invalidation is enabled (ignored)\n");
@@ -60,7 +66,7 @@ void vtm_ccmd_write_locked(VTMState *s, VTMOutbox *out)
 }
 
 /* 6.5.1.2: register-based IOTLB invalidation. */
-void vtm_iotlb_reg_write_locked(VTMState *s, VTMOutbox *out)
+void vtm_inv_iotlb_written_locked(VTMState *s, VTMOutbox *out)
 {
     uint64_t reg = vtm_get64(s, A_IOTLB);
     uint64_t iva = vtm_get64(s, A_IVA);
@@ -68,7 +74,7 @@ void vtm_iotlb_reg_write_locked(VTMState *s, VTMOutbox *out)
     VTMInvOp op;
     uint8_t done = 0;
 
-    if (vtm_qi_enabled(s)) {
+    if (vtm_inv_qi_enabled(s)) {
         qemu_log_mask(LOG_GUEST_ERROR, "vtm: IOTLB register written while "
                       "queued invalidation is enabled (ignored)\n");
     } else if (vtm_qi_from_iotlb_reg(reg, iva, mamv, &op)) {
@@ -86,7 +92,7 @@ void vtm_iotlb_reg_write_locked(VTMState *s, VTMOutbox *out)
     vtm_set64(s, A_IOTLB, FIELD_DP64(reg, IOTLB, IVT, 0));
 }
 
-void vtm_qi_enable_locked(VTMState *s, bool enable)
+void vtm_inv_qi_enable_locked(VTMState *s, bool enable)
 {
     /* 11.4.9.1: the head is reset when the queue is (re-)enabled. */
     if (enable) {
@@ -96,7 +102,8 @@ void vtm_qi_enable_locked(VTMState *s, bool enable)
 }
 
 /* 6.5.2.10: stop at the offending descriptor and report it. */
-static void vtm_qi_error_locked(VTMState *s, uint8_t iqei, VTMOutbox *out)
+static void vtm_inv_qi_error_locked(VTMState *s, uint8_t iqei,
+                                    VTMOutbox *out)
 {
     uint64_t ercd = vtm_get64(s, A_IQERCD);
 
@@ -106,8 +113,8 @@ static void vtm_qi_error_locked(VTMState *s, uint8_t iqei, VTMOutbox *out)
 }
 
 /* 6.5.2.8: the wait descriptor's status write and completion event. */
-static void vtm_qi_wait_locked(VTMState *s, const VTMInvWait *w,
-                               VTMOutbox *out)
+static void vtm_inv_qi_wait_locked(VTMState *s, const VTMInvWait *w,
+                                   VTMOutbox *out)
 {
     if (w->status_write && !vtm_mem_write32(&s->mem, w->addr, w->data)) {
         qemu_log_mask(LOG_GUEST_ERROR, "vtm: invalidation wait status "
@@ -119,13 +126,13 @@ static void vtm_qi_wait_locked(VTMState *s, const VTMInvWait *w,
         vtm_set32(s, A_ICS, FIELD_DP32(ics, ICS, IWC, 1));
         /* 11.4.9.6: with IWC already set it is no new interrupt condition */
         if (!FIELD_EX32(ics, ICS, IWC)) {
-            vtm_inv_event_locked(s, out);
+            vtm_fault_inv_event_locked(s, out);
         }
     }
 }
 
-static void vtm_qi_apply_locked(VTMState *s, const VTMInvOp *op,
-                                uint64_t now, VTMOutbox *out)
+static void vtm_inv_qi_apply_locked(VTMState *s, const VTMInvOp *op,
+                                    uint64_t now, VTMOutbox *out)
 {
     vtm_stats_inv_locked(s, op, now);   /* modelled clock, record */
     switch (op->type) {
@@ -152,7 +159,7 @@ static void vtm_qi_apply_locked(VTMState *s, const VTMInvOp *op,
         trace_vtm_inv_wait(op->wait.status_write, op->wait.intr,
                            op->wait.addr, op->wait.data);
         vtm_core_invalidate(&s->core, op);      /* counted and timed */
-        vtm_qi_wait_locked(s, &op->wait, out);
+        vtm_inv_qi_wait_locked(s, &op->wait, out);
         break;
     case VTM_INV_PC:
     case VTM_INV_PIOTLB:
@@ -170,21 +177,22 @@ static void vtm_qi_apply_locked(VTMState *s, const VTMInvOp *op,
  * the queue size, and a tail the queue cannot hold is an error rather
  * than a wrap, so no guest value can make it spin.
  */
-void vtm_qi_process_locked(VTMState *s, VTMOutbox *out)
+void vtm_inv_qi_process_locked(VTMState *s, VTMOutbox *out)
 {
     uint64_t iqa = vtm_get64(s, A_IQA);
     uint64_t base = iqa & R_IQA_IQA_MASK;
     uint64_t qsize = VTM_PAGE_SIZE << FIELD_EX64(iqa, IQA, QS);
     uint64_t tail = vtm_get64(s, A_IQT) & R_IQT_QT_MASK;
     uint64_t head = (vtm_get64(s, A_IQH) & R_IQH_QH_MASK) % qsize;
-    VTMQiLimits lim = vtm_qi_limits(s);
+    VTMQiLimits lim = vtm_inv_qi_limits(s);
     uint64_t n, now;
 
-    if (!vtm_qi_enabled(s) || FIELD_EX32(vtm_get32(s, A_FSTS), FSTS, IQE)) {
+    if (!vtm_inv_qi_enabled(s) ||
+        FIELD_EX32(vtm_get32(s, A_FSTS), FSTS, IQE)) {
         return;
     }
     if (tail >= qsize) {
-        vtm_qi_error_locked(s, VTM_IQEI_TAIL_RANGE, out);
+        vtm_inv_qi_error_locked(s, VTM_IQEI_TAIL_RANGE, out);
         return;
     }
     /* The descriptors up to the tail written arrive together. */
@@ -195,7 +203,7 @@ void vtm_qi_process_locked(VTMState *s, VTMOutbox *out)
         uint8_t iqei;
 
         if (!s->mem.read(s->mem.opaque, base + head, desc, sizeof(desc))) {
-            vtm_qi_error_locked(s, VTM_IQEI_FETCH, out);
+            vtm_inv_qi_error_locked(s, VTM_IQEI_FETCH, out);
             return;
         }
         desc[0] = le64_to_cpu(desc[0]);
@@ -207,10 +215,10 @@ void vtm_qi_process_locked(VTMState *s, VTMOutbox *out)
                           "descriptor 0x%016" PRIx64 " 0x%016" PRIx64
                           " at IQH 0x%" PRIx64 " (IQEI %u)\n",
                           desc[1], desc[0], head, iqei);
-            vtm_qi_error_locked(s, iqei, out);
+            vtm_inv_qi_error_locked(s, iqei, out);
             return;
         }
-        vtm_qi_apply_locked(s, &op, now, out);
+        vtm_inv_qi_apply_locked(s, &op, now, out);
         head = (head + VTM_QI_DESC_SIZE) % qsize;
         vtm_set64(s, A_IQH, head);
     }

@@ -30,7 +30,9 @@
 #include "migration/vmstate.h"
 #include "system/kvm.h"
 #include "kvm/kvm_i386.h"
-#include "vtm-internal.h"
+#include "vtm-irq.h"
+#include "vtm-regs.h"
+#include "vtm-fault.h"
 #include "vtm-stats.h"
 #include "trace.h"
 
@@ -55,13 +57,33 @@ static void vtm_irq_send(uint64_t addr, uint32_t data)
  * IEUADDR) holds destination bits 31:8 (11.4.7.5), which a memory write
  * would drop.  Any other address is left to an ordinary memory write.
  */
-bool vtm_irq_send_event(VTMState *s, uint64_t addr, uint32_t data)
+static bool vtm_irq_send_event(VTMState *s, uint64_t addr, uint32_t data)
 {
     if (extract64(addr, 20, 12) != VTM_MSI_ADDR_HEAD) {
         return false;
     }
     vtm_irq_send(addr, data);
     return true;
+}
+
+void vtm_irq_outbox_flush(VTMState *s, VTMOutbox *out)
+{
+    unsigned i;
+
+    for (i = 0; i < out->nmsi; i++) {
+        trace_vtm_event_msi(out->msi[i].addr, out->msi[i].data);
+        if (vtm_irq_send_event(s, out->msi[i].addr, out->msi[i].data)) {
+            continue;
+        }
+        address_space_stl_le(s->dma_as, out->msi[i].addr, out->msi[i].data,
+                             MEMTXATTRS_UNSPECIFIED, NULL);
+    }
+    if (out->iec_notify) {
+        trace_vtm_ir_iec_notify(out->iec_global, out->iec_index,
+                                out->iec_mask);
+        x86_iommu_iec_notify_all(X86_IOMMU_DEVICE(s), out->iec_global,
+                                 out->iec_index, out->iec_mask);
+    }
 }
 
 /* One interrupt request through the core, then its fault or delivery. */
@@ -78,7 +100,7 @@ static void vtm_irq_request(VTMState *s, const VTMIrRequest *req)
         vtm_fault_record_locked(s, &res.fault, &out);
     }
     qemu_mutex_unlock(&s->lock);
-    vtm_outbox_flush(s, &out);
+    vtm_irq_outbox_flush(s, &out);
     vtm_stats_stall_cycles(s, latency);
 
     switch (res.action) {
@@ -136,7 +158,7 @@ static MemTxResult vtm_irq_window_read(VTMState *s, int sid, hwaddr addr,
         qemu_mutex_lock(&s->lock);
         vtm_fault_record_locked(s, &f, &out);
         qemu_mutex_unlock(&s->lock);
-        vtm_outbox_flush(s, &out);
+        vtm_irq_outbox_flush(s, &out);
     }
     return MEMTX_ERROR;
 }
@@ -232,8 +254,8 @@ void vtm_irq_space_window_init(VTMAddressSpace *vas)
 
 /* KVM's MSI routes ------------------------------------------------------ */
 
-int vtm_int_remap(X86IOMMUState *iommu, MSIMessage *src, MSIMessage *dst,
-                  uint16_t sid)
+int vtm_irq_int_remap(X86IOMMUState *iommu, MSIMessage *src,
+                      MSIMessage *dst, uint16_t sid)
 {
     VTMState *s = VTM_IOMMU(iommu);
     int ret;
@@ -261,16 +283,6 @@ static void vtm_irq_notify_locked(VTMOutbox *out, bool global,
     out->iec_notify = true;
     out->iec_index = index;
     out->iec_mask = mask;
-}
-
-void vtm_irq_outbox_flush(VTMState *s, VTMOutbox *out)
-{
-    if (out->iec_notify) {
-        trace_vtm_ir_iec_notify(out->iec_global, out->iec_index,
-                                out->iec_mask);
-        x86_iommu_iec_notify_all(X86_IOMMU_DEVICE(s), out->iec_global,
-                                 out->iec_index, out->iec_mask);
-    }
 }
 
 /* Register side effects ------------------------------------------------- */

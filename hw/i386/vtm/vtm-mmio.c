@@ -1,72 +1,31 @@
 /*
- * vtm: the register file (VT-d 11.4).
+ * vtm: MMIO dispatch of the register window (VT-d 11.4).
  *
- * A declarative table gives each register its size, reset value, the
- * bits software may write, the write-1-to-clear bits and an optional
- * side effect.  One masked store serves every access size and alignment:
- * an access is split over the registers it touches, so a 64-bit register
- * written as two 32-bit halves (or bytewise) behaves like one 64-bit
- * write, and offsets no register covers read 0 and ignore writes.
+ * The register file (vtm-regs.c) stores each access through its masked
+ * store; this file adds what a write does beyond storing, one handler
+ * per register in a table indexed by VTMRegId, and calls down into the
+ * layer that owns the effect (fault recording, interrupts, invalidation,
+ * notifiers).  What must wait for the lock to be dropped is queued in an
+ * outbox and flushed by vtm_as_outbox_flush().
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
 #include "qemu/osdep.h"
 #include "qemu/log.h"
-#include "qemu/bswap.h"
-#include "vtm-internal.h"
+#include "vtm-mmio.h"
+#include "vtm-regs.h"
+#include "vtm-fault.h"
+#include "vtm-irq.h"
+#include "vtm-inv.h"
+#include "vtm-notify.h"
+#include "vtm-as.h"
 #include "trace.h"
-
-typedef struct VTMRegInfo VTMRegInfo;
 
 /* Side effect of a write: written holds the bits of this access only. */
 typedef void (*VTMRegWriteFn)(VTMState *s, hwaddr base, uint64_t old,
                               uint64_t written, uint64_t mask,
                               VTMOutbox *out);
-
-struct VTMRegInfo {
-    const char *name;
-    hwaddr offset;
-    unsigned size;              /* 4 or 8 */
-    uint64_t reset;
-    uint64_t wmask;             /* bits software may write */
-    uint64_t w1c;               /* bits a written 1 clears */
-    VTMRegWriteFn write;
-};
-
-uint32_t vtm_get32(VTMState *s, hwaddr off)
-{
-    return ldl_le_p(&s->regs[off]);
-}
-
-uint64_t vtm_get64(VTMState *s, hwaddr off)
-{
-    return ldq_le_p(&s->regs[off]);
-}
-
-void vtm_set32(VTMState *s, hwaddr off, uint32_t val)
-{
-    stl_le_p(&s->regs[off], val);
-}
-
-void vtm_set64(VTMState *s, hwaddr off, uint64_t val)
-{
-    stq_le_p(&s->regs[off], val);
-}
-
-static uint64_t vtm_load(VTMState *s, hwaddr off, unsigned size)
-{
-    return size == 8 ? vtm_get64(s, off) : vtm_get32(s, off);
-}
-
-static void vtm_store(VTMState *s, hwaddr off, unsigned size, uint64_t v)
-{
-    if (size == 8) {
-        vtm_set64(s, off, v);
-    } else {
-        vtm_set32(s, off, v);
-    }
-}
 
 static bool vtm_bit_written(uint64_t written, uint64_t mask, uint64_t bit)
 {
@@ -105,7 +64,7 @@ static void vtm_gcmd_write(VTMState *s, hwaddr base, uint64_t old,
     if (qie != FIELD_EX32(sts, GSTS, QIES)) {
         sts = FIELD_DP32(sts, GSTS, QIES, qie);
         vtm_set32(s, A_GSTS, sts);
-        vtm_qi_enable_locked(s, qie);
+        vtm_inv_qi_enable_locked(s, qie);
     }
     /* SIRTP, IRE and CFI: interrupt remapping, vtm-irq.c */
     vtm_irq_gcmd_locked(s, written, mask, &sts, out);
@@ -121,7 +80,7 @@ static void vtm_ccmd_write(VTMState *s, hwaddr base, uint64_t old,
                            uint64_t written, uint64_t mask, VTMOutbox *out)
 {
     if (vtm_bit_written(written, mask, R_CCMD_ICC_MASK)) {
-        vtm_ccmd_write_locked(s, out);
+        vtm_inv_ccmd_written_locked(s, out);
     }
 }
 
@@ -129,18 +88,18 @@ static void vtm_iotlb_write(VTMState *s, hwaddr base, uint64_t old,
                             uint64_t written, uint64_t mask, VTMOutbox *out)
 {
     if (vtm_bit_written(written, mask, R_IOTLB_IVT_MASK)) {
-        vtm_iotlb_reg_write_locked(s, out);
+        vtm_inv_iotlb_written_locked(s, out);
     }
 }
 
 static void vtm_fsts_write(VTMState *s, hwaddr base, uint64_t old,
                            uint64_t written, uint64_t mask, VTMOutbox *out)
 {
-    vtm_fault_status_changed_locked(s, out);
+    vtm_fault_status_changed_locked(s);
     /* 6.5.2.10: clearing IQE lets hardware fetch from IQH again. */
     if (FIELD_EX32(old, FSTS, IQE) && !FIELD_EX32(vtm_get32(s, A_FSTS),
                                                    FSTS, IQE)) {
-        vtm_qi_process_locked(s, out);
+        vtm_inv_qi_process_locked(s, out);
     }
 }
 
@@ -153,7 +112,7 @@ static void vtm_fectl_write(VTMState *s, hwaddr base, uint64_t old,
 static void vtm_frcd_hi_write(VTMState *s, hwaddr base, uint64_t old,
                               uint64_t written, uint64_t mask, VTMOutbox *out)
 {
-    vtm_fault_status_changed_locked(s, out);
+    vtm_fault_status_changed_locked(s);
 }
 
 static void vtm_pmen_write(VTMState *s, hwaddr base, uint64_t old,
@@ -171,17 +130,13 @@ static void vtm_pmen_write(VTMState *s, hwaddr base, uint64_t old,
 static void vtm_iqt_write(VTMState *s, hwaddr base, uint64_t old,
                           uint64_t written, uint64_t mask, VTMOutbox *out)
 {
-    vtm_qi_process_locked(s, out);
+    vtm_inv_qi_process_locked(s, out);
 }
 
 static void vtm_ics_write(VTMState *s, hwaddr base, uint64_t old,
                           uint64_t written, uint64_t mask, VTMOutbox *out)
 {
-    if (!FIELD_EX32(vtm_get32(s, A_ICS), ICS, IWC)) {
-        uint32_t iectl = vtm_get32(s, A_IECTL);
-
-        vtm_set32(s, A_IECTL, FIELD_DP32(iectl, IECTL, IP, 0));
-    }
+    vtm_fault_ics_written_locked(s);
 }
 
 static void vtm_irta_write(VTMState *s, hwaddr base, uint64_t old,
@@ -193,127 +148,34 @@ static void vtm_irta_write(VTMState *s, hwaddr base, uint64_t old,
 static void vtm_iectl_write(VTMState *s, hwaddr base, uint64_t old,
                             uint64_t written, uint64_t mask, VTMOutbox *out)
 {
-    vtm_inv_iectl_written_locked(s, out);
+    vtm_fault_iectl_written_locked(s, out);
 }
 
-#define ALL_BITS            UINT64_MAX
-#define LOW32               0xffffffffULL
-#define FSTS_W1C            (R_FSTS_PFO_MASK | R_FSTS_AFO_MASK | \
-                             R_FSTS_APF_MASK | R_FSTS_IQE_MASK | \
-                             R_FSTS_ICE_MASK | R_FSTS_ITE_MASK)
-
-/*
- * 11.4, Table 11-3.  CAP and ECAP reset values depend on the properties
- * and are filled in by vtm_regs_reset().  GCMD stores nothing: reads
- * return 0 and the command is taken from the written value.
- */
-static const VTMRegInfo vtm_regs[] = {
-    { "VER", A_VER, 4, VTM_VERSION, 0, 0, NULL },
-    { "CAP", A_CAP, 8, 0, 0, 0, NULL },
-    { "ECAP", A_ECAP, 8, 0, 0, 0, NULL },
-    { "GCMD", A_GCMD, 4, 0, 0, 0, vtm_gcmd_write },
-    { "GSTS", A_GSTS, 4, 0, 0, 0, NULL },
-    { "RTADDR", A_RTADDR, 8, 0,
-      R_RTADDR_RTA_MASK | R_RTADDR_TTM_MASK, 0, NULL },
-    { "CCMD", A_CCMD, 8, 0, ALL_BITS & ~R_CCMD_CAIG_MASK, 0,
-      vtm_ccmd_write },
-    { "FSTS", A_FSTS, 4, 0, 0, FSTS_W1C, vtm_fsts_write },
-    { "FECTL", A_FECTL, 4, R_FECTL_IM_MASK, R_FECTL_IM_MASK, 0,
-      vtm_fectl_write },
-    { "FEDATA", A_FEDATA, 4, 0, LOW32, 0, NULL },
-    { "FEADDR", A_FEADDR, 4, 0, LOW32 & ~3ULL, 0, NULL },
-    { "FEUADDR", A_FEUADDR, 4, 0, LOW32, 0, NULL },
-    { "AFLOG", A_AFLOG, 8, 0, 0, 0, NULL },
-    { "PMEN", A_PMEN, 4, 0, R_PMEN_EPM_MASK, 0, vtm_pmen_write },
-    { "IQH", A_IQH, 8, 0, 0, 0, NULL },
-    { "IQT", A_IQT, 8, 0, R_IQT_QT_MASK, 0, vtm_iqt_write },
-    { "IQA", A_IQA, 8, 0, R_IQA_IQA_MASK | R_IQA_QS_MASK, 0, NULL },
-    { "ICS", A_ICS, 4, 0, 0, R_ICS_IWC_MASK, vtm_ics_write },
-    { "IECTL", A_IECTL, 4, R_IECTL_IM_MASK, R_IECTL_IM_MASK, 0,
-      vtm_iectl_write },
-    { "IEDATA", A_IEDATA, 4, 0, LOW32, 0, NULL },
-    { "IEADDR", A_IEADDR, 4, 0, LOW32 & ~3ULL, 0, NULL },
-    { "IEUADDR", A_IEUADDR, 4, 0, LOW32, 0, NULL },
-    { "IQERCD", A_IQERCD, 8, 0, 0, 0, NULL },
-    /* 11.4.10; takes effect at SIRTP */
-    { "IRTA", A_IRTA, 8, 0,
-      R_IRTA_IRTA_MASK | R_IRTA_EIME_MASK | R_IRTA_S_MASK, 0,
-      vtm_irta_write },
-    { "IVA", A_IVA, 8, 0,
-      R_IVA_ADDR_MASK | R_IVA_IH_MASK | R_IVA_AM_MASK, 0, NULL },
-    { "IOTLB", A_IOTLB, 8, 0,
-      R_IOTLB_DID_MASK | R_IOTLB_DW_MASK | R_IOTLB_DR_MASK |
-      R_IOTLB_IIRG_MASK | R_IOTLB_IVT_MASK, 0, vtm_iotlb_write },
+/* What a write does beyond storing, by register (NULL: nothing). */
+static const VTMRegWriteFn vtm_mmio_effects[VTM_REG__MAX] = {
+    [VTM_REG_GCMD] = vtm_gcmd_write,
+    [VTM_REG_CCMD] = vtm_ccmd_write,
+    [VTM_REG_FSTS] = vtm_fsts_write,
+    [VTM_REG_FECTL] = vtm_fectl_write,
+    [VTM_REG_PMEN] = vtm_pmen_write,
+    [VTM_REG_IQT] = vtm_iqt_write,
+    [VTM_REG_ICS] = vtm_ics_write,
+    [VTM_REG_IECTL] = vtm_iectl_write,
+    [VTM_REG_IRTA] = vtm_irta_write,
+    [VTM_REG_IOTLB] = vtm_iotlb_write,
+    [VTM_REG_FRCD_HI] = vtm_frcd_hi_write,
 };
-
-/* Fault recording registers, repeated nfr times from FRO (11.4.7.6). */
-static const VTMRegInfo vtm_frcd_lo = { "FRCD_LO", 0, 8, 0, 0, 0, NULL };
-static const VTMRegInfo vtm_frcd_hi = {
-    "FRCD_HI", 8, 8, 0, 0, R_FRCD_HI_F_MASK, vtm_frcd_hi_write
-};
-
-/* The register covering byte off, with its base offset, or NULL. */
-static const VTMRegInfo *vtm_reg_find(VTMState *s, hwaddr off, hwaddr *base)
-{
-    size_t i;
-
-    if (off >= VTM_FRO_OFFSET &&
-        off < VTM_FRO_OFFSET + (hwaddr)s->nfr * VTM_FRCD_SIZE) {
-        hwaddr rec = VTM_FRO_OFFSET +
-                     (off - VTM_FRO_OFFSET) / VTM_FRCD_SIZE * VTM_FRCD_SIZE;
-        const VTMRegInfo *r = off - rec < 8 ? &vtm_frcd_lo : &vtm_frcd_hi;
-
-        *base = rec + r->offset;
-        return r;
-    }
-    for (i = 0; i < ARRAY_SIZE(vtm_regs); i++) {
-        if (off >= vtm_regs[i].offset &&
-            off < vtm_regs[i].offset + vtm_regs[i].size) {
-            *base = vtm_regs[i].offset;
-            return &vtm_regs[i];
-        }
-    }
-    return NULL;
-}
-
-void vtm_regs_reset(VTMState *s)
-{
-    size_t i;
-
-    memset(s->regs, 0, sizeof(s->regs));
-    for (i = 0; i < ARRAY_SIZE(vtm_regs); i++) {
-        vtm_store(s, vtm_regs[i].offset, vtm_regs[i].size, vtm_regs[i].reset);
-    }
-    vtm_set64(s, A_CAP, vtm_cap_value(s));
-    vtm_set64(s, A_ECAP, vtm_ecap_value(s));
-}
-
-static uint64_t vtm_bytes_mask(unsigned first, unsigned count)
-{
-    uint64_t m = count >= 8 ? ALL_BITS : (1ULL << (count * 8)) - 1;
-
-    return m << (first * 8);
-}
 
 /* Applies the part of an access [addr, end) that falls in one register. */
-static void vtm_reg_store_part(VTMState *s, const VTMRegInfo *r, hwaddr base,
-                               hwaddr addr, hwaddr end, uint64_t val,
-                               VTMOutbox *out)
+static void vtm_mmio_write_part(VTMState *s, const VTMRegInfo *r,
+                                hwaddr base, hwaddr addr, hwaddr end,
+                                uint64_t val, VTMOutbox *out)
 {
-    hwaddr lo = MAX(addr, base);
-    hwaddr hi = MIN(end, base + r->size);
-    uint64_t mask = vtm_bytes_mask(lo - base, hi - lo);
-    uint64_t written, old, new;
+    uint64_t written, mask, old;
 
-    written = base >= addr ? val >> ((base - addr) * 8)
-                           : val << ((addr - base) * 8);
-    written &= mask;
-    old = vtm_load(s, base, r->size);
-    new = (old & ~(mask & r->wmask)) | (written & r->wmask);
-    new &= ~(written & r->w1c);
-    vtm_store(s, base, r->size, new);
-    if (r->write) {
-        r->write(s, base, old, written, mask, out);
+    old = vtm_regs_store_part(s, r, base, addr, end, val, &written, &mask);
+    if (vtm_mmio_effects[r->id]) {
+        vtm_mmio_effects[r->id](s, base, old, written, mask, out);
     }
 }
 
@@ -328,18 +190,18 @@ static void vtm_mmio_write(void *opaque, hwaddr addr, uint64_t val,
     trace_vtm_reg_write(addr, size, val);
     qemu_mutex_lock(&s->lock);
     while (pos < end) {
-        const VTMRegInfo *r = vtm_reg_find(s, pos, &base);
+        const VTMRegInfo *r = vtm_regs_find(s, pos, &base);
 
         if (!r) {
             undefined = true;
             pos++;
             continue;
         }
-        vtm_reg_store_part(s, r, base, addr, end, val, &out);
+        vtm_mmio_write_part(s, r, base, addr, end, val, &out);
         pos = base + r->size;
     }
     qemu_mutex_unlock(&s->lock);
-    vtm_outbox_flush(s, &out);
+    vtm_as_outbox_flush(s, &out);
     if (undefined) {
         qemu_log_mask(LOG_GUEST_ERROR, "vtm: write of %u bytes at 0x%"
                       HWADDR_PRIx " touches no register (ignored)\n",
@@ -350,18 +212,15 @@ static void vtm_mmio_write(void *opaque, hwaddr addr, uint64_t val,
 static uint64_t vtm_mmio_read(void *opaque, hwaddr addr, unsigned size)
 {
     VTMState *s = opaque;
-    uint64_t val = 0;
+    uint64_t val;
     hwaddr base;
     unsigned i;
 
     qemu_mutex_lock(&s->lock);
-    /* Undefined bytes are never stored to, so they read as 0. */
-    for (i = 0; i < size; i++) {
-        val |= (uint64_t)s->regs[addr + i] << (i * 8);
-    }
+    val = vtm_regs_read(s, addr, size);
     qemu_mutex_unlock(&s->lock);
     for (i = 0; i < size; i++) {
-        if (!vtm_reg_find(s, addr + i, &base)) {
+        if (!vtm_regs_find(s, addr + i, &base)) {
             qemu_log_mask(LOG_GUEST_ERROR, "vtm: read of %u bytes at 0x%"
                           HWADDR_PRIx " touches no register (reads 0)\n",
                           size, addr);

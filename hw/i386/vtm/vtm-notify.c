@@ -27,7 +27,7 @@
 #include "qemu/rcu.h"
 #include "qapi/error.h"
 #include "system/host_iommu_device.h"
-#include "vtm-internal.h"
+#include "vtm-notify.h"
 #include "vtm-track.h"
 #include "trace.h"
 
@@ -562,14 +562,7 @@ void vtm_notify_replay(IOMMUMemoryRegion *iommu, IOMMUNotifier *n)
     trace_vtm_notify_replay(vtm_notify_sid(vas), n->start, n->end, r.count);
 }
 
-/* PCIIOMMUOps: host devices ----------------------------------------- */
-
-static VTMAddressSpace *vtm_notify_space(PCIBus *bus, VTMState *s, int devfn)
-{
-    AddressSpace *as = vtm_pci_iommu_ops.get_address_space(bus, s, devfn);
-
-    return container_of(as, VTMAddressSpace, as);
-}
+/* Host devices ------------------------------------------------------ */
 
 /*
  * A host device (vfio-pci) DMAs through the host IOMMU, which must mirror
@@ -578,11 +571,10 @@ static VTMAddressSpace *vtm_notify_space(PCIBus *bus, VTMState *s, int devfn)
  * fails the device's realize with a message, rather than the machine
  * later, when the guest enables translation.
  */
-bool vtm_notify_set_iommu_device(PCIBus *bus, void *opaque, int devfn,
-                                 HostIOMMUDevice *hiod, Error **errp)
+bool vtm_notify_set_host_device(VTMAddressSpace *vas,
+                                HostIOMMUDevice *hiod, Error **errp)
 {
-    VTMState *s = opaque;
-    VTMAddressSpace *vas = vtm_notify_space(bus, s, devfn);
+    VTMState *s = vas->vtm;
     const char *name = hiod->name ? hiod->name : "host device";
 
     trace_vtm_notify_host_device(vtm_notify_sid(vas), name,
@@ -591,15 +583,15 @@ bool vtm_notify_set_iommu_device(PCIBus *bus, void *opaque, int devfn,
         error_setg(errp, "vtm-iommu: %s at %02x:%02x.%x is a host device "
                    "(VFIO): vtm can mirror the guest's mappings into the "
                    "host IOMMU only in caching mode; set -device "
-                   "vtm-iommu,caching-mode=on", name, pci_bus_num(bus),
-                   PCI_SLOT(devfn), PCI_FUNC(devfn));
+                   "vtm-iommu,caching-mode=on", name, pci_bus_num(vas->bus),
+                   PCI_SLOT(vas->devfn), PCI_FUNC(vas->devfn));
         return false;
     }
     vas->host_device = true;
     return true;
 }
 
-void vtm_notify_unset_iommu_device(PCIBus *bus, void *opaque, int devfn)
+void vtm_notify_unset_host_device(VTMAddressSpace *vas)
 {
-    vtm_notify_space(bus, opaque, devfn)->host_device = false;
+    vas->host_device = false;
 }

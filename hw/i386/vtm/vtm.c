@@ -14,88 +14,15 @@
 #include "hw/pci-host/q35.h"
 #include "cpu.h"
 #include "migration/vmstate.h"
-#include "vtm-internal.h"
+#include "vtm-regs.h"
+#include "vtm-dma.h"
 #include "vtm-stats.h"
 #include "vtm-props.h"
-#include "trace.h"
-
-#define VTM_ND_64K_DOMAINS      6       /* 2^(4 + 2 * ND) domain ids */
-#define VTM_MAMV                18      /* page-selective: up to 1 GiB */
-
-void vtm_outbox_flush(VTMState *s, VTMOutbox *out)
-{
-    unsigned i;
-
-    for (i = 0; i < out->nmsi; i++) {
-        trace_vtm_event_msi(out->msi[i].addr, out->msi[i].data);
-        if (vtm_irq_send_event(s, out->msi[i].addr, out->msi[i].data)) {
-            continue;
-        }
-        address_space_stl_le(s->dma_as, out->msi[i].addr, out->msi[i].data,
-                             MEMTXATTRS_UNSPECIFIED, NULL);
-    }
-    if (out->switch_spaces) {
-        vtm_as_switch_all(s);
-    }
-    vtm_irq_outbox_flush(s, out);
-}
-
-static uint8_t vtm_sagaw(VTMState *s)
-{
-    /* 11.4.2: bit 1 = 39-bit (3-level), 2 = 48-bit, 3 = 57-bit. */
-    if (!s->dma_translation) {
-        return 0;
-    }
-    switch (s->aw_bits) {
-    case 39:
-        return 0x2;
-    case 48:
-        return 0x6;
-    default:
-        return 0xe;
-    }
-}
-
-uint64_t vtm_cap_value(VTMState *s)
-{
-    uint64_t cap = 0;
-
-    cap = FIELD_DP64(cap, CAP, ND, VTM_ND_64K_DOMAINS);
-    cap = FIELD_DP64(cap, CAP, CM, s->caching_mode);
-    cap = FIELD_DP64(cap, CAP, SAGAW, vtm_sagaw(s));
-    cap = FIELD_DP64(cap, CAP, MGAW, s->aw_bits - 1);
-    cap = FIELD_DP64(cap, CAP, FRO, VTM_FRO_OFFSET / 16);
-    cap = FIELD_DP64(cap, CAP, SLLPS, s->cfg.sllps);
-    cap = FIELD_DP64(cap, CAP, PSI, 1);
-    cap = FIELD_DP64(cap, CAP, NFR, s->nfr - 1);
-    cap = FIELD_DP64(cap, CAP, MAMV, VTM_MAMV);
-    cap = FIELD_DP64(cap, CAP, DWD, 1);
-    cap = FIELD_DP64(cap, CAP, DRD, 1);
-    /* Posted interrupts come with remapping (vtm-ir.c, 5.2) */
-    cap = FIELD_DP64(cap, CAP, PI, s->ir_cfg.pi);
-    return cap;
-}
-
-uint64_t vtm_ecap_value(VTMState *s)
-{
-    X86IOMMUState *x86 = X86_IOMMU_DEVICE(s);
-    uint64_t ecap = 0;
-
-    /* Page walks snoop: the guest need not flush tables it writes. */
-    ecap = FIELD_DP64(ecap, ECAP, C, 1);
-    ecap = FIELD_DP64(ecap, ECAP, QI, 1);
-    ecap = FIELD_DP64(ecap, ECAP, DT, x86->dt_supported);
-    ecap = FIELD_DP64(ecap, ECAP, PT, x86->pt_supported);
-    ecap = FIELD_DP64(ecap, ECAP, SC, s->snoop_control);
-    ecap = FIELD_DP64(ecap, ECAP, IRO, VTM_IRO_OFFSET / 16);
-    if (x86_iommu_ir_supported(x86)) {
-        ecap = FIELD_DP64(ecap, ECAP, IR, 1);
-        ecap = FIELD_DP64(ecap, ECAP, EIM, s->ir_cfg.eim);
-        /* IEC invalidation takes any index mask up to the table size */
-        ecap = FIELD_DP64(ecap, ECAP, MHMV, 0xf);
-    }
-    return ecap;
-}
+#include "vtm-notify.h"
+#include "vtm-fault.h"
+#include "vtm-irq.h"
+#include "vtm-as.h"
+#include "vtm-mmio.h"
 
 /*
  * The host address width bounds the output addresses of table entries
@@ -113,7 +40,7 @@ static void vtm_fill_core_config(VTMState *s)
     X86IOMMUState *x86 = X86_IOMMU_DEVICE(s);
 
     s->cfg.haw = vtm_host_address_width();
-    s->cfg.sagaw = vtm_sagaw(s);
+    s->cfg.sagaw = vtm_regs_sagaw(s);
     s->cfg.pt_supported = x86->pt_supported;
     s->cfg.dt_supported = x86->dt_supported;
     s->cfg.snoop_control = s->snoop_control;
@@ -189,7 +116,7 @@ static void vtm_realize(DeviceState *dev, Error **errp)
                           "vtm-iommu", VTM_REG_WINDOW_SIZE);
     memory_region_add_subregion(get_system_memory(), VTM_DEFAULT_BASE,
                                 &s->mmio);
-    pci_setup_iommu(bus, &vtm_pci_iommu_ops, s);
+    pci_setup_iommu(bus, &vtm_as_pci_iommu_ops, s);
     /* The I/O APIC's messages: through its own window (vtm-irq.c) */
     x86ms->ioapic_as = &s->ioapic_as;
 }
@@ -201,7 +128,7 @@ static void vtm_reset_exit(Object *obj, ResetType type)
     qemu_mutex_lock(&s->lock);
     vtm_regs_reset(s);
     vtm_core_reset(&s->core);
-    s->frcd_next = 0;
+    vtm_fault_reset(s);
     vtm_ir_reset(&s->ir);
     s->translation_enabled = false;
     vtm_notify_translation_locked(s);
@@ -310,7 +237,7 @@ static void vtm_class_init(ObjectClass *klass, void *data)
     dc->hotpluggable = false;
     device_class_set_parent_realize(dc, vtm_prerealize, &vc->parent_realize);
     x86_class->realize = vtm_realize;
-    x86_class->int_remap = vtm_int_remap;
+    x86_class->int_remap = vtm_irq_int_remap;
     set_bit(DEVICE_CATEGORY_MISC, dc->categories);
     dc->desc = "VT-d style IOMMU with a timing model (vtm)";
 }
