@@ -2,7 +2,7 @@
 # Benchmark of IOMMU notifications (not a timed test): vtm-iommu against
 # QEMU's own intel-iommu, both with caching-mode=on, in the same QEMU
 # binary, driven by the /vtm-notify/bench case of
-# tests/qtest/vtm-notify-test (run with -m perf).  A vtm-notify-recorder
+# tests/qtest/vtm-notify-test (run with -m perf).  An x-vtm-notify-recorder
 # with store=off registers a MAP+UNMAP notifier on the edu device, as
 # VFIO would.  The guest tables map 100000 4K pages.
 #

@@ -70,18 +70,13 @@ typedef struct VtmTest {
     QPCIDevice *edu;
     QPCIBar bar;
     char *log;              /* the trace log file */
-    uint32_t iq_tail;
+    VtmQtMem mem;           /* guest memory; tables from TABLE_BASE */
+    VtmQtQueue iq;          /* the invalidation queue at QUEUE_BASE */
     bool eime;
 } VtmTest;
 
 /* A remapped-format IRTE (9.10) */
-typedef struct Irte {
-    bool fpd, dm, rh, tm;
-    uint8_t dlm, vector;
-    uint32_t dest;
-    uint8_t svt, sq;
-    uint16_t sid;
-} Irte;
+typedef VtmtIrte Irte;
 
 /* ---- QEMU -------------------------------------------------------------- */
 
@@ -104,6 +99,11 @@ static void vtm_start_with(VtmTest *t, const char *machine,
     g_assert(t->edu);
     qpci_device_enable(t->edu);
     t->bar = qpci_iomap(t->edu, 0, NULL);
+    vtm_qt_mem_init(&t->mem, t->qts, TABLE_BASE, DATA_BASE);
+    vtm_qt_qi_init(&t->iq, t->qts, &t->mem.mem, QUEUE_BASE, 0,
+                   WAIT_STATUS_ADDR);
+    /* interrupt remapping faults may be pending: only IQE matters */
+    t->iq.fsts_ignore = ~R_FSTS_IQE_MASK;
 }
 
 static void vtm_start(VtmTest *t, const char *iommu_opts)
@@ -127,65 +127,25 @@ static uint32_t gsts(VtmTest *t)
     return vtm_reg_rl(t->qts, A_GSTS);
 }
 
-/* ---- Invalidation queue ------------------------------------------------ */
-
-static void qi_enable(VtmTest *t)
-{
-    qtest_memset(t->qts, QUEUE_BASE, 0, VTM_PAGE_SIZE);
-    vtm_reg_wq(t->qts, A_IQA,
-               FIELD_DP64(0, IQA, IQA, QUEUE_BASE >> VTM_PAGE_SHIFT));
-    vtm_reg_wq(t->qts, A_IQT, 0);
-    vtm_gcmd_update(t->qts, R_GCMD_QIE_MASK, 0);
-    g_assert_cmphex(gsts(t) & R_GSTS_QIES_MASK, ==, R_GSTS_QIES_MASK);
-    t->iq_tail = 0;
-}
-
-static void qi_put(VtmTest *t, uint64_t lo, uint64_t hi)
-{
-    g_assert_cmpuint(t->iq_tail, <, VTM_PAGE_SIZE);
-    qtest_writeq(t->qts, QUEUE_BASE + t->iq_tail, lo);
-    qtest_writeq(t->qts, QUEUE_BASE + t->iq_tail + 8, hi);
-    t->iq_tail += 16;
-}
+/* ---- Invalidation queue (vtm-qtest-util.h) ---------------------------- */
 
 /* 6.5.2.7 IEC invalidation: global, or 2^im entries from index. */
 static void qi_iec(VtmTest *t, bool global, uint16_t index, uint8_t im)
 {
-    uint64_t lo = FIELD_DP64(0, QI_LO, TYPE_LO, VTM_QI_IEC);
-
-    lo = FIELD_DP64(lo, QI_IEC_LO, G, global ? VTM_QI_IEC_GLOBAL
-                                             : VTM_QI_IEC_INDEX);
-    if (!global) {
-        lo = FIELD_DP64(lo, QI_IEC_LO, IIDX, index);
-        lo = FIELD_DP64(lo, QI_IEC_LO, IM, im);
-    }
-    qi_put(t, lo, 0);
+    vtm_qt_qi_put(&t->iq, vtmt_qi_iec(global, index, im));
 }
 
 /* The queued descriptors, then a status write that proves completion. */
 static void qi_sync(VtmTest *t)
 {
-    static uint32_t seq = 0x5000;
-    uint64_t lo = FIELD_DP64(0, QI_LO, TYPE_LO, VTM_QI_WAIT);
-
-    seq++;
-    lo = FIELD_DP64(lo, QI_WAIT_LO, SW, 1);
-    lo = FIELD_DP64(lo, QI_WAIT_LO, SDATA, seq);
-    qi_put(t, lo, FIELD_DP64(0, QI_WAIT_HI, SADDR, WAIT_STATUS_ADDR >> 2));
-    vtm_reg_wq(t->qts, A_IQT, FIELD_DP64(0, IQT, QT, t->iq_tail / 16));
-    g_assert_cmphex(qtest_readl(t->qts, WAIT_STATUS_ADDR), ==, seq);
-    g_assert_cmphex(vtm_reg_rq(t->qts, A_IQH), ==, t->iq_tail);
-    g_assert_cmphex(vtm_reg_rl(t->qts, A_FSTS) & R_FSTS_IQE_MASK, ==, 0);
+    vtm_qt_qi_sync(&t->iq);
 }
 
-/* ---- Interrupt remapping table ----------------------------------------- */
+/* ---- Interrupt remapping table (tests/lib) ----------------------------- */
 
 static uint64_t irta_value(bool eime, unsigned s)
 {
-    uint64_t irta = FIELD_DP64(0, IRTA, IRTA, IRT_BASE >> VTM_PAGE_SHIFT);
-
-    irta = FIELD_DP64(irta, IRTA, S, s);
-    return FIELD_DP64(irta, IRTA, EIME, eime);
+    return vtmt_irta(IRT_BASE, s, eime);
 }
 
 /*
@@ -198,7 +158,7 @@ static void ir_enable(VtmTest *t, bool eime, unsigned s, bool cfi)
     vtm_reg_wq(t->qts, A_IRTA, irta_value(eime, s));
     vtm_gcmd_update(t->qts, R_GCMD_SIRTP_MASK, 0);
     g_assert_cmphex(gsts(t) & R_GSTS_IRTPS_MASK, ==, R_GSTS_IRTPS_MASK);
-    qi_enable(t);
+    vtm_qt_qi_enable(&t->iq);
     qi_iec(t, true, 0, 0);
     qi_sync(t);
     vtm_gcmd_update(t->qts, R_GCMD_IRE_MASK | (cfi ? R_GCMD_CFI_MASK : 0), 0);
@@ -209,65 +169,41 @@ static void ir_enable(VtmTest *t, bool eime, unsigned s, bool cfi)
 
 static uint64_t irte_lo(const Irte *e, bool eime)
 {
-    uint64_t lo = 0;
+    uint64_t raw[2];
 
-    lo = FIELD_DP64(lo, IRTE_LO, P, 1);
-    lo = FIELD_DP64(lo, IRTE_LO, FPD, e->fpd);
-    lo = FIELD_DP64(lo, IRTE_LO, DM, e->dm);
-    lo = FIELD_DP64(lo, IRTE_LO, RH, e->rh);
-    lo = FIELD_DP64(lo, IRTE_LO, TM, e->tm);
-    lo = FIELD_DP64(lo, IRTE_LO, DLM, e->dlm);
-    lo = FIELD_DP64(lo, IRTE_LO, V, e->vector);
-    if (eime) {
-        return FIELD_DP64(lo, IRTE_LO, DST, e->dest);
-    }
-    return FIELD_DP64(lo, IRTE_LO, DST_XAPIC, e->dest);
-}
-
-static uint64_t irte_hi(const Irte *e)
-{
-    uint64_t hi = FIELD_DP64(0, IRTE_HI, SID, e->sid);
-
-    hi = FIELD_DP64(hi, IRTE_HI, SQ, e->sq);
-    return FIELD_DP64(hi, IRTE_HI, SVT, e->svt);
+    vtmt_irte(raw, e, eime);
+    return raw[0];
 }
 
 static void irte_raw(VtmTest *t, uint32_t index, uint64_t lo, uint64_t hi)
 {
-    qtest_writeq(t->qts, IRT_BASE + index * VTM_IRTE_SIZE, lo);
-    qtest_writeq(t->qts, IRT_BASE + index * VTM_IRTE_SIZE + 8, hi);
+    uint64_t raw[2] = { lo, hi };
+
+    vtmt_irte_put(&t->mem.mem, IRT_BASE, index, raw);
 }
 
 static void irte_put(VtmTest *t, uint32_t index, const Irte *e)
 {
-    irte_raw(t, index, irte_lo(e, t->eime), irte_hi(e));
+    uint64_t raw[2];
+
+    vtmt_irte(raw, e, t->eime);
+    vtmt_irte_put(&t->mem.mem, IRT_BASE, index, raw);
 }
 
 /* A posted-format IRTE (9.11) for virtual vector vv, descriptor at pda */
 static void irte_put_posted(VtmTest *t, uint32_t index, uint8_t vv,
                             bool urgent, uint64_t pda, bool fpd)
 {
-    uint64_t lo = 0, hi = 0;
+    uint64_t raw[2];
 
-    lo = FIELD_DP64(lo, IRTE_LO, P, 1);
-    lo = FIELD_DP64(lo, IRTE_LO, FPD, fpd);
-    lo = FIELD_DP64(lo, IRTE_LO, IM, 1);
-    lo = FIELD_DP64(lo, IRTE_LO, URG, urgent);
-    lo = FIELD_DP64(lo, IRTE_LO, V, vv);
-    lo = FIELD_DP64(lo, IRTE_LO, PDA_L, (pda >> 6) & 0x3ffffff);
-    hi = FIELD_DP64(hi, IRTE_HI, PDA_H, pda >> 32);
-    irte_raw(t, index, lo, hi);
+    vtmt_irte_posted(raw, vv, urgent, pda, fpd);
+    vtmt_irte_put(&t->mem.mem, IRT_BASE, index, raw);
 }
 
 /* The remappable-format address naming index (5.1.2.2) */
 static uint64_t remap_addr(uint32_t index)
 {
-    uint64_t a = 0;
-
-    a = FIELD_DP64(a, MSI_ADDR, HEAD, VTM_MSI_ADDR_HEAD);
-    a = FIELD_DP64(a, MSI_ADDR, IF, VTM_MSI_FORMAT_REMAP);
-    a = FIELD_DP64(a, MSI_RADDR, INDEX_LO, index & 0x7fff);
-    return FIELD_DP64(a, MSI_RADDR, INDEX_HI, index >> 15);
+    return vtmt_msi_remap_addr(index, false);
 }
 
 /* A compatibility-format message: physical, fixed, edge */
@@ -312,18 +248,12 @@ static void edu_dma_dword(VtmTest *t, uint64_t addr, uint32_t value)
 /* edu in pass-through (TT=10b) with translation on: its own window. */
 static void edu_passthrough(VtmTest *t)
 {
-    uint64_t root = TABLE_BASE, ctx = TABLE_BASE + VTM_PAGE_SIZE;
-    uint64_t lo = 0, hi = 0;
+    uint64_t root = vtm_qt_alloc(&t->mem), ctx = vtm_qt_alloc(&t->mem);
 
-    qtest_memset(t->qts, root, 0, 2 * VTM_PAGE_SIZE);
-    qtest_writeq(t->qts, root, FIELD_DP64(R_ROOT_LO_P_MASK, ROOT_LO, CTP,
-                                          ctx >> VTM_PAGE_SHIFT));
-    lo = FIELD_DP64(lo, CTX_LO, P, 1);
-    lo = FIELD_DP64(lo, CTX_LO, TT, VTM_TT_PASSTHROUGH);
-    hi = FIELD_DP64(hi, CTX_HI, AW, 2);
-    hi = FIELD_DP64(hi, CTX_HI, DID, 1);
-    qtest_writeq(t->qts, ctx + EDU_DEVFN * VTM_CTX_ENTRY_SIZE, lo);
-    qtest_writeq(t->qts, ctx + EDU_DEVFN * VTM_CTX_ENTRY_SIZE + 8, hi);
+    vtmt_w64(&t->mem.mem, root, vtmt_root_lo(ctx));
+    vtmt_w128(&t->mem.mem, ctx + EDU_DEVFN * VTM_CTX_ENTRY_SIZE,
+              vtmt_ctx_lo(0, VTM_TT_PASSTHROUGH, false),
+              vtmt_ctx_hi(vtmt_aw_of_levels(4), 1));
     vtm_reg_wq(t->qts, A_RTADDR,
                FIELD_DP64(0, RTADDR, RTA, root >> VTM_PAGE_SHIFT));
     vtm_gcmd_update(t->qts, R_GCMD_SRTP_MASK, 0);
@@ -530,43 +460,50 @@ static void assert_no_fault(VtmTest *t)
 
 /* ---- Property errors (QEMU refuses to start) --------------------------- */
 
+/* A bad -device vtm-iommu (accel and machine as given) names its fault. */
+static void check_property_error(const char *accel, const char *machine,
+                                 const char *device, const char *prop)
+{
+    g_autofree char *err = NULL;
+    const char *msg;
+    int status;
+
+    err = run_qemu_expect_exit(accel, machine, device, &status);
+    g_test_message("-device %s: %s", device, err);
+    g_assert(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+    msg = strstr(err, device);
+    g_assert(msg);
+    msg += strlen(device);
+    g_assert(strstr(msg, prop));
+}
+
 static void test_property_errors(void)
 {
     static const struct {
         const char *device;
         const char *prop;
-        bool kvm;               /* with -accel kvm, kernel-irqchip=on */
     } errs[] = {
         { "vtm-iommu,intremap=off,eim=on", "'eim=on'" },
         { "vtm-iommu,eim=sometimes", "eim" },
         { "vtm-iommu,intremap=maybe", "intremap" },
-        { "vtm-iommu,intremap=on", "'intremap=on'", true },
     };
-    bool have_kvm = access("/dev/kvm", R_OK | W_OK) == 0;
     size_t i;
 
     for (i = 0; i < ARRAY_SIZE(errs); i++) {
-        g_autofree char *err = NULL;
-        const char *msg;
-        int status;
-
-        if (errs[i].kvm && !have_kvm) {
-            g_test_message("-device %s: no /dev/kvm, not run",
-                           errs[i].device);
-            continue;
-        }
-        err = run_qemu_expect_exit(errs[i].kvm ? "kvm" : "qtest",
-                                   errs[i].kvm ? "q35,kernel-irqchip=on"
-                                                : "q35",
-                                   errs[i].device, &status);
-        g_test_message("-device %s: %s", errs[i].device, err);
-        g_assert(WIFEXITED(status));
-        g_assert_cmpint(WEXITSTATUS(status), ==, 1);
-        msg = strstr(err, errs[i].device);
-        g_assert(msg);
-        msg += strlen(errs[i].device);
-        g_assert(strstr(msg, errs[i].prop));
+        check_property_error("qtest", "q35", errs[i].device, errs[i].prop);
     }
+}
+
+/* With KVM's in-kernel irqchip interrupt remapping is refused. */
+static void test_property_errors_kvm(void)
+{
+    if (access("/dev/kvm", R_OK | W_OK)) {
+        g_test_skip("no usable /dev/kvm");
+        return;
+    }
+    check_property_error("kvm", "q35,kernel-irqchip=on",
+                         "vtm-iommu,intremap=on", "'intremap=on'");
 }
 
 /* ---- 1. Capabilities and the register interface ------------------------ */
@@ -1120,7 +1057,7 @@ static void test_stats(void)
 
 /*
  * KVM's split irqchip asks the int_remap hook for each MSI route and
- * programs what it returns; KVM cannot run here, so vtm-route-probe makes
+ * programs what it returns; KVM cannot run here, so x-vtm-route-probe makes
  * the same call.
  */
 #define PROBE_PATH      "/machine/peripheral/probe"
@@ -1161,7 +1098,7 @@ static void test_kvm_route(void)
     QDict *st, *resp;
     VtmTest t;
 
-    vtm_start(&t, ",id=iommu0 -device vtm-route-probe,id=probe");
+    vtm_start(&t, ",id=iommu0 -device x-vtm-route-probe,id=probe");
     vtm_qtest_stats_reset(t.qts, "/machine/peripheral/iommu0");
     /* remapping off: the message as it is */
     assert_route(&t, ra, 0, EDU_SID, 0, ra, 0);
@@ -1255,6 +1192,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     qtest_add_func("/vtm-ir/property-errors", test_property_errors);
+    qtest_add_func("/vtm-ir/property-errors-kvm", test_property_errors_kvm);
     qtest_add_func("/vtm-ir/caps", test_caps);
     qtest_add_func("/vtm-ir/gcmd", test_gcmd);
     qtest_add_func("/vtm-ir/msi/xapic", test_msi_xapic);

@@ -4,7 +4,7 @@
  * device-TLB notifiers, host devices, snoop control and the bounds a
  * malicious page table meets.
  *
- * A vtm-notify-recorder device (hw/i386/vtm/vtm-notify-recorder.c)
+ * An x-vtm-notify-recorder device (hw/i386/vtm/vtm-notify-recorder.c)
  * registers notifiers on the edu device's IOMMU memory region and logs
  * what they receive, one line per event:
  *   map IOVA MASK ADDR PERM | unmap IOVA MASK | devtlb IOVA MASK
@@ -26,6 +26,7 @@
 #include "libqtest.h"
 #include "qobject/qdict.h"
 #include "hw/i386/vtm/vtm-defs.h"
+#include "vtm-qtest-util.h"
 
 #define EDU_DEVFN           0x20                /* 00:04.0 */
 #define OTHER_SID           0x28                /* 00:05.0: no device */
@@ -47,22 +48,23 @@
 
 typedef struct NT {
     QTestState *qts;
-    uint64_t next_table;
+    VtmQtMem mem;               /* guest memory; tables from TABLE_BASE */
+    VtmQtQueue iq;              /* the invalidation queue at QUEUE_BASE */
     uint64_t root, ctx;
     uint64_t slpt;              /* DID1's top table */
-    uint32_t iq_tail;
-    uint32_t iq_size;           /* bytes */
-    uint32_t wait_seq;
 } NT;
 
-/* ---- Machine, registers, tables -------------------------------------- */
+/* ---- Machine, registers, tables (tests/lib, vtm-qtest-util.h) -------- */
 
 static void nt_start(NT *t, const char *iommu, const char *extra)
 {
     memset(t, 0, sizeof(*t));
     t->qts = qtest_initf("-M q35 -m 2G -nodefaults -device %s "
                          "-device edu,addr=04.0 %s", iommu, extra);
-    t->next_table = TABLE_BASE;
+    vtm_qt_mem_init(&t->mem, t->qts, TABLE_BASE, TABLE_LIMIT);
+    vtm_qt_qi_init(&t->iq, t->qts, &t->mem.mem, QUEUE_BASE, 0, WAIT_ADDR);
+    /* 64-bit registers in halves: the same code drives intel-iommu */
+    t->iq.halves = true;
 }
 
 static void nt_stop(NT *t)
@@ -72,88 +74,48 @@ static void nt_stop(NT *t)
 
 static uint32_t rl(NT *t, uint64_t off)
 {
-    return qtest_readl(t->qts, VTM_DEFAULT_BASE + off);
-}
-
-static void wl(NT *t, uint64_t off, uint32_t v)
-{
-    qtest_writel(t->qts, VTM_DEFAULT_BASE + off, v);
+    return vtm_reg_rl(t->qts, off);
 }
 
 static void wq(NT *t, uint64_t off, uint64_t v)
 {
-    /* two halves: intel-iommu takes 32-bit accesses to every register */
-    wl(t, off, v);
-    wl(t, off + 4, v >> 32);
+    vtm_reg_wq_halves(t->qts, off, v);
 }
 
 static void gcmd(NT *t, uint32_t set, uint32_t clear)
 {
-    uint32_t keep = R_GSTS_TES_MASK | R_GSTS_QIES_MASK | R_GSTS_IRES_MASK;
-
-    wl(t, A_GCMD, ((rl(t, A_GSTS) & keep) | set) & ~clear);
+    vtm_gcmd_update(t->qts, set, clear);
 }
 
 static uint64_t alloc_table(NT *t)
 {
-    uint64_t a = t->next_table;
-
-    g_assert_cmphex(a, <, TABLE_LIMIT);
-    t->next_table += PAGE;
-    qtest_memset(t->qts, a, 0, PAGE);
-    return a;
-}
-
-static unsigned lshift(unsigned level)
-{
-    return VTM_PAGE_SHIFT + VTM_LEVEL_STRIDE * (level - 1);
-}
-
-static uint64_t pidx(uint64_t iova, unsigned level)
-{
-    return (iova >> lshift(level)) & (VTM_PTES_PER_TABLE - 1);
+    return vtm_qt_alloc(&t->mem);
 }
 
 static uint64_t table_pte(uint64_t table)
 {
-    return FIELD_DP64(RW, SLPTE, ADDR, table >> VTM_PAGE_SHIFT);
+    return vtmt_table_entry(table);
 }
 
 /* The entry for iova at level under top; tables above made as needed. */
 static uint64_t entry_at(NT *t, uint64_t top, uint64_t iova, unsigned level)
 {
-    uint64_t table = top;
-    unsigned l;
+    VtmtPt pt = { .mem = &t->mem.mem, .top = top, .levels = LEVELS };
+    uint64_t a = vtmt_pt_entry(&pt, iova, level, true);
 
-    for (l = LEVELS; l > level; l--) {
-        uint64_t a = table + pidx(iova, l) * 8;
-        uint64_t pte = qtest_readq(t->qts, a);
-
-        if (!(pte & RW) || FIELD_EX64(pte, SLPTE, PS)) {
-            pte = table_pte(alloc_table(t));
-            qtest_writeq(t->qts, a, pte);
-        }
-        table = FIELD_EX64(pte, SLPTE, ADDR) << VTM_PAGE_SHIFT;
-    }
-    return table + pidx(iova, level) * 8;
+    g_assert_cmphex(a, !=, 0);
+    return a;
 }
 
 static uint64_t leaf(uint64_t pa, unsigned shift, uint64_t perm)
 {
-    uint64_t pte = FIELD_DP64(perm, SLPTE, ADDR, pa >> VTM_PAGE_SHIFT);
-
-    return shift > VTM_PAGE_SHIFT ? FIELD_DP64(pte, SLPTE, PS, 1) : pte;
-}
-
-static unsigned shift_level(unsigned shift)
-{
-    return (shift - VTM_PAGE_SHIFT) / VTM_LEVEL_STRIDE + 1;
+    return vtmt_leaf(pa, vtmt_shift_level(shift), perm);
 }
 
 static void map_in(NT *t, uint64_t top, uint64_t iova, uint64_t pa,
                    unsigned shift, uint64_t perm)
 {
-    qtest_writeq(t->qts, entry_at(t, top, iova, shift_level(shift)),
+    qtest_writeq(t->qts, entry_at(t, top, iova, vtmt_shift_level(shift)),
                  leaf(pa, shift, perm));
 }
 
@@ -165,36 +127,25 @@ static void map(NT *t, uint64_t iova, uint64_t pa, unsigned shift,
 
 static void unmap(NT *t, uint64_t iova, unsigned shift)
 {
-    qtest_writeq(t->qts, entry_at(t, t->slpt, iova, shift_level(shift)), 0);
+    qtest_writeq(t->qts, entry_at(t, t->slpt, iova, vtmt_shift_level(shift)),
+                 0);
 }
 
 static void write_context(NT *t, uint64_t top, uint16_t did, unsigned tt)
 {
-    uint64_t lo = FIELD_DP64(0, CTX_LO, P, 1), hi = 0;
-    uint64_t a = t->ctx + EDU_DEVFN * VTM_CTX_ENTRY_SIZE;
-
-    lo = FIELD_DP64(lo, CTX_LO, TT, tt);
-    lo = FIELD_DP64(lo, CTX_LO, SLPTPTR, top >> VTM_PAGE_SHIFT);
-    hi = FIELD_DP64(hi, CTX_HI, AW, LEVELS - 2);
-    hi = FIELD_DP64(hi, CTX_HI, DID, did);
-    qtest_writeq(t->qts, a, lo);
-    qtest_writeq(t->qts, a + 8, hi);
+    vtmt_w128(&t->mem.mem, t->ctx + EDU_DEVFN * VTM_CTX_ENTRY_SIZE,
+              vtmt_ctx_lo(top, tt, false),
+              vtmt_ctx_hi(vtmt_aw_of_levels(LEVELS), did));
 }
 
-/* ---- Queued invalidation --------------------------------------------- */
+/* ---- Queued invalidation (vtm-qtest-util.h) --------------------------- */
 
 /* A queue of 4K << qs bytes (256 << qs descriptors). */
 static void qi_enable_size(NT *t, unsigned qs)
 {
-    uint64_t iqa = FIELD_DP64(0, IQA, IQA, QUEUE_BASE >> VTM_PAGE_SHIFT);
-
-    t->iq_size = PAGE << qs;
-    qtest_memset(t->qts, QUEUE_BASE, 0, t->iq_size);
-    wq(t, A_IQA, FIELD_DP64(iqa, IQA, QS, qs));
-    wq(t, A_IQT, 0);
-    gcmd(t, R_GCMD_QIE_MASK, 0);
-    g_assert_cmphex(rl(t, A_GSTS) & R_GSTS_QIES_MASK, ==, R_GSTS_QIES_MASK);
-    t->iq_tail = 0;
+    vtm_qt_qi_init(&t->iq, t->qts, &t->mem.mem, QUEUE_BASE, qs, WAIT_ADDR);
+    t->iq.halves = true;
+    vtm_qt_qi_enable(&t->iq);
 }
 
 static void qi_enable(NT *t)
@@ -202,95 +153,40 @@ static void qi_enable(NT *t)
     qi_enable_size(t, 0);
 }
 
-static void qi_put(NT *t, uint64_t lo, uint64_t hi)
-{
-    if (t->iq_tail == t->iq_size) {
-        t->iq_tail = 0;         /* the queue wraps: it is never full here */
-    }
-    qtest_writeq(t->qts, QUEUE_BASE + t->iq_tail, lo);
-    qtest_writeq(t->qts, QUEUE_BASE + t->iq_tail + 8, hi);
-    t->iq_tail += 16;
-}
-
-static void qi_kick(NT *t)
-{
-    wl(t, A_IQT, t->iq_tail % t->iq_size);
-}
-
 /* Queues a status-writing wait, kicks, and checks it completed. */
 static void qi_sync(NT *t)
 {
-    uint64_t lo = FIELD_DP64(0, QI_LO, TYPE_LO, VTM_QI_WAIT);
-    uint32_t data = ++t->wait_seq;
-
-    lo = FIELD_DP64(lo, QI_WAIT_LO, SW, 1);
-    lo = FIELD_DP64(lo, QI_WAIT_LO, SDATA, data);
-    qi_put(t, lo, FIELD_DP64(0, QI_WAIT_HI, SADDR, WAIT_ADDR >> 2));
-    qi_kick(t);
-    g_assert_cmphex(qtest_readl(t->qts, WAIT_ADDR), ==, data);
-    g_assert_cmphex(rl(t, A_FSTS), ==, 0);
-}
-
-static void iotlb_desc(uint64_t d[2], unsigned gran, uint16_t did,
-                       uint64_t addr, unsigned am)
-{
-    uint64_t hi = FIELD_DP64(0, QI_IOTLB_HI, ADDR, addr >> VTM_PAGE_SHIFT);
-
-    d[0] = FIELD_DP64(0, QI_LO, TYPE_LO, VTM_QI_IOTLB);
-    d[0] = FIELD_DP64(d[0], QI_IOTLB_LO, G, gran);
-    d[0] = FIELD_DP64(d[0], QI_IOTLB_LO, DID, did);
-    d[1] = FIELD_DP64(hi, QI_IOTLB_HI, AM, am);
+    vtm_qt_qi_sync(&t->iq);
 }
 
 static void qi_iotlb(NT *t, unsigned gran, uint16_t did, uint64_t addr,
                      unsigned am)
 {
-    uint64_t d[2];
-
-    iotlb_desc(d, gran, did, addr, am);
-    qi_put(t, d[0], d[1]);
+    vtm_qt_qi_put(&t->iq, vtmt_qi_iotlb(gran, did, addr, am, false));
 }
 
 /* Queues n page-selective invalidations of DID1 at addr[i] with one write. */
 static void qi_psi_many(NT *t, const uint64_t *addr, unsigned n, unsigned am)
 {
-    g_autofree uint64_t *buf = g_new(uint64_t, 2 * n);
-    unsigned i, first;
+    g_autofree VtmtDesc *d = g_new0(VtmtDesc, n);
+    unsigned i;
 
     /* room for them and a wait: the queue must never fill */
-    g_assert_cmpuint((n + 1) * 16, <, t->iq_size);
+    g_assert_cmpuint((n + 1) * 16, <, t->iq.q.size);
     for (i = 0; i < n; i++) {
-        iotlb_desc(&buf[2 * i], VTM_INV_PAGE, DID1, addr[i], am);
-        buf[2 * i] = cpu_to_le64(buf[2 * i]);
-        buf[2 * i + 1] = cpu_to_le64(buf[2 * i + 1]);
+        d[i] = vtmt_qi_iotlb(VTM_INV_PAGE, DID1, addr[i], am, false);
     }
-    t->iq_tail %= t->iq_size;
-    first = MIN(n, (t->iq_size - t->iq_tail) / 16);
-    qtest_bufwrite(t->qts, QUEUE_BASE + t->iq_tail, buf, first * 16);
-    if (first < n) {
-        qtest_bufwrite(t->qts, QUEUE_BASE, &buf[2 * first],
-                       (n - first) * 16);
-    }
-    t->iq_tail = (t->iq_tail + n * 16) % t->iq_size;
+    vtmt_queue_put_many(&t->iq.q, d, n);
 }
 
 static void qi_cc(NT *t, unsigned gran, uint16_t did, uint16_t sid)
 {
-    uint64_t lo = FIELD_DP64(0, QI_LO, TYPE_LO, VTM_QI_CC);
-
-    lo = FIELD_DP64(lo, QI_CC_LO, G, gran);
-    lo = FIELD_DP64(lo, QI_CC_LO, DID, did);
-    lo = FIELD_DP64(lo, QI_CC_LO, SID, sid);
-    qi_put(t, lo, 0);
+    vtm_qt_qi_put(&t->iq, vtmt_qi_cc(gran, did, sid, 0));
 }
 
 static void qi_devtlb(NT *t, uint16_t sid, uint64_t addr, bool size)
 {
-    uint64_t lo = FIELD_DP64(0, QI_LO, TYPE_LO, VTM_QI_DEVTLB);
-    uint64_t hi = FIELD_DP64(0, QI_DEVTLB_HI, ADDR, addr >> VTM_PAGE_SHIFT);
-
-    lo = FIELD_DP64(lo, QI_DEVTLB_LO, SID, sid);
-    qi_put(t, lo, FIELD_DP64(hi, QI_DEVTLB_HI, S, size));
+    vtm_qt_qi_put(&t->iq, vtmt_qi_devtlb(sid, 0, 0, addr, size));
 }
 
 /* Page-selective IOTLB invalidation of DID1, then a wait. */
@@ -309,14 +205,10 @@ static void dsi(NT *t, uint16_t did)
 /* Root and context tables for edu in DID1, queue on, translation on. */
 static void setup_translation(NT *t)
 {
-    uint64_t root;
-
     t->root = alloc_table(t);
     t->ctx = alloc_table(t);
     t->slpt = alloc_table(t);
-    root = FIELD_DP64(0, ROOT_LO, P, 1);
-    root = FIELD_DP64(root, ROOT_LO, CTP, t->ctx >> VTM_PAGE_SHIFT);
-    qtest_writeq(t->qts, t->root, root);
+    vtmt_w64(&t->mem.mem, t->root, vtmt_root_lo(t->ctx));
     write_context(t, t->slpt, DID1, VTM_TT_UNTRANSLATED);
     qi_enable(t);
     wq(t, A_RTADDR, t->root);
@@ -427,9 +319,9 @@ static char *attach_recorder(NT *t, const char *path)
 }
 
 #define CM_ON       "vtm-iommu,caching-mode=on"
-#define RECORDER    "-device vtm-notify-recorder,id=rec,devfn=0x20"
+#define RECORDER    "-device x-vtm-notify-recorder,id=rec,devfn=0x20"
 #define LATE(id, flags) \
-    " -device vtm-notify-recorder,id=" id ",devfn=0x20,attach=off,flags=" flags
+    " -device x-vtm-notify-recorder,id=" id ",devfn=0x20,attach=off,flags=" flags
 
 /* A translating machine with caching mode and a MAP+UNMAP recorder. */
 static void start_cm(NT *t, const char *iommu_extra)
@@ -808,24 +700,18 @@ static void test_range_clip(void)
 static void test_register_invalidation(void)
 {
     g_autoptr(GString) w = g_string_new("");
-    uint64_t iotlb = 0, ccmd = 0;
     NT t;
 
     start_cm(&t, "");
     gcmd(&t, 0, R_GCMD_QIE_MASK);
     map(&t, 0x1000, 0x40001000, 12, RW);
-    wq(&t, A_IVA, FIELD_DP64(0, IVA, ADDR, 0x1000 >> VTM_PAGE_SHIFT));
-    iotlb = FIELD_DP64(iotlb, IOTLB, IIRG, VTM_INV_PAGE);
-    iotlb = FIELD_DP64(iotlb, IOTLB, DID, DID1);
-    iotlb = FIELD_DP64(iotlb, IOTLB, IVT, 1);
-    wq(&t, A_IOTLB, iotlb);
+    wq(&t, A_IVA, vtmt_reg_iva(0x1000, 0, false));
+    wq(&t, A_IOTLB, vtmt_reg_iotlb(VTM_INV_PAGE, DID1, false, false));
     ev_map(w, 0x1000, 12, 0x40001000, RW);
     assert_events(&t, w);
 
     qtest_writeq(t.qts, t.ctx + EDU_DEVFN * VTM_CTX_ENTRY_SIZE, 0);
-    ccmd = FIELD_DP64(ccmd, CCMD, CIRG, VTM_INV_DEVICE);
-    ccmd = FIELD_DP64(ccmd, CCMD, SID, EDU_DEVFN);
-    wq(&t, A_CCMD, FIELD_DP64(ccmd, CCMD, ICC, 1));
+    wq(&t, A_CCMD, vtmt_reg_ccmd(VTM_INV_DEVICE, 0, EDU_DEVFN, 0));
     ev_unmap(w, 0x1000, 12);
     assert_events(&t, w);
     nt_stop(&t);
@@ -885,17 +771,11 @@ static void test_unmap_only(void)
 /* Runs QEMU expected to refuse its command line; returns stderr. */
 static char *run_expect_exit(const char *args, int *status)
 {
-    const char *bin = g_getenv("QTEST_QEMU_BINARY");
-    g_autofree char *cmd = g_strdup_printf("%s -M q35 -accel qtest "
-                                           "-display none -nodefaults -S "
-                                           "%s", bin, args);
+    g_autofree char *cmd = g_strdup_printf("-M q35 -accel qtest %s", args);
     g_auto(GStrv) argv = NULL;
-    g_autofree char *err = NULL;
 
     g_assert(g_shell_parse_argv(cmd, NULL, &argv, NULL));
-    g_assert(g_spawn_sync(NULL, argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL,
-                          NULL, NULL, NULL, &err, status, NULL));
-    return g_steal_pointer(&err);
+    return vtm_qemu_expect_exit((const char *const *)argv, status);
 }
 
 static void test_refused_at_startup(void)
@@ -996,20 +876,9 @@ static void test_snoop_control(void)
  */
 static void alias_tables(NT *t, bool leaves)
 {
-    uint64_t tab[LEVELS + 1];
-    unsigned l, i;
+    VtmtPt pt = { .mem = &t->mem.mem, .top = t->slpt, .levels = LEVELS };
 
-    tab[LEVELS] = t->slpt;
-    for (l = LEVELS - 1; l >= 1; l--) {
-        tab[l] = alloc_table(t);
-    }
-    for (l = LEVELS; l >= 1; l--) {
-        for (i = 0; i < VTM_PTES_PER_TABLE; i++) {
-            qtest_writeq(t->qts, tab[l] + i * 8,
-                         l > 1 ? table_pte(tab[l - 1]) :
-                         leaves ? leaf(0x9000, 12, RW) : 0);
-        }
-    }
+    g_assert_true(vtmt_pt_alias(&pt, leaves ? leaf(0x9000, 12, RW) : 0));
 }
 
 static void test_bounded(void)
@@ -1047,21 +916,10 @@ static double now_ns(void)
 /* Writes the leaves of BENCH_PAGES 4K pages from iova 0, a table a time. */
 static void bench_fill(NT *t, uint64_t perm)
 {
-    g_autofree uint64_t *buf = g_new(uint64_t, VTM_PTES_PER_TABLE);
-    uint64_t iova;
-    unsigned i;
+    VtmtPt pt = { .mem = &t->mem.mem, .top = t->slpt, .levels = LEVELS };
 
-    for (iova = 0; iova < BENCH_PAGES * PAGE; iova += SZ_2M) {
-        uint64_t l1 = entry_at(t, t->slpt, iova, 1);
-
-        for (i = 0; i < VTM_PTES_PER_TABLE; i++) {
-            uint64_t va = iova + i * PAGE;
-
-            buf[i] = cpu_to_le64(!perm || va >= BENCH_PAGES * PAGE ? 0 :
-                                 leaf(BENCH_PA + va, 12, perm));
-        }
-        qtest_bufwrite(t->qts, l1, buf, PAGE);
-    }
+    g_assert_true(vtmt_pt_map_range(&pt, 0, BENCH_PA, BENCH_PAGES * PAGE,
+                                    VTM_PAGE_SHIFT, perm));
 }
 
 #define BENCH_REPS          5           /* the fastest of these counts */

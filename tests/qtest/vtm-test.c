@@ -53,13 +53,13 @@ typedef struct VtmTest {
     QPCIBus *pcibus;
     QPCIDevice *edu;
     QPCIBar bar;
-    uint64_t next_table;
+    VtmQtMem mem;           /* guest memory; tables from TABLE_BASE */
+    VtmQtQueue iq;          /* the invalidation queue at QUEUE_BASE */
     uint64_t root;          /* root table */
     uint64_t ctx;           /* context table of bus 0 */
     uint64_t slpt;          /* top second-stage table of DOMAIN_ID */
     unsigned levels;        /* second-stage levels: 3, 4 or 5 */
     unsigned nfr;
-    uint32_t iq_tail;       /* next free byte offset in the queue */
 } VtmTest;
 
 /* ---- Starting and stopping QEMU -------------------------------------- */
@@ -77,7 +77,9 @@ static void vtm_start(VtmTest *t, const char *iommu_opts, unsigned levels,
     g_assert(t->edu);
     qpci_device_enable(t->edu);             /* memory space, bus master */
     t->bar = qpci_iomap(t->edu, 0, NULL);
-    t->next_table = TABLE_BASE;
+    vtm_qt_mem_init(&t->mem, t->qts, TABLE_BASE, TABLE_LIMIT);
+    vtm_qt_qi_init(&t->iq, t->qts, &t->mem.mem, QUEUE_BASE, 0,
+                   WAIT_STATUS_ADDR);
     t->levels = levels;
     t->nfr = nfr;
 }
@@ -105,78 +107,34 @@ static void program_fault_event(VtmTest *t, bool masked)
     qtest_writel(t->qts, FE_MSG_ADDR, 0);
 }
 
-/* ---- Remapping structures in guest memory ---------------------------- */
+/* ---- Remapping structures in guest memory (tests/lib) --------------- */
 
 static uint64_t alloc_table(VtmTest *t)
 {
-    uint64_t addr = t->next_table;
-
-    g_assert_cmphex(addr, <, TABLE_LIMIT);
-    t->next_table += VTM_PAGE_SIZE;
-    qtest_memset(t->qts, addr, 0, VTM_PAGE_SIZE);
-    return addr;
-}
-
-static unsigned level_shift(unsigned level)
-{
-    return VTM_PAGE_SHIFT + VTM_LEVEL_STRIDE * (level - 1);
-}
-
-static uint64_t pte_index(uint64_t iova, unsigned level)
-{
-    return (iova >> level_shift(level)) & (VTM_PTES_PER_TABLE - 1);
-}
-
-static uint64_t slpte_addr(uint64_t pte)
-{
-    return FIELD_EX64(pte, SLPTE, ADDR) << VTM_PAGE_SHIFT;
-}
-
-/*
- * The address of the entry mapping iova at leaf_level under top, with
- * the tables above it created on the way when missing.
- */
-static uint64_t walk_to_leaf(VtmTest *t, uint64_t top, uint64_t iova,
-                             unsigned leaf_level)
-{
-    uint64_t table = top;
-    unsigned level;
-
-    for (level = t->levels; level > leaf_level; level--) {
-        uint64_t pa = table + pte_index(iova, level) * 8;
-        uint64_t pte = qtest_readq(t->qts, pa);
-
-        if (!(pte & SLPTE_RW)) {
-            uint64_t next = alloc_table(t);
-
-            pte = FIELD_DP64(SLPTE_RW, SLPTE, ADDR, next >> VTM_PAGE_SHIFT);
-            qtest_writeq(t->qts, pa, pte);
-        }
-        g_assert(!FIELD_EX64(pte, SLPTE, PS));
-        table = slpte_addr(pte);
-    }
-    return table + pte_index(iova, leaf_level) * 8;
+    return vtm_qt_alloc(&t->mem);
 }
 
 static uint64_t leaf_pte(uint64_t phys, unsigned level, uint64_t perm)
 {
-    uint64_t pte = FIELD_DP64(perm, SLPTE, ADDR, phys >> VTM_PAGE_SHIFT);
-
-    return level > 1 ? FIELD_DP64(pte, SLPTE, PS, 1) : pte;
+    return vtmt_leaf(phys, level, perm);
 }
 
-/* Maps one page of 1 << shift bytes (4K, 2M or 1G) in the table at top. */
+/*
+ * Maps one page of 1 << shift bytes (4K, 2M or 1G) in the table at top;
+ * returns the leaf's address.
+ */
 static uint64_t map_page_in(VtmTest *t, uint64_t top, uint64_t iova,
                             uint64_t phys, unsigned shift, uint64_t perm)
 {
-    unsigned level = (shift - VTM_PAGE_SHIFT) / VTM_LEVEL_STRIDE + 1;
+    VtmtPt pt = { .mem = &t->mem.mem, .top = top, .levels = t->levels };
+    unsigned level = vtmt_shift_level(shift);
     uint64_t pa;
 
-    g_assert_cmpuint(level_shift(level), ==, shift);
+    g_assert_cmpuint(vtmt_level_shift(level), ==, shift);
     g_assert_cmphex(iova & ((1ULL << shift) - 1), ==, 0);
     g_assert_cmphex(phys & ((1ULL << shift) - 1), ==, 0);
-    pa = walk_to_leaf(t, top, iova, level);
-    qtest_writeq(t->qts, pa, leaf_pte(phys, level, perm));
+    pa = vtmt_pt_map(&pt, iova, phys, level, perm);
+    g_assert_cmphex(pa, !=, 0);
     return pa;
 }
 
@@ -188,29 +146,19 @@ static uint64_t map_page(VtmTest *t, uint64_t iova, uint64_t phys,
 
 static void write_context(VtmTest *t, uint64_t top, uint16_t did, bool fpd)
 {
-    uint64_t lo = 0, hi = 0;
-
-    lo = FIELD_DP64(lo, CTX_LO, P, 1);
-    lo = FIELD_DP64(lo, CTX_LO, FPD, fpd);
-    lo = FIELD_DP64(lo, CTX_LO, TT, VTM_TT_UNTRANSLATED);
-    lo = FIELD_DP64(lo, CTX_LO, SLPTPTR, top >> VTM_PAGE_SHIFT);
-    hi = FIELD_DP64(hi, CTX_HI, AW, t->levels - 2);   /* 9.3 AW encoding */
-    hi = FIELD_DP64(hi, CTX_HI, DID, did);
-    qtest_writeq(t->qts, t->ctx + EDU_DEVFN * VTM_CTX_ENTRY_SIZE, lo);
-    qtest_writeq(t->qts, t->ctx + EDU_DEVFN * VTM_CTX_ENTRY_SIZE + 8, hi);
+    vtmt_w128(&t->mem.mem, t->ctx + EDU_DEVFN * VTM_CTX_ENTRY_SIZE,
+              vtmt_ctx_lo(top, VTM_TT_UNTRANSLATED, fpd),
+              vtmt_ctx_hi(vtmt_aw_of_levels(t->levels), did));
 }
 
 /* Legacy-mode root and context tables for the edu device, 9.1 and 9.3. */
 static void build_tables(VtmTest *t, bool fpd)
 {
-    uint64_t root_lo = 0;
-
     t->root = alloc_table(t);
     t->ctx = alloc_table(t);
     t->slpt = alloc_table(t);
-    root_lo = FIELD_DP64(root_lo, ROOT_LO, P, 1);
-    root_lo = FIELD_DP64(root_lo, ROOT_LO, CTP, t->ctx >> VTM_PAGE_SHIFT);
-    qtest_writeq(t->qts, t->root + 0 * VTM_ROOT_ENTRY_SIZE, root_lo);
+    vtmt_w64(&t->mem.mem, t->root + 0 * VTM_ROOT_ENTRY_SIZE,
+             vtmt_root_lo(t->ctx));
     write_context(t, t->slpt, DOMAIN_ID, fpd);
 }
 
@@ -251,79 +199,48 @@ static void edu_to_ram(VtmTest *t, uint64_t addr, uint32_t len)
     vtm_edu_dma(t->qts, t->edu, t->bar, EDU_DMA_BUF, addr, len, true);
 }
 
-/* ---- Queued invalidation helpers ------------------------------------- */
+/* ---- Queued invalidation (vtm-qtest-util.h) --------------------------- */
 
 static void qi_enable(VtmTest *t)
 {
-    qtest_memset(t->qts, QUEUE_BASE, 0, VTM_PAGE_SIZE);
-    vtm_reg_wq(t->qts, A_IQA,
-               FIELD_DP64(0, IQA, IQA, QUEUE_BASE >> VTM_PAGE_SHIFT));
-    vtm_reg_wq(t->qts, A_IQT, 0);
-    vtm_gcmd_update(t->qts, R_GCMD_QIE_MASK, 0);
-    g_assert_cmphex(vtm_reg_rl(t->qts, A_GSTS) & R_GSTS_QIES_MASK, ==,
-                    R_GSTS_QIES_MASK);
-    g_assert_cmphex(vtm_reg_rq(t->qts, A_IQH), ==, 0);
-    t->iq_tail = 0;
+    vtm_qt_qi_enable(&t->iq);
 }
 
 /* Writes one descriptor at the tail without moving IQT. */
 static uint32_t qi_put(VtmTest *t, uint64_t lo, uint64_t hi)
 {
-    uint32_t at = t->iq_tail;
-
-    qtest_writeq(t->qts, QUEUE_BASE + at, lo);
-    qtest_writeq(t->qts, QUEUE_BASE + at + 8, hi);
-    t->iq_tail += 16;
-    return at;
+    return vtm_qt_qi_put(&t->iq, (VtmtDesc) { { lo, hi } });
 }
 
 static void qi_kick(VtmTest *t)
 {
-    vtm_reg_wq(t->qts, A_IQT, FIELD_DP64(0, IQT, QT, t->iq_tail / 16));
+    vtm_qt_qi_kick(&t->iq);
 }
 
 static uint64_t qi_wait_lo(bool sw, bool intr, uint32_t data)
 {
-    uint64_t lo = FIELD_DP64(0, QI_LO, TYPE_LO, VTM_QI_WAIT);
-
-    lo = FIELD_DP64(lo, QI_WAIT_LO, SW, sw);
-    lo = FIELD_DP64(lo, QI_WAIT_LO, IF, intr);
-    return FIELD_DP64(lo, QI_WAIT_LO, SDATA, data);
+    return vtmt_qi_wait(sw, intr, false, data, 0).qw[0];
 }
 
 static uint64_t qi_wait_hi(uint64_t status_addr)
 {
-    return FIELD_DP64(0, QI_WAIT_HI, SADDR, status_addr >> 2);
+    return vtmt_qi_wait(true, false, false, 0, status_addr).qw[1];
 }
 
-/* Submits descriptors then a status-writing wait, and checks it. */
-static void qi_sync(VtmTest *t, uint32_t data)
+/* Submits the descriptors put, then a status-writing wait, and checks. */
+static void qi_sync(VtmTest *t)
 {
-    qtest_writel(t->qts, WAIT_STATUS_ADDR, 0);
-    qi_put(t, qi_wait_lo(true, false, data), qi_wait_hi(WAIT_STATUS_ADDR));
-    qi_kick(t);
-    g_assert_cmphex(qtest_readl(t->qts, WAIT_STATUS_ADDR), ==, data);
-    g_assert_cmphex(vtm_reg_rq(t->qts, A_IQH), ==, t->iq_tail);
-    g_assert_cmphex(vtm_reg_rl(t->qts, A_FSTS), ==, 0);
+    vtm_qt_qi_sync(&t->iq);
 }
 
 static void qi_iotlb(VtmTest *t, unsigned gran, uint16_t did, uint64_t addr)
 {
-    uint64_t lo = FIELD_DP64(0, QI_LO, TYPE_LO, VTM_QI_IOTLB);
-
-    lo = FIELD_DP64(lo, QI_IOTLB_LO, G, gran);
-    lo = FIELD_DP64(lo, QI_IOTLB_LO, DID, did);
-    qi_put(t, lo, FIELD_DP64(0, QI_IOTLB_HI, ADDR, addr >> VTM_PAGE_SHIFT));
+    vtm_qt_qi_put(&t->iq, vtmt_qi_iotlb(gran, did, addr, 0, false));
 }
 
 static void qi_cc(VtmTest *t, unsigned gran, uint16_t did, uint16_t sid)
 {
-    uint64_t lo = FIELD_DP64(0, QI_LO, TYPE_LO, VTM_QI_CC);
-
-    lo = FIELD_DP64(lo, QI_CC_LO, G, gran);
-    lo = FIELD_DP64(lo, QI_CC_LO, DID, did);
-    lo = FIELD_DP64(lo, QI_CC_LO, SID, sid);
-    qi_put(t, lo, 0);
+    vtm_qt_qi_put(&t->iq, vtmt_qi_cc(gran, did, sid, 0));
 }
 
 /* ---- Data patterns --------------------------------------------------- */
@@ -596,7 +513,7 @@ static void check_gcmd_partial_writes(VtmTest *t)
     unsigned i;
 
     qi_enable(t);
-    qi_sync(t, 0x600d);
+    qi_sync(t);
     g_assert_cmphex(vtm_reg_rq(t->qts, A_IQH), ==, 0x10);
     qtest_writeb(t->qts, VTM_DEFAULT_BASE + A_GCMD, 0);
     qtest_writew(t->qts, VTM_DEFAULT_BASE + A_GCMD + 1, 0);
@@ -1060,14 +977,9 @@ static void stale_remap(VtmTest *t, StaleSetup *s)
 static void iotlb_reg_invalidate_am(VtmTest *t, unsigned gran,
                                    uint64_t addr, unsigned am)
 {
-    uint64_t cmd = 0, iva = 0, expect;
+    uint64_t cmd = vtmt_reg_iotlb(gran, DOMAIN_ID, false, false), expect;
 
-    iva = FIELD_DP64(iva, IVA, ADDR, addr >> VTM_PAGE_SHIFT);
-    iva = FIELD_DP64(iva, IVA, AM, am);
-    vtm_reg_wq(t->qts, A_IVA, iva);
-    cmd = FIELD_DP64(cmd, IOTLB, IVT, 1);
-    cmd = FIELD_DP64(cmd, IOTLB, IIRG, gran);
-    cmd = FIELD_DP64(cmd, IOTLB, DID, DOMAIN_ID);
+    vtm_reg_wq(t->qts, A_IVA, vtmt_reg_iva(addr, am, false));
     vtm_reg_wq(t->qts, A_IOTLB, cmd);
     /* 11.4.8.1: IVT clears on completion, IAIG reports the granularity */
     expect = FIELD_DP64(cmd, IOTLB, IVT, 0);
@@ -1124,26 +1036,26 @@ static void test_stale_iotlb_qi(void)
     qi_enable(&t);
     stale_remap(&t, &s);
     /* the wait alone invalidates nothing */
-    qi_sync(&t, 0x1001);
+    qi_sync(&t);
     dma_lands_in(&t, &s, s.p1);
     qi_iotlb(&t, VTM_INV_PAGE, DOMAIN_ID, s.iova);
-    qi_sync(&t, 0x1002);
+    qi_sync(&t);
     dma_lands_in(&t, &s, s.p2);
 
     /* context cache through the queue: a new domain seen after CC inv */
     write_context(&t, second_domain(&t, &s), DOMAIN_ID + 1, false);
     qi_iotlb(&t, VTM_INV_GLOBAL, 0, 0);
-    qi_sync(&t, 0x1003);
+    qi_sync(&t);
     dma_lands_in(&t, &s, s.p2);     /* cached context: old domain */
     qi_cc(&t, VTM_INV_DEVICE, DOMAIN_ID, EDU_SID);
-    qi_sync(&t, 0x1004);
+    qi_sync(&t);
     dma_lands_in(&t, &s, s.p3);
     vtm_stop(&t);
 }
 
 static void test_stale_context_cache(void)
 {
-    uint64_t cmd = 0, expect;
+    uint64_t cmd, expect;
     StaleSetup s;
     VtmTest t;
 
@@ -1155,10 +1067,7 @@ static void test_stale_context_cache(void)
     dma_lands_in(&t, &s, s.p1);     /* cached context: walks domain 1 */
 
     /* a device-selective invalidation of another device changes nothing */
-    cmd = FIELD_DP64(cmd, CCMD, ICC, 1);
-    cmd = FIELD_DP64(cmd, CCMD, CIRG, VTM_INV_DEVICE);
-    cmd = FIELD_DP64(cmd, CCMD, SID, EDU_SID + 8);
-    cmd = FIELD_DP64(cmd, CCMD, DID, DOMAIN_ID);
+    cmd = vtmt_reg_ccmd(VTM_INV_DEVICE, DOMAIN_ID, EDU_SID + 8, 0);
     vtm_reg_wq(t.qts, A_CCMD, cmd);
     dma_lands_in(&t, &s, s.p1);
 
@@ -1296,7 +1205,7 @@ static void test_qi_errors(void)
     qtest_writeq(t.qts, QUEUE_BASE + at, qi_wait_lo(true, false, 0x101));
     vtm_reg_wl(t.qts, A_FSTS, R_FSTS_IQE_MASK);
     g_assert_cmphex(vtm_reg_rl(t.qts, A_FSTS), ==, 0);
-    g_assert_cmphex(vtm_reg_rq(t.qts, A_IQH), ==, t.iq_tail);
+    g_assert_cmphex(vtm_reg_rq(t.qts, A_IQH), ==, vtmt_queue_iqt(&t.iq.q));
     g_assert_cmphex(qtest_readl(t.qts, WAIT_STATUS_ADDR + 4), ==, 0x101);
     g_assert_cmphex(qtest_readl(t.qts, WAIT_STATUS_ADDR + 8), ==, 0x102);
     g_assert_cmphex(qtest_readl(t.qts, WAIT_STATUS_ADDR + 12), ==, 0x103);
@@ -1312,7 +1221,7 @@ static void test_qi_errors(void)
     qtest_writeq(t.qts, QUEUE_BASE + at, qi_wait_lo(false, false, 0));
     vtm_reg_wl(t.qts, A_FSTS, R_FSTS_IQE_MASK);
     g_assert_cmphex(vtm_reg_rl(t.qts, A_FSTS), ==, 0);
-    g_assert_cmphex(vtm_reg_rq(t.qts, A_IQH), ==, t.iq_tail);
+    g_assert_cmphex(vtm_reg_rq(t.qts, A_IQH), ==, vtmt_queue_iqt(&t.iq.q));
     g_assert_cmphex(qtest_readl(t.qts, WAIT_STATUS_ADDR), ==, 0x200);
 
     /* 11.4.7.2: with PPF pending an IQE is no new interrupt condition */

@@ -22,7 +22,7 @@ typedef enum VTMCachePolicy {
 /* Largest cache accepted: bounds memory and the fully associative scan. */
 #define VTM_CACHE_MAX_ENTRIES   (1u << 20)
 
-/* One uniform parameter set per cache (DESIGN.md section 5). */
+/* One uniform parameter set per cache (docs/vtm.rst, "Parameters"). */
 typedef struct VTMCacheParams {
     uint32_t entries;       /* total lines */
     uint32_t ways;          /* lines per set; entries must be a multiple */

@@ -1,5 +1,5 @@
 /*
- * vtm-notify-recorder: a test device that registers IOMMU notifiers on a
+ * x-vtm-notify-recorder: a test device that registers IOMMU notifiers on a
  * PCI device's IOMMU memory region and records what they receive, so
  * qtests (and scripts/bench-notify.sh) can see the MAP, UNMAP and
  * device-TLB events an IOMMU sends, and drive replay.  It works with any
@@ -7,7 +7,7 @@
  * no bus rather than an -object, because -object only takes the types
  * QEMU's QAPI schema names; it goes after the device it watches:
  *
- *   -device vtm-notify-recorder,id=rec,devfn=0x20[,bus=0]
+ *   -device x-vtm-notify-recorder,id=rec,devfn=0x20[,bus=0]
  *           [,flags=map+unmap][,start=0][,end=...][,store=on]
  *           [,host-device=off][,attach=on]
  *
@@ -36,7 +36,7 @@
 #include "exec/memory.h"
 #include "system/host_iommu_device.h"
 
-#define TYPE_VTM_NOTIFY_RECORDER "vtm-notify-recorder"
+#define TYPE_VTM_NOTIFY_RECORDER "x-vtm-notify-recorder"
 OBJECT_DECLARE_SIMPLE_TYPE(VTMNotifyRecorder, VTM_NOTIFY_RECORDER)
 
 #define TYPE_VTM_TEST_HOST_IOMMU_DEVICE "vtm-test-host-iommu-device"
@@ -118,13 +118,13 @@ static bool vtm_rec_parse_flags(const char *s, IOMMUNotifierFlag *iotlb,
         } else if (!strcmp(words[i], "devtlb")) {
             *devtlb = true;
         } else {
-            error_setg(errp, "vtm-notify-recorder: flags: unknown '%s' "
+            error_setg(errp, "x-vtm-notify-recorder: flags: unknown '%s' "
                        "(map, unmap, devtlb joined by '+')", words[i]);
             return false;
         }
     }
     if (!*iotlb && !*devtlb) {
-        error_setg(errp, "vtm-notify-recorder: flags: none given");
+        error_setg(errp, "x-vtm-notify-recorder: flags: none given");
         return false;
     }
     return true;
@@ -158,13 +158,13 @@ static bool vtm_rec_find(VTMNotifyRecorder *r, Error **errp)
                            object_dynamic_cast(m, TYPE_PC_MACHINE);
 
     if (!pcms || !pcms->pcibus || r->devfn > 0xff) {
-        error_setg(errp, "vtm-notify-recorder: needs a PC machine and "
+        error_setg(errp, "x-vtm-notify-recorder: needs a PC machine and "
                    "devfn (0-0xff)");
         return false;
     }
     r->pdev = pci_find_device(pcms->pcibus, r->bus, r->devfn);
     if (!r->pdev) {
-        error_setg(errp, "vtm-notify-recorder: no PCI device at "
+        error_setg(errp, "x-vtm-notify-recorder: no PCI device at "
                    "%02x:%02x.%x", r->bus, PCI_SLOT(r->devfn),
                    PCI_FUNC(r->devfn));
         return false;
@@ -172,7 +172,7 @@ static bool vtm_rec_find(VTMNotifyRecorder *r, Error **errp)
     r->iommu = vtm_rec_find_iommu(
         pci_device_iommu_address_space(r->pdev)->root, 0);
     if (!r->iommu) {
-        error_setg(errp, "vtm-notify-recorder: no IOMMU in front of "
+        error_setg(errp, "x-vtm-notify-recorder: no IOMMU in front of "
                    "%02x:%02x.%x", r->bus, PCI_SLOT(r->devfn),
                    PCI_FUNC(r->devfn));
         return false;
@@ -253,7 +253,7 @@ static void vtm_rec_detach(VTMNotifyRecorder *r)
 static bool vtm_rec_try_attach(VTMNotifyRecorder *r, Error **errp)
 {
     if (r->start > r->end) {
-        error_setg(errp, "vtm-notify-recorder: start above end");
+        error_setg(errp, "x-vtm-notify-recorder: start above end");
         return false;
     }
     if (!vtm_rec_attach(r, errp)) {
@@ -316,7 +316,7 @@ static void vtm_rec_set_replay(Object *obj, bool value, Error **errp)
         return;
     }
     if (!r->n_on) {
-        error_setg(errp, "vtm-notify-recorder: replay needs map or unmap "
+        error_setg(errp, "x-vtm-notify-recorder: replay needs map or unmap "
                    "notifications registered");
         return;
     }

@@ -1,9 +1,9 @@
 /*
- * vtm-route-probe: asks the machine's IOMMU for an interrupt route, as
+ * x-vtm-route-probe: asks the machine's IOMMU for an interrupt route, as
  * KVM's split irqchip does, so that qtests can check the int_remap class
  * hook on machines where KVM cannot run.
  *
- *   -device vtm-route-probe,id=probe
+ *   -device x-vtm-route-probe,id=probe
  *   qom-set probe route "ADDR DATA SID"   (hex; SID "none": no requester)
  *   qom-get probe route  ->  "RET ADDR DATA" (RET as int_remap returns it)
  *
@@ -20,7 +20,7 @@
 #include "hw/i386/x86-iommu.h"
 #include "hw/pci/msi.h"
 
-#define TYPE_VTM_ROUTE_PROBE "vtm-route-probe"
+#define TYPE_VTM_ROUTE_PROBE "x-vtm-route-probe"
 OBJECT_DECLARE_SIMPLE_TYPE(VTMRouteProbe, VTM_ROUTE_PROBE)
 
 struct VTMRouteProbe {
@@ -39,7 +39,7 @@ static bool vtm_probe_parse(const char *request, MSIMessage *msg,
         qemu_strtou64(part[1], NULL, 16, &data) || data > UINT32_MAX ||
         (strcmp(part[2], "none") &&
          (qemu_strtou64(part[2], NULL, 16, &id) || id > UINT16_MAX))) {
-        error_setg(errp, "vtm-route-probe: property 'route' wants "
+        error_setg(errp, "x-vtm-route-probe: property 'route' wants "
                    "\"ADDR DATA SID\" in hex (SID may be none), got '%s'",
                    request);
         return false;
@@ -64,12 +64,12 @@ static void vtm_probe_set_route(Object *obj, const char *request,
         return;
     }
     if (!iommu) {
-        error_setg(errp, "vtm-route-probe: the machine has no IOMMU");
+        error_setg(errp, "x-vtm-route-probe: the machine has no IOMMU");
         return;
     }
     xc = X86_IOMMU_DEVICE_GET_CLASS(iommu);
     if (!xc->int_remap) {
-        error_setg(errp, "vtm-route-probe: the IOMMU has no int_remap");
+        error_setg(errp, "x-vtm-route-probe: the IOMMU has no int_remap");
         return;
     }
     ret = xc->int_remap(iommu, &src, &dst, sid);
