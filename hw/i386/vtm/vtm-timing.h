@@ -1,5 +1,5 @@
 /*
- * vtm: the cycle-approximate timing model (DESIGN.md section 5).
+ * vtm: the cycle-approximate timing model (docs/vtm.rst, "Timing model").
  *
  * The translation core reports what each translation did (VTMOutcome:
  * which caches were consulted and hit, how many memory reads were made);
