@@ -17,7 +17,8 @@
 # A new layer is a function layer_NAME below plus its name in the list.
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-LOGDIR="$REPO/build/test-logs"
+# VTM_CHECK_LOGDIR: another folder for the logs (two runs at once)
+LOGDIR="${VTM_CHECK_LOGDIR:-$REPO/build/test-logs}"
 DEFAULT_LAYERS=(unit tools qtest guest lint asan fuzz)
 layers=("$@")
 [ ${#layers[@]} -eq 0 ] && layers=("${DEFAULT_LAYERS[@]}")
