@@ -64,6 +64,9 @@ static void load_reasons(void)
         r->code = g_ascii_strtoull(code, NULL, 0);
         if (r->code) {          /* VTM_FR_NONE is no fault */
             g_ptr_array_add(reasons, r);
+        } else {
+            g_free(r->name);
+            g_free(r);
         }
         g_match_info_next(it, NULL);
     }
@@ -196,7 +199,9 @@ static void check_tests(const Reason *reason, const Row *row)
         g_match_info_next(m, NULL);
     }
     if (!programs) {
-        g_test_skip(g_strstrip(g_strdup(row->tests)));
+        g_autofree char *why = g_strstrip(g_strdup(row->tests));
+
+        g_test_skip(why);
     }
 }
 
