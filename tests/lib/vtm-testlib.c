@@ -474,7 +474,8 @@ void vtmt_irte_posted(uint64_t raw[2], uint8_t vv, bool urgent,
     lo = FIELD_DP64(lo, IRTE_LO, IM, 1);
     lo = FIELD_DP64(lo, IRTE_LO, URG, urgent);
     lo = FIELD_DP64(lo, IRTE_LO, V, vv);
-    lo = FIELD_DP64(lo, IRTE_LO, PDA_L, extract64(pda, 6, 26));
+    /* the descriptor's address bits 31:6 and 63:32 */
+    lo = FIELD_DP64(lo, IRTE_LO, PDA_L, pda >> 6);
     hi = FIELD_DP64(hi, IRTE_HI, PDA_H, pda >> 32);
     raw[0] = lo;
     raw[1] = hi;
@@ -501,8 +502,10 @@ uint64_t vtmt_msi_remap_addr(uint32_t index, bool shv)
 
     a = FIELD_DP64(a, MSI_ADDR, HEAD, VTM_MSI_ADDR_HEAD);
     a = FIELD_DP64(a, MSI_ADDR, IF, VTM_MSI_FORMAT_REMAP);
-    a = FIELD_DP64(a, MSI_RADDR, INDEX_LO, extract32(index, 0, 15));
-    a = FIELD_DP64(a, MSI_RADDR, INDEX_HI, index >> 15);
+    /* index bits 14:0, then bit 15 */
+    a = FIELD_DP64(a, MSI_RADDR, INDEX_LO, index);
+    a = FIELD_DP64(a, MSI_RADDR, INDEX_HI,
+                   index >> R_MSI_RADDR_INDEX_LO_LENGTH);
     return FIELD_DP64(a, MSI_RADDR, SHV, shv);
 }
 
