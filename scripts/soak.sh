@@ -9,6 +9,9 @@
 #   SOAK_IOMMUS        default "vtm intel" (scripts/guest/test.sh --iommu)
 #   VTM_GUEST_LOCK     a lock file each guest run takes (flock), so other
 #                      guest users of the machine interleave with the soak
+#   VTM_QEMU           a QEMU binary to use instead of building one (e.g.
+#                      the ASan build: scripts/asan-env.sh scripts/soak.sh
+#                      with VTM_QEMU=build/qemu-asan/qemu-system-x86_64)
 # Each run's output is kept in build/soak/IOMMU-SCENARIO-N.out, with the
 # console log of a failed run next to it.  Exit status 1 if any run failed.
 set -uo pipefail
@@ -20,8 +23,10 @@ read -r -a iommus <<< "${SOAK_IOMMUS:-vtm intel}"
 runs=${SOAK_RUNS:-}
 deadline=$(( $(date +%s) + ${SOAK_MINUTES:-60} * 60 ))
 
-"$REPO/scripts/build-qemu.sh" > "$OUT.build.log" 2>&1 ||
-    { tail -20 "$OUT.build.log"; exit 1; }
+if [ -z "${VTM_QEMU:-}" ]; then
+    "$REPO/scripts/build-qemu.sh" > "$OUT.build.log" 2>&1 ||
+        { tail -20 "$OUT.build.log"; exit 1; }
+fi
 mkdir -p "$OUT"
 declare -A n fails secs
 for s in "${scenarios[@]}"; do
