@@ -32,12 +32,16 @@ static void vtm_dmar_ioapic_scope(GArray *t)
 }
 
 /* 8.3 DMA Remapping Hardware Unit Definition */
-static void vtm_dmar_drhd(GArray *t)
+static void vtm_dmar_drhd(VTMState *s, GArray *t)
 {
     build_append_int_noprefix(t, 0, 2);                     /* type */
     build_append_int_noprefix(t, 16 + SCOPE_IOAPIC_LEN, 2); /* length */
     build_append_int_noprefix(t, DRHD_FLAG_INCLUDE_PCI_ALL, 1);
-    build_append_int_noprefix(t, 0, 1);                     /* reserved */
+    /*
+     * Size: the register window is 4 KiB << size.  Linux maps only that
+     * much, so the performance monitoring registers (up to 16 KiB) need it.
+     */
+    build_append_int_noprefix(t, s->perfmon ? VTM_PM_DRHD_SIZE : 0, 1);
     build_append_int_noprefix(t, 0, 2);                     /* segment */
     build_append_int_noprefix(t, VTM_DEFAULT_BASE, 8);
     vtm_dmar_ioapic_scope(t);
@@ -69,7 +73,7 @@ void vtm_build_dmar(VTMState *s, GArray *table_data, BIOSLinker *linker,
     build_append_int_noprefix(table_data, s->aw_bits - 1, 1); /* HAW */
     build_append_int_noprefix(table_data, flags, 1);
     build_append_int_noprefix(table_data, 0, 10);             /* reserved */
-    vtm_dmar_drhd(table_data);
+    vtm_dmar_drhd(s, table_data);
     if (x86->dt_supported) {
         vtm_dmar_atsr(table_data);
     }

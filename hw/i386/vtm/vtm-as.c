@@ -21,6 +21,7 @@
 #include "vtm-irq.h"
 #include "vtm-notify.h"
 #include "vtm-stats.h"
+#include "vtm-pmu.h"
 #include "trace.h"
 
 typedef struct VTMSpaceKey {
@@ -87,6 +88,7 @@ static IOMMUTLBEntry vtm_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
         vtm_fault_record_locked(s, &res.fault, &out);
     }
     vtm_stats_translated_locked(s, vas, &req, &res);
+    vtm_pmu_sync_locked(s, &out);
     qemu_mutex_unlock(&s->lock);
     vtm_irq_outbox_flush(s, &out);
     trace_vtm_translate(req.sid, addr, entry.translated_addr,

@@ -34,6 +34,7 @@
 #include "vtm-regs.h"
 #include "vtm-fault.h"
 #include "vtm-stats.h"
+#include "vtm-pmu.h"
 #include "trace.h"
 
 /* The I/O APIC's requester id: its DMAR device scope (vtm-acpi.c) */
@@ -99,6 +100,7 @@ static void vtm_irq_request(VTMState *s, const VTMIrRequest *req)
     if (res.action == VTM_IR_BLOCKED) {
         vtm_fault_record_locked(s, &res.fault, &out);
     }
+    vtm_pmu_sync_locked(s, &out);
     qemu_mutex_unlock(&s->lock);
     vtm_irq_outbox_flush(s, &out);
     vtm_stats_stall_cycles(s, latency);

@@ -20,6 +20,7 @@
 #include "vtm-inv.h"
 #include "vtm-notify.h"
 #include "vtm-as.h"
+#include "vtm-pmu.h"
 #include "trace.h"
 
 /* Side effect of a write: written holds the bits of this access only. */
@@ -179,6 +180,21 @@ static void vtm_mmio_write_part(VTMState *s, const VTMRegInfo *r,
     }
 }
 
+/*
+ * How many of the n bytes from off performance monitoring owns (pm) or
+ * does not own (!pm), counted until the first that differs.
+ */
+static unsigned vtm_mmio_pmu_run(VTMState *s, hwaddr off, unsigned n,
+                                 bool pm)
+{
+    unsigned i = 0;
+
+    while (i < n && vtm_pmu_owns(s, off + i) == pm) {
+        i++;
+    }
+    return i;
+}
+
 static void vtm_mmio_write(void *opaque, hwaddr addr, uint64_t val,
                            unsigned size)
 {
@@ -190,8 +206,16 @@ static void vtm_mmio_write(void *opaque, hwaddr addr, uint64_t val,
     trace_vtm_reg_write(addr, size, val);
     qemu_mutex_lock(&s->lock);
     while (pos < end) {
-        const VTMRegInfo *r = vtm_regs_find(s, pos, &base);
+        const VTMRegInfo *r;
+        unsigned n = vtm_mmio_pmu_run(s, pos, end - pos, true);
 
+        if (n) {
+            /* performance monitoring and enhanced commands (vtm-pmu.c) */
+            vtm_pmu_write_locked(s, pos, n, val >> ((pos - addr) * 8), &out);
+            pos += n;
+            continue;
+        }
+        r = vtm_regs_find(s, pos, &base);
         if (!r) {
             undefined = true;
             pos++;
@@ -212,15 +236,28 @@ static void vtm_mmio_write(void *opaque, hwaddr addr, uint64_t val,
 static uint64_t vtm_mmio_read(void *opaque, hwaddr addr, unsigned size)
 {
     VTMState *s = opaque;
-    uint64_t val;
+    VTMOutbox out = { 0 };
+    uint64_t val = 0, part;
     hwaddr base;
-    unsigned i;
+    unsigned i, n;
 
     qemu_mutex_lock(&s->lock);
-    val = vtm_regs_read(s, addr, size);
+    for (i = 0; i < size; i += n) {
+        n = vtm_mmio_pmu_run(s, addr + i, size - i, true);
+        if (n) {
+            part = vtm_pmu_read_locked(s, addr + i, n, &out);
+        } else {
+            n = vtm_mmio_pmu_run(s, addr + i, size - i, false);
+            part = vtm_regs_read(s, addr + i, n);
+        }
+        val |= part << (i * 8);
+    }
     qemu_mutex_unlock(&s->lock);
+    /* reading a counter may find it wrapped: its interrupt goes out */
+    vtm_irq_outbox_flush(s, &out);
     for (i = 0; i < size; i++) {
-        if (!vtm_regs_find(s, addr + i, &base)) {
+        if (!vtm_pmu_owns(s, addr + i) &&
+            !vtm_regs_find(s, addr + i, &base)) {
             qemu_log_mask(LOG_GUEST_ERROR, "vtm: read of %u bytes at 0x%"
                           HWADDR_PRIx " touches no register (reads 0)\n",
                           size, addr);

@@ -87,6 +87,8 @@ static uint64_t vtm_regs_cap(VTMState *s)
     cap = FIELD_DP64(cap, CAP, DRD, 1);
     /* Posted interrupts come with remapping (vtm-ir.c, 5.2) */
     cap = FIELD_DP64(cap, CAP, PI, s->ir_cfg.pi);
+    /* The enhanced command interface drives performance monitoring */
+    cap = FIELD_DP64(cap, CAP, ECMDS, s->perfmon);
     return cap;
 }
 
@@ -103,6 +105,8 @@ static uint64_t vtm_regs_ecap(VTMState *s)
     ecap = FIELD_DP64(ecap, ECAP, PT, x86->pt_supported);
     ecap = FIELD_DP64(ecap, ECAP, SC, s->snoop_control);
     ecap = FIELD_DP64(ecap, ECAP, IRO, VTM_IRO_OFFSET / 16);
+    /* 11.4.13: performance monitoring (vtm-pmu.c) */
+    ecap = FIELD_DP64(ecap, ECAP, PMS, s->perfmon);
     if (x86_iommu_ir_supported(x86)) {
         ecap = FIELD_DP64(ecap, ECAP, IR, 1);
         ecap = FIELD_DP64(ecap, ECAP, EIM, s->ir_cfg.eim);

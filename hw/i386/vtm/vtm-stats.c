@@ -431,6 +431,9 @@ static void vtm_stats_get(Object *obj, Visitor *v, const char *name,
     qdict_put_str(d, "timing", vtm_timing_mode_names[p->mode]);
     qdict_put_str(d, "timing-preset", vtm_preset_names[s->timing_preset]);
     qdict_put_int(d, "clock-mhz", p->clock_mhz);
+    /* the modelled clock now (perfmon's iommu_clocks), cycles */
+    qdict_put_int(d, "clock-cycles", vtm_timing_ns_to_cycles(&s->core.timing,
+                  qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL)));
     qdict_put_int(d, "dma-base-ns", p->dma_base_ns);
     if (s->spaces) {            /* realized */
         qemu_mutex_lock(&s->lock);
@@ -491,18 +494,12 @@ static void vtm_stats_reset_set(Object *obj, bool value, Error **errp)
 
 void vtm_stats_class_init(ObjectClass *klass)
 {
-    ObjectProperty *op;
-
     object_class_property_add(klass, "stats", "any", vtm_stats_get, NULL,
                               NULL, NULL);
     object_class_property_set_description(klass, "stats",
-        "Timing model statistics as JSON: the unit and each requester "
-        "(read-only, qom-get)");
-    op = object_class_property_add_bool(klass, "stats-reset",
-                                        vtm_stats_reset_get,
-                                        vtm_stats_reset_set);
+        "Timing model statistics as JSON: the unit and each requester");
+    object_class_property_add_bool(klass, "stats-reset",
+                                   vtm_stats_reset_get, vtm_stats_reset_set);
     object_class_property_set_description(klass, "stats-reset",
-        "Set to true to clear every statistic (qom-set)");
-    /* Reads false; setting false at instance init does nothing. */
-    object_property_set_default_bool(op, false);
+        "Set to true to clear every statistic");
 }

@@ -23,6 +23,7 @@
 #include "vtm-irq.h"
 #include "vtm-as.h"
 #include "vtm-mmio.h"
+#include "vtm-pmu.h"
 
 /*
  * The host address width bounds the output addresses of table entries
@@ -58,6 +59,9 @@ static bool vtm_check_properties(VTMState *s, Error **errp)
     if (s->nfr < 1 || s->nfr > VTM_NFR_MAX) {
         error_setg(errp, "vtm-iommu: property 'nfr' must be between 1 and "
                    "%d (got %u)", VTM_NFR_MAX, s->nfr);
+        return false;
+    }
+    if (!vtm_pmu_check_properties(s, errp)) {
         return false;
     }
     if (s->notify_max_mappings < 1 || s->notify_max_mappings > (1 << 24)) {
@@ -110,10 +114,11 @@ static void vtm_realize(DeviceState *dev, Error **errp)
     vtm_irq_init(s);
     vtm_core_init(&s->core, &s->cfg, &s->mem);
     vtm_regs_reset(s);
+    vtm_pmu_init(s);
     vtm_as_init(s);
 
     memory_region_init_io(&s->mmio, OBJECT(s), &vtm_mmio_ops, s,
-                          "vtm-iommu", VTM_REG_WINDOW_SIZE);
+                          "vtm-iommu", vtm_pmu_window_size(s));
     memory_region_add_subregion(get_system_memory(), VTM_DEFAULT_BASE,
                                 &s->mmio);
     pci_setup_iommu(bus, &vtm_as_pci_iommu_ops, s);
@@ -130,6 +135,7 @@ static void vtm_reset_exit(Object *obj, ResetType type)
     vtm_core_reset(&s->core);
     vtm_fault_reset(s);
     vtm_ir_reset(&s->ir);
+    vtm_pmu_reset_locked(s);
     s->translation_enabled = false;
     vtm_notify_translation_locked(s);
     qemu_mutex_unlock(&s->lock);
@@ -165,8 +171,6 @@ static const VMStateDescription vtm_vmstate = {
     .name = "vtm-iommu",
     .version_id = 1,
     .minimum_version_id = 1,
-    /* Loads before every device that translates through the unit. */
-    .priority = MIG_PRI_IOMMU,
     .pre_save = vtm_pre_save,
     .post_load = vtm_post_load,
     .fields = (const VMStateField[]) {
@@ -177,6 +181,7 @@ static const VMStateDescription vtm_vmstate = {
     },
     .subsections = (const VMStateDescription * const []) {
         &vtm_irq_vmstate,
+        &vtm_pmu_vmstate,
         NULL
     },
 };
@@ -188,6 +193,9 @@ static const Property vtm_properties[] = {
     DEFINE_PROP_BOOL("dma-translation", VTMState, dma_translation, true),
     DEFINE_PROP_ON_OFF_AUTO("eim", VTMState, eim, ON_OFF_AUTO_AUTO),
     DEFINE_PROP_BOOL("snoop-control", VTMState, snoop_control, false),
+    DEFINE_PROP_BOOL("perfmon", VTMState, perfmon, true),
+    DEFINE_PROP_UINT32("x-perfmon-width", VTMState, pm_width,
+                       VTM_PM_WIDTH_DEFAULT),
     DEFINE_PROP_UINT32("notify-max-mappings", VTMState, notify_max_mappings,
                        1 << 18),
     DEFINE_PROP_STRING("record", VTMState, record_path),
@@ -204,6 +212,9 @@ static const char *const vtm_property_help[][2] = {
     { "eim", "ECAP.EIM: 32-bit x2APIC interrupt destinations (auto: when "
       "interrupt remapping is on and the irqchip can)" },
     { "snoop-control", "ECAP.SC: leaf entries may set SNP" },
+    { "perfmon", "performance monitoring (CAP.ECMDS, ECAP.PMS): counters of "
+      "the timing model's events, Linux's dmar0 perf PMU; needs nfr <= 16" },
+    { "x-perfmon-width", "test: performance counter width in bits, 8 to 64" },
     { "notify-max-mappings", "most mappings the IOMMU notifiers of one "
       "requester are told of" },
     { "record", "file to write the translation stream to "

@@ -15,6 +15,7 @@
 #include "hw/acpi/bios-linker-loader.h"
 #include "hw/i386/vtm/vtm-core.h"
 #include "hw/i386/vtm/vtm-ir.h"
+#include "hw/i386/vtm/vtm-perfmon.h"
 
 #define TYPE_VTM_IOMMU "vtm-iommu"
 OBJECT_DECLARE_TYPE(VTMState, VTMClass, VTM_IOMMU)
@@ -101,6 +102,11 @@ struct VTMState {
     MemoryRegion ioapic_window;
     AddressSpace ioapic_as;
     uint64_t migrated_irta;     /* IRTA latched by SIRTP, for vmstate */
+
+    /* Performance monitoring (vtm-pmu.c, core in vtm-perfmon.c), locked */
+    bool perfmon;               /* property: CAP.ECMDS, ECAP.PMS */
+    uint32_t pm_width;          /* property x-perfmon-width: counter bits */
+    VTMPerfmon pm;
 };
 
 struct VTMClass {
