@@ -494,12 +494,18 @@ static void vtm_stats_reset_set(Object *obj, bool value, Error **errp)
 
 void vtm_stats_class_init(ObjectClass *klass)
 {
+    ObjectProperty *op;
+
     object_class_property_add(klass, "stats", "any", vtm_stats_get, NULL,
                               NULL, NULL);
     object_class_property_set_description(klass, "stats",
-        "Timing model statistics as JSON: the unit and each requester");
-    object_class_property_add_bool(klass, "stats-reset",
-                                   vtm_stats_reset_get, vtm_stats_reset_set);
+        "Timing model statistics as JSON: the unit and each requester "
+        "(read-only, qom-get)");
+    op = object_class_property_add_bool(klass, "stats-reset",
+                                        vtm_stats_reset_get,
+                                        vtm_stats_reset_set);
     object_class_property_set_description(klass, "stats-reset",
-        "Set to true to clear every statistic");
+        "Set to true to clear every statistic (qom-set)");
+    /* Reads false; setting false at instance init does nothing. */
+    object_property_set_default_bool(op, false);
 }

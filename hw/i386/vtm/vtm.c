@@ -171,6 +171,8 @@ static const VMStateDescription vtm_vmstate = {
     .name = "vtm-iommu",
     .version_id = 1,
     .minimum_version_id = 1,
+    /* Loads before every device that translates through the unit. */
+    .priority = MIG_PRI_IOMMU,
     .pre_save = vtm_pre_save,
     .post_load = vtm_post_load,
     .fields = (const VMStateField[]) {
