@@ -313,7 +313,10 @@ bool vtm_load_run_sim(VTMSim *sim, const VTMSimPattern *pattern,
         .measure = sim_load_measure, .opaque = &l,
     };
 
-    if (!vtm_sim_set_context(sim, LOAD_SID, LOAD_DID, pattern->levels) ||
+    if (!(pattern->nested_ss_levels ?
+          vtm_sim_set_nested(sim, LOAD_SID, LOAD_DID, pattern->levels,
+                             pattern->nested_ss_levels) :
+          vtm_sim_set_context(sim, LOAD_SID, LOAD_DID, pattern->levels)) ||
         !vtm_load_run(p, &ops, out)) {
         return false;
     }

@@ -25,6 +25,7 @@ typedef struct Opts {
     char *size;
     char *page;
     int levels;
+    int nested;
     gint64 count;
     gint64 warmup;
     int outstanding;
@@ -68,7 +69,11 @@ static const GOptionEntry entries[] = {
     { "page", 0, 0, G_OPTION_ARG_STRING, &opts.page,
       "Page size of the mapping: 4k (default), 2m or 1g", "SIZE" },
     { "levels", 0, 0, G_OPTION_ARG_INT, &opts.levels,
-      "Second-stage table levels: 3, 4 (default) or 5", "N" },
+      "Second-stage table levels: 3, 4 (default) or 5; with --nested, "
+      "the first stage's: 4 or 5", "N" },
+    { "nested", 0, 0, G_OPTION_ARG_INT, &opts.nested,
+      "Nested translation (scalable mode, PGTT nested) over an N-level "
+      "second stage (3, 4 or 5); 0 (default): single-stage", "N" },
     { "count", 'n', 0, G_OPTION_ARG_INT64, &opts.count,
       "Requests measured (default 1000000)", "N" },
     { "warmup", 0, 0, G_OPTION_ARG_INT64, &opts.warmup,
@@ -289,6 +294,7 @@ static void pattern_from_opts(VTMSimPattern *p)
     p->size = parse_bytes(opts.size ? opts.size : "64", "--size");
     p->leaf_level = parse_page(opts.page ? opts.page : "4k");
     p->levels = opts.levels;
+    p->nested_ss_levels = opts.nested;
     p->count = opts.count;
     p->warmup = opts.warmup;
     p->outstanding = opts.outstanding;
@@ -302,6 +308,11 @@ static void check_pattern(VTMSimPattern *p)
 
     if (p->levels < 3 || p->levels > 5) {
         die("--levels must be 3, 4 or 5");
+    }
+    if (p->nested_ss_levels &&
+        (p->nested_ss_levels < 3 || p->nested_ss_levels > 5 ||
+         p->levels < 4)) {
+        die("--nested must be 3, 4 or 5, over --levels 4 or 5");
     }
     if (p->size > UINT32_MAX || p->size > p->window) {
         die("--size must be at most the window and below 4G");

@@ -14,10 +14,19 @@
 #include "qemu/osdep.h"
 #include "vtm-sim.h"
 #include "vtm-testlib.h"
+#include "vtm-enc-sm.h"
 
 #define SIM_ARENA_BASE      (1ULL << 40)
 #define SIM_ARENA_MAX       (1ULL << 30)        /* 262144 table pages */
 #define SIM_HAW             48
+/*
+ * Nested mode: the first-stage tables sit in guest-physical pages from
+ * SIM_GTAB, each at host SIM_GPA_OFF above; data pages map gpa = iova
+ * in the first stage and gpa -> 0 in the second.
+ */
+#define SIM_GTAB            (1ULL << 36)
+#define SIM_GTAB_MAX        (1ULL << 30)
+#define SIM_GPA_OFF         (1ULL << 41)
 
 struct VTMSim {
     VTMCore core;
@@ -26,6 +35,10 @@ struct VTMSim {
     VtmtFake fake;
     uint64_t root;
     GHashTable *domains;        /* did << 8 | levels -> top table */
+    /* nested mode (vtm_sim_set_nested) */
+    bool nested;
+    VtmtPt ss, fs;
+    VtmtGpa gpa;
 };
 
 VTMSim *vtm_sim_new(const VTMCoreConfig *cfg)
@@ -38,6 +51,10 @@ VTMSim *vtm_sim_new(const VTMCoreConfig *cfg)
     sim->cfg.sllps = VTM_SLLPS_2M | VTM_SLLPS_1G;
     sim->cfg.pt_supported = true;
     sim->cfg.dt_supported = false;
+    /* legacy runs never set TTM 01b: scalable mode only for nesting */
+    sim->cfg.sm_supported = true;
+    sim->cfg.fs_supported = sim->cfg.ss_supported = true;
+    sim->cfg.nest_supported = true;
     vtmt_fake_init(&sim->fake, SIM_ARENA_BASE);
     sim->fake.alloc_limit = SIM_ARENA_BASE + SIM_ARENA_MAX;
     sim->mem = (VTMMemOps) {
@@ -108,10 +125,68 @@ bool vtm_sim_clear_context(VTMSim *sim, uint16_t sid)
     return vtmt_set_ctx(&sim->fake.mem, sim->root, sid, 0, 0);
 }
 
+bool vtm_sim_set_nested(VTMSim *sim, uint16_t sid, uint16_t did,
+                        unsigned fs_levels, unsigned ss_levels)
+{
+    VtmtSmCtx ctx = { .pdts = 0, .rid_pasid = 0 };
+    VtmtPasidEntry pe = {
+        .pgtt = VTM_PGTT_NESTED, .did = did, .aw = ss_levels - 2,
+        .fspm = fs_levels == 5 ? VTM_FSPM_5LEVEL : VTM_FSPM_4LEVEL,
+    };
+    uint64_t q[VTM_PASID_ENTRY_QWORDS], root;
+
+    sim->ss = (VtmtPt) {
+        .mem = &sim->fake.mem, .top = vtmt_alloc(&sim->fake.mem),
+        .levels = ss_levels,
+    };
+    vtmt_gpa_init(&sim->gpa, &sim->fake.mem, &sim->ss, SIM_GPA_OFF,
+                  SIM_GTAB, SIM_GTAB + SIM_GTAB_MAX);
+    sim->fs = (VtmtPt) {
+        .mem = &sim->gpa.mem, .top = vtmt_alloc(&sim->gpa.mem),
+        .levels = fs_levels,
+    };
+    root = vtmt_alloc(&sim->fake.mem);
+    ctx.pasid_dir = vtmt_alloc(&sim->fake.mem);
+    if (!sim->ss.top || !sim->fs.top || !root || !ctx.pasid_dir) {
+        return false;
+    }
+    vtmt_sm_ctx(q, &ctx);
+    if (!vtmt_sm_set_ctx(&sim->fake.mem, root, sid, q)) {
+        return false;
+    }
+    pe.ssptptr = sim->ss.top;
+    pe.fsptptr = sim->fs.top;
+    vtmt_pasid_entry(q, &pe);
+    if (!vtmt_set_pasid_entry(&sim->fake.mem, ctx.pasid_dir, 0, q)) {
+        return false;
+    }
+    sim->nested = true;
+    vtm_core_set_root(&sim->core, root | FIELD_DP64(0, RTADDR, TTM,
+                                                    VTM_TTM_SCALABLE));
+    return true;
+}
+
+/* Nested: iova -> gpa iova in the first stage, gpa -> 0 in the second. */
+static bool sim_map_nested(VTMSim *sim, uint64_t iova, unsigned leaf_level)
+{
+    uint64_t base = iova & ~MAKE_64BIT_MASK(0, VTM_PAGE_SHIFT +
+                                            VTM_LEVEL_STRIDE *
+                                            (leaf_level - 1));
+
+    return vtmt_fs_map(&sim->fs, base, base, leaf_level,
+                       VTMT_FS_TABLE | VTMT_FS_D, VTMT_FS_TABLE) &&
+           vtmt_pt_map(&sim->ss, base, 0, leaf_level, VTMT_RW);
+}
+
 bool vtm_sim_map(VTMSim *sim, uint16_t did, unsigned levels, uint64_t iova,
                  unsigned leaf_level)
 {
-    VtmtPt pt = sim_domain(sim, did, levels);
+    VtmtPt pt;
+
+    if (sim->nested) {
+        return sim_map_nested(sim, iova, leaf_level);
+    }
+    pt = sim_domain(sim, did, levels);
 
     return pt.top && vtmt_pt_map(&pt, iova, 0, leaf_level, VTMT_RW);
 }
@@ -239,7 +314,10 @@ bool vtm_sim_run(VTMSim *sim, const VTMSimPattern *p, VTMSimSummary *out)
     uint64_t rng = p->seed, i, l;
     unsigned s, k;
 
-    if (!vtm_sim_set_context(sim, SIM_SID, SIM_DID, p->levels)) {
+    if (p->nested_ss_levels ?
+        !vtm_sim_set_nested(sim, SIM_SID, SIM_DID, p->levels,
+                            p->nested_ss_levels) :
+        !vtm_sim_set_context(sim, SIM_SID, SIM_DID, p->levels)) {
         return false;
     }
     for (i = 0; i < p->warmup + p->count; i++) {

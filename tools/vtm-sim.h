@@ -29,6 +29,16 @@ VTMCore *vtm_sim_core(VTMSim *sim);
  */
 bool vtm_sim_set_context(VTMSim *sim, uint16_t sid, uint16_t did,
                          unsigned levels);
+/*
+ * Nested translation (scalable mode, PGTT nested): sid's requests
+ * without PASID go through fs_levels-level first-stage tables in
+ * guest-physical memory over ss_levels-level second-stage tables; from
+ * now on vtm_sim_map() maps both stages (iova -> gpa iova -> 0) and
+ * did and levels are ignored.  False when the arena is full.
+ */
+bool vtm_sim_set_nested(VTMSim *sim, uint16_t sid, uint16_t did,
+                        unsigned fs_levels, unsigned ss_levels);
+
 /* sid's context entry not present.  False when the arena is full. */
 bool vtm_sim_clear_context(VTMSim *sim, uint16_t sid);
 
@@ -60,6 +70,11 @@ typedef struct VTMSimPattern {
     uint32_t size;              /* bytes per request, aligned to itself */
     unsigned leaf_level;        /* mapping page size: 1 4K, 2 2M, 3 1G */
     unsigned levels;            /* table levels: 3, 4 or 5 */
+    /*
+     * Nested: the second stage's levels (3, 4 or 5) under a first
+     * stage of levels (4 or 5); 0: single-stage legacy translation
+     */
+    unsigned nested_ss_levels;
     uint64_t warmup;            /* requests before measuring */
     uint64_t count;             /* requests measured */
     unsigned outstanding;       /* requests in flight (closed loop) */

@@ -189,6 +189,68 @@ uint64_t vtmt_fs_entry(const VtmtPt *pt, uint64_t iova, unsigned level)
     return vtmt_fs_path(pt, iova, level, false, 0);
 }
 
+/* ---- Nested translation: guest-physical memory ------------------------ */
+
+static bool gpa_read(void *opaque, uint64_t addr, void *buf, size_t len)
+{
+    VtmtGpa *g = opaque;
+
+    return g->host->read(g->host->opaque, addr + g->off, buf, len);
+}
+
+static bool gpa_write(void *opaque, uint64_t addr, const void *buf,
+                      size_t len)
+{
+    VtmtGpa *g = opaque;
+
+    return g->host->write(g->host->opaque, addr + g->off, buf, len);
+}
+
+static uint64_t gpa_alloc(void *opaque)
+{
+    VtmtGpa *g = opaque;
+    uint64_t gpa = g->next;
+
+    if (!gpa || gpa >= g->limit) {
+        return 0;
+    }
+    g->next += VTM_PAGE_SIZE;
+    if (!vtmt_fill(g->host, gpa + g->off, 0, VTM_PAGE_SIZE) ||
+        !vtmt_gpa_map(g, gpa, 1, g->ss_flags)) {
+        return 0;
+    }
+    return gpa;
+}
+
+void vtmt_gpa_init(VtmtGpa *g, const VtmtMem *host, const VtmtPt *ss,
+                   uint64_t off, uint64_t first, uint64_t limit)
+{
+    memset(g, 0, sizeof(*g));
+    g->mem = (VtmtMem) {
+        .read = gpa_read, .write = gpa_write, .alloc_page = gpa_alloc,
+        .opaque = g,
+    };
+    g->host = host;
+    g->ss = ss;
+    g->off = off;
+    g->next = first;
+    g->limit = limit;
+    g->ss_flags = VTMT_RW;
+}
+
+uint64_t vtmt_gpa_host(const VtmtGpa *g, uint64_t gpa)
+{
+    return gpa + g->off;
+}
+
+uint64_t vtmt_gpa_map(const VtmtGpa *g, uint64_t gpa, unsigned level,
+                      uint64_t flags)
+{
+    uint64_t base = gpa & ~MAKE_64BIT_MASK(0, vtmt_level_shift(level));
+
+    return vtmt_pt_map(g->ss, base, base + g->off, level, flags);
+}
+
 VtmtDesc vtmt_qi_pc(unsigned gran, uint16_t did, uint32_t pasid)
 {
     VtmtDesc d = { { 0 } };

@@ -96,6 +96,36 @@ uint64_t vtmt_fs_map(const VtmtPt *pt, uint64_t iova, uint64_t pa,
 /* The address of iova's entry at level, 0 if the path is missing. */
 uint64_t vtmt_fs_entry(const VtmtPt *pt, uint64_t iova, unsigned level);
 
+/* ---- Nested translation: guest-physical memory (3.8) ------------------ */
+
+/*
+ * The guest-physical memory of a nested translation: guest page gpa is
+ * host page gpa + off, and each page allocated through mem is mapped so
+ * in the second-stage tables ss, by a 4 KiB leaf with ss_flags (R/W,
+ * VTMT_RW by default).  First-stage encoders (vtmt_fs_map) given &mem
+ * write guest-physical tables.  The host memory must be able to hold
+ * the pages (a VtmtFake allocates them on write).
+ */
+typedef struct VtmtGpa {
+    VtmtMem mem;                /* the guest-physical view */
+    const VtmtMem *host;
+    const VtmtPt *ss;
+    uint64_t off;               /* host = guest-physical + off */
+    uint64_t next, limit;       /* guest pages still to allocate */
+    uint64_t ss_flags;
+} VtmtGpa;
+
+void vtmt_gpa_init(VtmtGpa *g, const VtmtMem *host, const VtmtPt *ss,
+                   uint64_t off, uint64_t first, uint64_t limit);
+/* The host address of a guest-physical one. */
+uint64_t vtmt_gpa_host(const VtmtGpa *g, uint64_t gpa);
+/*
+ * Maps guest-physical gpa to its host page by a second-stage leaf at
+ * level (1 4K, 2 2M, 3 1G) with flags; the leaf's address or 0.
+ */
+uint64_t vtmt_gpa_map(const VtmtGpa *g, uint64_t gpa, unsigned level,
+                      uint64_t flags);
+
 /* ---- 256-bit invalidation descriptors (6.5.2) ------------------------- */
 
 /* 6.5.2.2 PASID-cache invalidation (type 7) */

@@ -62,6 +62,7 @@ void vtm_core_default_config(VTMCoreConfig *cfg)
     cfg->fl5lp = true;
     cfg->pss = VTM_PASID_BITS - 1;
     cfg->pasid_cache = ctx_cache;
+    cfg->nested_tlb = ctx_cache;
     cfg->iec = ctx_cache;
     cfg->devtlb = ctx_cache;
     vtm_timing_default_params(&cfg->timing);
@@ -93,6 +94,7 @@ const char *vtm_core_config_error(const VTMCoreConfig *cfg)
                                    &cfg->fs_psc[level]);
     }
     err = err ? err : vtm_cache_prop_error("pasid-cache", &cfg->pasid_cache);
+    err = err ? err : vtm_cache_prop_error("nested-tlb", &cfg->nested_tlb);
     err = err ? err : vtm_cache_prop_error("iec", &cfg->iec);
     err = err ? err : vtm_cache_prop_error("devtlb", &cfg->devtlb);
     return err ? err : vtm_timing_params_error(&cfg->timing);
@@ -108,6 +110,31 @@ static VTMCache *vtm_core_new_cache(const VTMCoreConfig *cfg,
 
     q.seed ^= cfg->timing.cache_seed + n;
     return vtm_cache_new(name, &q, payload_size);
+}
+
+/*
+ * Nested (3.8, 7.1.3): the second stage of a first-stage table's
+ * guest-physical address reports its own reasons: SSS.2 for an entry
+ * with R=W=0, SFS.6 (top-level table) or SFS.7 for one not readable,
+ * SFS.8 when an A/D update of the table is not writable.
+ */
+static void vtm_core_init_nest_formats(VTMCore *c)
+{
+    c->fmt_nest = c->fmt_ss;
+    c->fmt_nest.fr.not_present = VTM_FR_SM_SS_PERM;     /* SSS.2 */
+    c->fmt_nest.fr.read = VTM_FR_SM_NEST_FS_READ;       /* SFS.7 */
+    c->fmt_nest.fr.write = VTM_FR_SM_NEST_FS_WRITE;     /* SFS.8 */
+    c->fmt_nest_top = c->fmt_nest;
+    c->fmt_nest_top.fr.read = VTM_FR_SM_NEST_TOP_READ;  /* SFS.6 */
+}
+
+static void vtm_core_flush_ntlb(VTMCore *c)
+{
+    if (vtm_cache_nvalid(c->ntlb)) {
+        vtm_cache_flush(c->ntlb);
+    }
+    c->ntlb_sizes = 0;
+    c->nested_cached = false;
 }
 
 void vtm_core_init(VTMCore *c, const VTMCoreConfig *cfg,
@@ -136,6 +163,7 @@ void vtm_core_init(VTMCore *c, const VTMCoreConfig *cfg,
     c->fmt_ss = c->fmt;
     vtm_pt_format_set_sm_faults(&c->fmt_ss);
     vtm_pt_format_init_fs(&c->fmt_fs, cfg->haw, cfg->fl1gp);
+    vtm_core_init_nest_formats(c);
 
     c->iotlb = vtm_core_new_cache(cfg, "iotlb", &cfg->iotlb, 0,
                                   sizeof(VTMIotlbEntry));
@@ -154,9 +182,12 @@ void vtm_core_init(VTMCore *c, const VTMCoreConfig *cfg,
     c->pasid_cache = vtm_core_new_cache(cfg, "pasid-cache",
                                         &cfg->pasid_cache, 16,
                                         sizeof(VTMPasidEntry));
+    c->ntlb = vtm_core_new_cache(cfg, "nested-tlb", &cfg->nested_tlb, 17,
+                                 sizeof(VTMNtlbEntry));
     vtm_timing_init(&c->timing, &cfg->timing, &cfg->ctx_cache, &cfg->iotlb,
                     cfg->psc, &cfg->iec);
     vtm_timing_init_sm(&c->timing, &cfg->pasid_cache, cfg->fs_psc);
+    vtm_timing_init_nested(&c->timing, &cfg->nested_tlb);
 }
 
 void vtm_core_destroy(VTMCore *c)
@@ -170,6 +201,7 @@ void vtm_core_destroy(VTMCore *c)
         g_clear_pointer(&c->fs_psc.level[level], vtm_cache_free);
     }
     g_clear_pointer(&c->pasid_cache, vtm_cache_free);
+    g_clear_pointer(&c->ntlb, vtm_cache_free);
     vtm_timing_destroy(&c->timing);
 }
 
@@ -194,6 +226,7 @@ void vtm_core_reset(VTMCore *c)
     c->iotlb_sizes = 0;
     vtm_cache_flush(c->ctx_cache);
     vtm_cache_flush(c->pasid_cache);
+    vtm_core_flush_ntlb(c);
     vtm_core_flush_psc(c);
     vtm_timing_reset(&c->timing);
     c->root_table = 0;
@@ -314,12 +347,24 @@ static VTMFaultReason vtm_core_iotlb_check(const VTMXlate *x,
     if (x->fmt->kind == VTM_PT_FIRST) {
         fr = vtm_pt_fs_check(x->fmt, &x->w, e->rights, e->dirty, walk);
         *perm = vtm_pt_fs_perm(&x->w, e->rights, e->dirty);
+        if (e->stage == VTM_STAGE_NESTED) {
+            /* and the second stage's rights, kept in perm (3.8) */
+            if (fr == VTM_FR_NONE &&
+                !vtm_perm_allows(e->perm, req->is_write)) {
+                *walk = false;
+                fr = req->is_write ? x->fmt->fr.write   /* SGN.6 */
+                                   : x->fmt->fr.read;   /* SGN.7 */
+            }
+            *perm &= e->perm;
+        }
         return fr;
     }
-    if (!vtm_perm_allows(e->perm, req->is_write)) {
+    if (!vtm_perm_allows(e->ad ? e->rights : e->perm, req->is_write)) {
         /* LGN.2/3, SGN.6/7 */
         return req->is_write ? x->fmt->fr.write : x->fmt->fr.read;
     }
+    /* SSADE: a write to a page cached clean walks again to set D */
+    *walk = req->is_write && e->ad && !e->dirty;
     *perm = e->perm;
     return VTM_FR_NONE;
 }
@@ -411,6 +456,7 @@ static VTMFaultReason vtm_core_walk(VTMCore *c, const VTMRequest *req,
         e->stage = x->stage;
         e->rights = out.rights;
         e->dirty = out.dirty;
+        e->ad = x->w.ad;
     }
     vtm_core_fill(res, req->addr, out.addr, out.page_shift, out.perm);
     return VTM_FR_NONE;
@@ -586,6 +632,7 @@ static VTMFaultReason vtm_core_translate_ss(VTMCore *c,
         .w = {
             .root = pe->ssptptr, .levels = pe->ss_levels, .did = pe->did,
             .iova = req->addr, .is_write = req->is_write,
+            .ad = pe->ssade,                /* 9.6 SSADE, ECAP.SSADS */
         },
     };
 
@@ -594,6 +641,225 @@ static VTMFaultReason vtm_core_translate_ss(VTMCore *c,
         return VTM_FR_SM_ADDR_BEYOND_AW;    /* SGN.4, 9.6 AW */
     }
     return vtm_core_translate_tables(c, req, &x, res, log);
+}
+
+/* Nested translation (3.8) ------------------------------------------ */
+
+/* One nested translation: its PASID entry and what it did. */
+typedef struct VTMNest {
+    VTMCore *c;
+    const VTMPasidEntry *pe;
+    VTMOutcome *how;
+    VTMPtNest ops;
+} VTMNest;
+
+static void vtm_add_sat8(uint8_t *v, unsigned n)
+{
+    *v = MIN((unsigned)*v + n, UINT8_MAX);
+}
+
+static const VTMNtlbEntry *vtm_core_ntlb_lookup(VTMCore *c, uint16_t did,
+                                                uint64_t gpa)
+{
+    const VTMNtlbEntry *e = NULL;
+    unsigned i;
+
+    for (i = 0; !e && i < ARRAY_SIZE(vtm_iotlb_shifts); i++) {
+        VTMCacheKey key = vtm_iotlb_key_tagged(did, 0, vtm_iotlb_shifts[i],
+                                               gpa);
+
+        if (c->ntlb_sizes & BIT(i)) {
+            e = vtm_cache_lookup(c->ntlb, &key);
+        }
+    }
+    return e;
+}
+
+static void vtm_core_ntlb_fill(VTMCore *c, uint16_t did, uint64_t gpa,
+                               const VTMNtlbEntry *v)
+{
+    VTMCacheKey key = vtm_iotlb_key_tagged(did, 0, v->page_shift, gpa);
+    VTMNtlbEntry *e = vtm_cache_insert(c->ntlb, &key);
+
+    if (e) {
+        *e = *v;
+        c->ntlb_sizes |= BIT((v->page_shift - VTM_PAGE_SHIFT) /
+                             VTM_LEVEL_STRIDE);
+    }
+}
+
+/*
+ * The second-stage translation of guest-physical gpa in a nested walk:
+ * the nested TLB, else a walk through the second stage's PSCs (setting
+ * A/D with SSADE).  fmt names the faults, aw_fault the one for gpa
+ * beyond the second stage's AW.  A cached line with too few rights
+ * faults without a walk (6.5); a write to a page cached clean walks.
+ */
+static VTMFaultReason vtm_core_ss_gpa(VTMNest *n, const VTMPtFormat *fmt,
+                                      VTMFaultReason aw_fault, uint64_t gpa,
+                                      bool is_write, VTMNtlbEntry *res)
+{
+    VTMCore *c = n->c;
+    const VTMPasidEntry *pe = n->pe;
+    VTMWalk w = {
+        .root = pe->ssptptr, .levels = pe->ss_levels, .did = pe->did,
+        .iova = gpa, .is_write = is_write, .ad = pe->ssade,
+    };
+    const VTMNtlbEntry *hit;
+    VTMWalkLog log;
+    VTMWalkOut out;
+    VTMFaultReason fr;
+
+    if (gpa >> pe->ss_aw_bits) {
+        return aw_fault;                    /* SFS.5 / SGN.5 */
+    }
+    vtm_add_sat8(&n->how->ntlb_lookups, 1);
+    c->stats.ntlb_lookups++;
+    hit = vtm_core_ntlb_lookup(c, pe->did, gpa);
+    if (hit && !(is_write && (hit->rights & VTM_PERM_W) &&
+                 !(hit->perm & VTM_PERM_W))) {
+        vtm_add_sat8(&n->how->ntlb_hits, 1);
+        c->stats.ntlb_hits++;
+        if (!vtm_perm_allows(hit->rights, is_write)) {
+            return is_write ? fmt->fr.write : fmt->fr.read;
+        }
+        *res = *hit;
+        return VTM_FR_NONE;
+    }
+    fr = vtm_pt_walk(fmt, &c->mem, &c->psc, &w, &out, &log);
+    vtm_add_sat8(&n->how->ss_walks, 1);
+    vtm_add_sat8(&n->how->ss_reads, log.nsteps);
+    vtm_add_sat8(&n->how->pt_reads, log.nsteps);
+    vtm_add_sat8(&n->how->pt_writes, log.ad_writes);
+    c->stats.mem_reads += log.nsteps;
+    c->stats.ss_reads += log.nsteps;
+    c->stats.ad_writes += log.ad_writes;
+    if (fr != VTM_FR_NONE) {
+        return fr;
+    }
+    res->hpa = out.addr;
+    res->page_shift = out.page_shift;
+    res->perm = out.perm;
+    res->rights = out.rights & VTM_PERM_RW;
+    res->dirty = out.dirty;
+    vtm_core_ntlb_fill(c, pe->did, gpa, res);
+    return VTM_FR_NONE;
+}
+
+/* VTMPtNest.xlate: a first-stage table's guest-physical address. */
+static VTMFaultReason vtm_core_nest_xlate(void *opaque, uint64_t gpa,
+                                          bool top, bool write,
+                                          uint64_t *hpa)
+{
+    VTMNest *n = opaque;
+    VTMNtlbEntry e;
+    VTMFaultReason fr;
+
+    fr = vtm_core_ss_gpa(n, top ? &n->c->fmt_nest_top : &n->c->fmt_nest,
+                         VTM_FR_SM_NEST_FS_AW, gpa, write, &e);
+    if (fr == VTM_FR_NONE) {
+        *hpa = e.hpa | (gpa & MAKE_64BIT_MASK(0, e.page_shift));
+    }
+    return fr;
+}
+
+/*
+ * The two-dimensional walk: the first stage over translated tables,
+ * then its output through the second stage (SGN.5 beyond its AW, its
+ * own SSS.x and SGN.6/7 faults).  The IOTLB line keeps the first
+ * stage's rights, the second stage's in perm, and D of both leaves.
+ */
+static VTMFaultReason vtm_core_walk_nested(VTMCore *c,
+                                           const VTMRequest *req,
+                                           const VTMXlate *x, VTMNest *n,
+                                           VTMResult *res, VTMWalkLog *log)
+{
+    VTMWalkOut out;
+    VTMNtlbEntry ss;
+    VTMIotlbEntry *e;
+    VTMCacheKey key;
+    VTMFaultReason fr;
+    uint64_t gpa, hpa;
+    unsigned shift;
+
+    c->stats.walks++;
+    c->stats.nested_walks++;
+    fr = vtm_pt_walk(x->fmt, &c->mem, x->psc, &x->w, &out, log);
+    c->stats.mem_reads += log->nsteps;
+    c->stats.ad_writes += log->ad_writes;
+    res->how.walked = true;
+    res->how.psc_lookup = vtm_core_psc_active(x->psc_cfg, x->w.levels);
+    res->how.psc_hit = log->psc_hit_level;
+    vtm_add_sat8(&res->how.pt_reads, log->nsteps);
+    vtm_add_sat8(&res->how.pt_writes, log->ad_writes);
+    if (fr != VTM_FR_NONE) {
+        return fr;
+    }
+    gpa = out.addr | (req->addr & MAKE_64BIT_MASK(0, out.page_shift));
+    fr = vtm_core_ss_gpa(n, &c->fmt_ss, VTM_FR_SM_NEST_OUT_AW, gpa,
+                         req->is_write, &ss);
+    if (fr != VTM_FR_NONE) {
+        log->leaf_level = 0;
+        return fr;
+    }
+    shift = MIN(out.page_shift, ss.page_shift);
+    hpa = (ss.hpa | (gpa & MAKE_64BIT_MASK(0, ss.page_shift))) &
+          ~MAKE_64BIT_MASK(0, shift);
+    log->leaf_level = vtm_shift_level(shift);
+    key = vtm_iotlb_key_tagged(x->w.did, x->tag, shift, req->addr);
+    e = vtm_cache_insert(c->iotlb, &key);
+    if (e) {
+        c->iotlb_sizes |= BIT(log->leaf_level - 1);
+        c->nested_cached = true;
+        e->translated = hpa;
+        e->page_shift = shift;
+        e->perm = ss.rights;
+        e->did = x->w.did;
+        e->stage = VTM_STAGE_NESTED;
+        e->rights = out.rights;
+        /* both leaves dirty: with SSADE, ss.perm has W only then */
+        e->dirty = out.dirty && (ss.perm & VTM_PERM_W);
+        e->ad = n->pe->ssade;
+    }
+    vtm_core_fill(res, req->addr, hpa, shift, out.perm & ss.perm);
+    return VTM_FR_NONE;
+}
+
+/* PGTT nested (3.8): canonical first-stage input, then both stages. */
+static VTMFaultReason vtm_core_translate_nested(VTMCore *c,
+                                                const VTMRequest *req,
+                                                const VTMPasidEntry *pe,
+                                                uint32_t pasid, bool priv,
+                                                VTMResult *res,
+                                                VTMWalkLog *log)
+{
+    VTMNest n = {
+        .c = c, .pe = pe, .how = &res->how,
+        .ops = { .xlate = vtm_core_nest_xlate, .opaque = &n },
+    };
+    VTMXlate x = {
+        .fmt = &c->fmt_fs, .psc = &c->fs_psc, .psc_cfg = c->cfg.fs_psc,
+        .stage = VTM_STAGE_NESTED, .tag = pasid + 1,
+        .w = {
+            .root = pe->fsptptr, .levels = pe->fs_levels, .did = pe->did,
+            .iova = req->addr, .is_write = req->is_write,
+            .psc_tag = pasid + 1, .priv = priv,
+            .exec = req->has_pasid && req->exec, .wpe = pe->wpe,
+            .nxe = pe->nxe, .smep = pe->smep, .nest = &n.ops,
+        },
+    };
+    VTMFaultReason fr;
+
+    res->stage = VTM_STAGE_NESTED;
+    res->how.stage = VTM_STAGE_NESTED;
+    res->how.levels = pe->fs_levels;
+    if (!vtm_pt_fs_canonical(req->addr, pe->fs_levels)) {
+        return VTM_FR_SM_NON_CANONICAL;     /* SGN.1, 3.6.2 */
+    }
+    if (vtm_core_iotlb_hit(c, req, &x, res, log, &fr)) {
+        return fr;
+    }
+    return vtm_core_walk_nested(c, req, &x, &n, res, log);
 }
 
 /*
@@ -641,10 +907,9 @@ static VTMFaultReason vtm_core_translate_sm(VTMCore *c,
     case VTM_PGTT_FS:
         return vtm_core_translate_fs(c, req, &pe, pasid, priv, res, log);
     default:
-        /* Nested: decoded and checked, its walk is not modelled yet. */
-        res->stage = VTM_STAGE_NESTED;
-        res->how.stage = VTM_STAGE_NESTED;
-        return VTM_FR_SM_PTE_INVALID;       /* SPT.4 */
+        /* vtm_pasid_fetch() let only nested through (SPT.4) */
+        return vtm_core_translate_nested(c, req, &pe, pasid, priv, res,
+                                         log);
     }
 }
 
@@ -918,6 +1183,9 @@ static void vtm_core_inv_domain(VTMCore *c, uint16_t did)
     unsigned level;
 
     vtm_cache_invalidate_if(c->iotlb, vtm_did_key_pred, &did);
+    if (vtm_cache_nvalid(c->ntlb)) {
+        vtm_cache_invalidate_if(c->ntlb, vtm_did_key_pred, &did);
+    }
     for (level = 2; level <= VTM_MAX_LEVELS; level++) {
         if (c->psc.level[level]) {
             vtm_cache_invalidate_if(c->psc.level[level], vtm_did_key_pred,
@@ -950,6 +1218,48 @@ static void vtm_core_inv_iotlb_range(VTMCore *c, const VTMInvRange *r)
     vtm_inv_range(c->iotlb, r, shifts, n);
 }
 
+/* IOTLB lines of a domain that hold nested translations. */
+static bool vtm_nested_did_pred(const VTMCacheKey *key, const void *payload,
+                                void *opaque)
+{
+    const VTMIotlbEntry *e = payload;
+
+    return e->stage == VTM_STAGE_NESTED &&
+           (uint16_t)key->tag2 == *(const uint16_t *)opaque;
+}
+
+/*
+ * Nested: a page-selective IOTLB invalidation changes second-stage
+ * mappings, which the nested TLB caches by guest-physical page, and
+ * which nested IOTLB lines and first-stage PSC lines (host table
+ * addresses) were derived from, keyed by what no guest-physical range
+ * can name: those go for the whole domain.
+ */
+static void vtm_core_inv_page_nested(VTMCore *c, const VTMInvRange *r)
+{
+    unsigned shifts[ARRAY_SIZE(vtm_iotlb_shifts)];
+    uint16_t did = r->did;
+    unsigned i, n = 0, level;
+
+    for (i = 0; i < ARRAY_SIZE(vtm_iotlb_shifts); i++) {
+        if (c->ntlb_sizes & BIT(i)) {
+            shifts[n++] = vtm_iotlb_shifts[i];
+        }
+    }
+    vtm_inv_range(c->ntlb, r, shifts, n);
+    if (!c->nested_cached) {
+        return;
+    }
+    vtm_cache_invalidate_if(c->iotlb, vtm_nested_did_pred, &did);
+    for (level = 2; level <= VTM_MAX_LEVELS; level++) {
+        if (c->fs_psc.level[level] &&
+            vtm_cache_nvalid(c->fs_psc.level[level])) {
+            vtm_cache_invalidate_if(c->fs_psc.level[level],
+                                    vtm_did_key_pred, &did);
+        }
+    }
+}
+
 static void vtm_core_inv_page(VTMCore *c, const VTMInvIotlb *inv)
 {
     unsigned span = inv->am + VTM_PAGE_SHIFT;
@@ -965,6 +1275,7 @@ static void vtm_core_inv_page(VTMCore *c, const VTMInvIotlb *inv)
     r.first = inv->addr & ~MAKE_64BIT_MASK(0, span);
     r.last = r.first | MAKE_64BIT_MASK(0, span);
     vtm_core_inv_iotlb_range(c, &r);
+    vtm_core_inv_page_nested(c, &r);
 
     /* IH=1: software changed only leaf entries, keep the PSC lines. */
     if (inv->ih) {
@@ -982,6 +1293,7 @@ static void vtm_core_inv_iotlb(VTMCore *c, const VTMInvIotlb *inv)
     case VTM_INV_GLOBAL:
         vtm_cache_flush(c->iotlb);
         c->iotlb_sizes = 0;
+        vtm_core_flush_ntlb(c);
         vtm_core_flush_psc(c);
         break;
     case VTM_INV_DOMAIN:

@@ -55,18 +55,19 @@ typedef struct VTMCoreConfig {
     bool sm_supported;          /* ECAP.SMTS */
     bool fs_supported;          /* ECAP.FLTS: PGTT first stage */
     bool ss_supported;          /* ECAP.SLTS: PGTT second stage */
-    bool nest_supported;        /* ECAP.NEST: nested decoded, not walked */
+    bool nest_supported;        /* ECAP.NEST: PGTT nested */
     bool fl1gp;                 /* CAP.FL1GP: first-stage 1G pages */
     bool fl5lp;                 /* CAP.FL5LP: first-stage 5 levels */
     bool ers;                   /* ECAP.ERS: execute requests */
     bool prs;                   /* ECAP.PRS: page requests */
-    bool slads;                 /* ECAP.SLADS: second-stage A/D */
+    bool slads;                 /* ECAP.SSADS (SLADS): second-stage A/D */
     uint8_t pss;                /* ECAP.PSS: PASIDs of pss + 1 bits */
     VTMCacheParams iotlb;       /* unified over page sizes */
     VTMCacheParams ctx_cache;
     VTMCacheParams psc[VTM_MAX_LEVELS + 1];   /* [2..5] */
     VTMCacheParams fs_psc[VTM_MAX_LEVELS + 1];    /* first stage [2..5] */
     VTMCacheParams pasid_cache; /* scalable mode: PASID table entries */
+    VTMCacheParams nested_tlb;  /* nested: guest-physical -> host pages */
     /* Shapes for structures other parts instantiate (vtm-timing.h) */
     VTMCacheParams iec;         /* interrupt entry cache (vtm-ir.c) */
     VTMCacheParams devtlb;      /* ATS endpoints: not modelled yet */
@@ -103,6 +104,11 @@ typedef struct VTMCoreStats {
     uint64_t inv_pdevtlb;
     uint64_t inv_pc_gran[4];    /* by VTM_QI_PC_* */
     uint64_t inv_piotlb_gran[4];        /* by VTM_QI_PIOTLB_* */
+    /* Nested translation */
+    uint64_t nested_walks;      /* of walks, nested (two-dimensional) */
+    uint64_t ss_reads;          /* of mem_reads, their second-stage reads */
+    uint64_t ntlb_lookups;      /* nested-TLB lookups */
+    uint64_t ntlb_hits;
 } VTMCoreStats;
 
 /*
@@ -116,11 +122,31 @@ typedef struct VTMIotlbEntry {
     uint8_t page_shift;
     uint8_t perm;
     uint16_t did;
-    /* first stage: rights over the path (vtm_pt_fs_check) and D */
+    /*
+     * first stage: rights over the path (vtm_pt_fs_check) and D;
+     * second stage with SSADE: rights and D of the leaf (a write to a
+     * clean page walks again); nested: the first stage's rights, D of
+     * both leaves, and perm the second stage's rights
+     */
     uint8_t stage;              /* VTMStage */
     uint8_t rights;
     bool dirty;
+    bool ad;                    /* second stage: D tracked (SSADE) */
 } VTMIotlbEntry;
+
+/*
+ * Nested-TLB line payload: one second-stage translation of a guest-
+ * physical page, for the first-stage table reads and outputs of nested
+ * walks.  Keyed like second-stage IOTLB lines (tag gpa >> page_shift,
+ * tag2 did | page_shift << 16).
+ */
+typedef struct VTMNtlbEntry {
+    uint64_t hpa;               /* output page base */
+    uint8_t page_shift;
+    uint8_t perm;               /* VTM_PERM_*: W only if D (with SSADE) */
+    uint8_t rights;             /* VTM_PERM_* of the walk */
+    bool dirty;
+} VTMNtlbEntry;
 
 typedef struct VTMCore {
     VTMCoreConfig cfg;
@@ -136,6 +162,12 @@ typedef struct VTMCore {
     VTMPtFormat fmt_fs;         /* first stage */
     VTMPscSet fs_psc;           /* first-stage PSCs, tagged by PASID */
     VTMCache *pasid_cache;      /* (sid, PASID) -> VTMPasidEntry */
+    /* Nested: second-stage translations of guest-physical addresses */
+    VTMCache *ntlb;             /* (did, gpa page) -> VTMNtlbEntry */
+    uint8_t ntlb_sizes;         /* page sizes inserted since the flush */
+    VTMPtFormat fmt_nest_top;   /* second stage of the top FS table */
+    VTMPtFormat fmt_nest;       /* second stage of lower FS tables */
+    bool nested_cached;         /* nested lines may be in IOTLB/PSCs */
     uint64_t root_table;        /* latched by SRTP */
     uint8_t ttm;                /* RTADDR.TTM latched by SRTP */
     VTMCoreStats stats;
@@ -172,10 +204,24 @@ void vtm_core_set_root(VTMCore *c, uint64_t rtaddr);
  * request's PASID, privilege and execute flags (fault.has_pasid, ...)
  * for FRCD.PP/PV/PRIV/EXE, and fault.fpd also covers the PASID
  * directory and table entries' FPD.  A request with PASID in legacy
- * mode faults with SRTA.2 (VTM_FR_SM_TTM0_PASID).  Nested PGTT is
- * decoded and faults with VTM_FR_SM_PTE_INVALID: its walk is not
- * modelled.  Requests to the interrupt range stay the glue's to catch
- * (VTM_FR_SM_INTR_ADDR in scalable mode).
+ * mode faults with SRTA.2 (VTM_FR_SM_TTM0_PASID).  Requests to the
+ * interrupt range stay the glue's to catch (VTM_FR_SM_INTR_ADDR in
+ * scalable mode).
+ *
+ * Second stage with the PASID entry's SSADE (cfg.slads, ECAP.SSADS):
+ * the walk sets A in every entry and D in the leaf of a write, through
+ * cmpxchg64; a write hitting an IOTLB line of a clean page walks again.
+ *
+ * Nested PGTT (cfg.nest_supported, ECAP.NEST; 3.8): the first-stage
+ * walk reads its tables at guest-physical addresses, each translated
+ * through the second stage (the nested TLB, c->ntlb, then the second
+ * stage's PSCs and walk), and the output is translated the same way:
+ * res->stage VTM_STAGE_NESTED, res->how.ss_reads etc.  Faults: SFS.4-8
+ * for a first-stage table the second stage cannot give (beyond its AW,
+ * unreadable, or unwritable for an A/D update), SSS.x for the second
+ * stage's own tables, SGN.5 for an output beyond the second stage's AW
+ * and SGN.6/7 for its rights.  A/D bits are set in both stages (SSADE).
+ * The IOTLB caches the combined translation with the smaller page size.
  */
 void vtm_core_translate(VTMCore *c, const VTMRequest *req, VTMResult *res,
                         VTMWalkLog *log);
@@ -196,6 +242,11 @@ void vtm_core_translate(VTMCore *c, const VTMRequest *req, VTMResult *res,
  * global and domain, the device's for device-selective), and IOTLB
  * global/domain invalidation also drops first-stage entries, while a
  * page-selective one covers second-stage (PASID-untagged) lines only.
+ * Nested: IOTLB invalidations also drop the nested TLB's lines they
+ * cover (global, domain, page range) and, while nested lines may be
+ * cached, a page-selective one drops the domain's nested IOTLB and
+ * first-stage PSC lines, which may hold the second stage's old output;
+ * VTM_INV_PIOTLB drops a PASID's nested lines like first-stage ones.
  */
 void vtm_core_invalidate(VTMCore *c, const VTMInvOp *op);
 

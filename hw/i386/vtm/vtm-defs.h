@@ -404,6 +404,70 @@ REG64(QI_LO, 0)
 #define VTM_QI_PIOTLB           0x6
 #define VTM_QI_PC               0x7
 #define VTM_QI_PDEVTLB          0x8
+#define VTM_QI_PGRP_RESP        0x9     /* page group response (7.7.1) */
+
+/*
+ * 7.7.1 Page Group Response Descriptor (type 9, 256-bit in scalable
+ * mode): the answer software gives a page request group.  Reserved:
+ * 8:5 (bit 5 is PDP where private data is supported, not here), 63:52,
+ * and 127:64 apart from LPIG and PRGI.
+ */
+REG64(QI_PGRP_LO, 0)
+    FIELD(QI_PGRP_LO, PASID_P, 4, 1)
+    FIELD(QI_PGRP_LO, RC, 12, 4)        /* response code */
+    FIELD(QI_PGRP_LO, RID, 16, 16)
+    FIELD(QI_PGRP_LO, PASID, 32, 20)
+REG64(QI_PGRP_HI, 8)
+    FIELD(QI_PGRP_HI, LPIG, 2, 1)
+    FIELD(QI_PGRP_HI, PRGI, 3, 9)
+#define VTM_QI_PGRP_LO_RSVD     0xfff00000000001e0ULL
+#define VTM_QI_PGRP_HI_RSVD     0xfffffffffffff003ULL
+#define VTM_PGRP_RC_SUCCESS     0x0
+#define VTM_PGRP_RC_INVALID     0x1
+#define VTM_PGRP_RC_FAILURE     0xf
+
+/*
+ * 7.5.1 Page Request Descriptor (type 1, 256 bits) as the unit writes it
+ * into the page request queue: qword 0 the requester, PASID and flags,
+ * qword 1 the page and the group, qwords 2-3 private data (PDP).
+ */
+REG64(PRQ_Q0, 0)
+    FIELD(PRQ_Q0, TYPE, 0, 8)
+    FIELD(PRQ_Q0, PASID_P, 8, 1)
+    FIELD(PRQ_Q0, PDP, 9, 1)            /* private data present */
+    FIELD(PRQ_Q0, RID, 16, 16)
+    FIELD(PRQ_Q0, PASID, 32, 20)
+    FIELD(PRQ_Q0, EXE, 52, 1)           /* execute requested */
+    FIELD(PRQ_Q0, PRIV, 53, 1)          /* privileged mode requested */
+REG64(PRQ_Q1, 8)
+    FIELD(PRQ_Q1, RD, 0, 1)
+    FIELD(PRQ_Q1, WR, 1, 1)
+    FIELD(PRQ_Q1, LPIG, 2, 1)           /* last page in group */
+    FIELD(PRQ_Q1, PRGI, 3, 9)           /* page request group index */
+    FIELD(PRQ_Q1, ADDR, 12, 52)
+#define VTM_PRQ_DESC_TYPE       0x1
+#define VTM_PRQ_DESC_SIZE       32
+
+/*
+ * 11.4.11 Page request queue registers (ECAP.PRS): head and tail are
+ * byte offsets of 32-byte descriptors in a queue of 2^PQS 4 KiB pages.
+ */
+REG64(PQH, 0x0c0)
+    FIELD(PQH, PQH, 5, 14)
+REG64(PQT, 0x0c8)
+    FIELD(PQT, PQT, 5, 14)
+REG64(PQA, 0x0d0)
+    FIELD(PQA, PQS, 0, 3)
+    FIELD(PQA, PQA, 12, 52)
+REG32(PRS, 0x0dc)
+    FIELD(PRS, PPR, 0, 1)               /* pending page request */
+    FIELD(PRS, PRO, 1, 1)               /* page request overflow */
+REG32(PECTL, 0x0e0)
+    FIELD(PECTL, IP, 30, 1)
+    FIELD(PECTL, IM, 31, 1)
+REG32(PEDATA, 0x0e4)
+REG32(PEADDR, 0x0e8)
+REG32(PEUADDR, 0x0ec)
 
 /*
  * 6.5.2.1 Context-cache Invalidate Descriptor.  Reserved: 8:6, 15:12,
@@ -707,6 +771,15 @@ typedef enum VTMFaultReason {
     VTM_FR_SM_FS_ACCESS = 0x70,         /* SFS.1 */
     VTM_FR_SM_FS_NOT_PRESENT = 0x71,    /* SFS.2 */
     VTM_FR_SM_FS_RSVD = 0x72,           /* SFS.3 */
+    /*
+     * Nested (3.8): the second-stage translation of a first-stage
+     * table's guest-physical address failed.
+     */
+    VTM_FR_SM_NEST_TOP_ACCESS = 0x73,   /* SFS.4: top table unreadable */
+    VTM_FR_SM_NEST_FS_AW = 0x74,        /* SFS.5: table GPA beyond AW */
+    VTM_FR_SM_NEST_TOP_READ = 0x75,     /* SFS.6: top table, R=0 */
+    VTM_FR_SM_NEST_FS_READ = 0x76,      /* SFS.7: lower table, R=0 */
+    VTM_FR_SM_NEST_FS_WRITE = 0x77,     /* SFS.8: A/D update, W=0 */
     VTM_FR_SM_SS_ACCESS = 0x78,         /* SSS.1 */
     VTM_FR_SM_SS_PERM = 0x79,           /* SSS.2: R=W=0 (not present) */
     VTM_FR_SM_SS_RSVD = 0x7a,           /* SSS.3 */
@@ -714,6 +787,7 @@ typedef enum VTMFaultReason {
     VTM_FR_SM_US = 0x81,                /* SGN.2: user, U/S 0 */
     VTM_FR_SM_EXEC = 0x82,              /* SGN.3: XD or SMEP */
     VTM_FR_SM_ADDR_BEYOND_AW = 0x83,    /* SGN.4: second-stage input */
+    VTM_FR_SM_NEST_OUT_AW = 0x84,       /* SGN.5: nested output GPA */
     VTM_FR_SM_WRITE = 0x85,             /* SGN.6 */
     VTM_FR_SM_READ = 0x86,              /* SGN.7 */
     VTM_FR_SM_INTR_ADDR = 0x87,         /* SGN.8 */

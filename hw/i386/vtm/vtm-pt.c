@@ -83,6 +83,7 @@ void vtm_pt_format_init_fs(VTMPtFormat *f, unsigned haw, bool fl1gp)
         .write = VTM_FR_SM_WRITE,           /* SGN.6 */
         .user = VTM_FR_SM_US,               /* SGN.2 */
         .exec = VTM_FR_SM_EXEC,             /* SGN.3 */
+        .nest_top_access = VTM_FR_SM_NEST_TOP_ACCESS,   /* SFS.4 */
     };
     /* 9.7: address bits [51:HAW] are reserved in every entry. */
     uint64_t addr_rsvd = haw < 52 ? MAKE_64BIT_MASK(haw, 52 - haw) : 0;
@@ -162,12 +163,13 @@ VTMCacheKey vtm_psc_key(uint16_t did, unsigned level, uint64_t iova)
  * sets the table to read it from and the permissions accumulated so far.
  */
 static unsigned vtm_pt_psc_start(VTMPscSet *psc, const VTMWalk *w,
-                                 uint64_t *table, uint8_t *perm,
-                                 VTMWalkLog *log)
+                                 uint64_t *table, uint64_t *gpa,
+                                 uint8_t *perm, VTMWalkLog *log)
 {
     unsigned level;
 
     *table = w->root;
+    *gpa = w->root;
     *perm = VTM_PT_PERM_ALL;
     if (!psc) {
         return w->levels;
@@ -184,6 +186,7 @@ static unsigned vtm_pt_psc_start(VTMPscSet *psc, const VTMWalk *w,
         e = vtm_cache_lookup(psc->level[level], &key);
         if (e) {
             *table = e->table;
+            *gpa = e->gpa;
             *perm = e->perm;
             log->psc_hit_level = level;
             return level - 1;
@@ -193,7 +196,8 @@ static unsigned vtm_pt_psc_start(VTMPscSet *psc, const VTMWalk *w,
 }
 
 static void vtm_pt_psc_fill(VTMPscSet *psc, const VTMWalk *w,
-                            unsigned level, uint64_t table, uint8_t perm)
+                            unsigned level, uint64_t table, uint64_t gpa,
+                            uint8_t perm)
 {
     VTMCacheKey key;
     VTMPscEntry *e;
@@ -205,6 +209,7 @@ static void vtm_pt_psc_fill(VTMPscSet *psc, const VTMWalk *w,
     e = vtm_cache_insert(psc->level[level], &key);
     if (e) {
         e->table = table;
+        e->gpa = gpa;
         e->perm = perm;
     }
 }
@@ -300,34 +305,52 @@ static VTMFaultReason vtm_pt_check_leaf(const VTMPtFormat *f,
     return VTM_FR_NONE;
 }
 
-/*
- * First stage (9.7, 3.6.2): A in every entry the walk read, D in the
- * leaf for a write, each set by one locked compare-and-exchange so that
- * a concurrent update by software is never lost.  Returns false with
- * *fr VTM_FR_NONE when an entry changed under the walk (walk again), or
- * with *fr set when an update could not be made.
- */
-static bool vtm_pt_fs_set_ad(const VTMPtFormat *f, const VTMMemOps *mem,
-                             const VTMWalk *w, VTMWalkLog *log,
-                             VTMFaultReason *fr)
+/* The A and D bits of a format: first stage (9.7) or second (9.8). */
+static void vtm_pt_ad_masks(const VTMPtFormat *f, uint64_t *a, uint64_t *d)
 {
+    *a = f->kind == VTM_PT_FIRST ? R_FSPTE_A_MASK : R_SLPTE_A_MASK;
+    *d = f->kind == VTM_PT_FIRST ? R_FSPTE_D_MASK : R_SLPTE_D_MASK;
+}
+
+/*
+ * First stage (9.7, 3.6.2), and second stage with SSADE (9.8): A in
+ * every entry the walk read, D in the leaf for a write, each set by one
+ * locked compare-and-exchange so that a concurrent update by software
+ * is never lost.  Nested: the table of each entry updated is first
+ * translated for a write (SFS.8 when the second stage denies it).
+ * Returns false with *fr VTM_FR_NONE when an entry changed under the
+ * walk (walk again), or with *fr set when an update could not be made.
+ */
+static bool vtm_pt_set_ad(const VTMPtFormat *f, const VTMMemOps *mem,
+                          const VTMWalk *w, VTMWalkLog *log,
+                          VTMFaultReason *fr)
+{
+    uint64_t a_mask, d_mask, hpa;
     unsigned i;
 
+    vtm_pt_ad_masks(f, &a_mask, &d_mask);
     *fr = VTM_FR_NONE;
     for (i = 0; i < log->nsteps; i++) {
         VTMWalkStep *step = &log->step[i];
-        uint64_t want = step->pte | R_FSPTE_A_MASK, found;
+        uint64_t want = step->pte | a_mask, found;
 
         if (i == log->nsteps - 1 && w->is_write) {
-            want |= R_FSPTE_D_MASK;
+            want |= d_mask;
         }
         if (want == step->pte) {
             continue;
         }
+        if (w->nest) {
+            *fr = w->nest->xlate(w->nest->opaque, step->table_gpa,
+                                 step->level == w->levels, true, &hpa);
+            if (*fr != VTM_FR_NONE) {
+                return false;
+            }
+        }
         log->ad_writes++;
         if (!vtm_mem_cmpxchg64(mem, step->pte_addr, step->pte, want,
                                &found)) {
-            *fr = f->fr.access;             /* SFS.1 */
+            *fr = f->fr.access;             /* SFS.1 / SSS.1 */
             return false;
         }
         if (found != step->pte) {
@@ -338,26 +361,52 @@ static bool vtm_pt_fs_set_ad(const VTMPtFormat *f, const VTMMemOps *mem,
     return true;
 }
 
+/*
+ * Nested: the host address of the first-stage table at gpa (top: the
+ * top-level table), VTM_FR_NONE when not nested.
+ */
+static VTMFaultReason vtm_pt_nest_table(const VTMWalk *w, uint64_t gpa,
+                                        bool top, uint64_t *table)
+{
+    if (!w->nest) {
+        *table = gpa;
+        return VTM_FR_NONE;
+    }
+    return w->nest->xlate(w->nest->opaque, gpa, top, false, table);
+}
+
 /* One pass of the walk; the caller redoes it after a lost A/D race. */
 static VTMFaultReason vtm_pt_walk_once(const VTMPtFormat *f,
                                        const VTMMemOps *mem,
                                        VTMPscSet *psc, const VTMWalk *w,
                                        VTMWalkOut *out, VTMWalkLog *log)
 {
-    uint64_t table, pte;
+    uint64_t table, gpa, pte;
     uint8_t perm, entry;
     unsigned level;
+    VTMFaultReason fr;
     bool leaf;
 
-    level = vtm_pt_psc_start(psc, w, &table, &perm, log);
+    level = vtm_pt_psc_start(psc, w, &table, &gpa, &perm, log);
+    if (!log->psc_hit_level) {
+        fr = vtm_pt_nest_table(w, gpa, true, &table);
+        if (fr != VTM_FR_NONE) {
+            return fr;                      /* nested: SFS.5/6, SSS.x */
+        }
+    }
     for (;;) {
         unsigned idx = extract64(w->iova, vtm_level_shift(level),
                                  VTM_LEVEL_STRIDE);
         VTMWalkStep *step = &log->step[log->nsteps++];
 
         step->level = level;
+        step->table_gpa = gpa;
         step->pte_addr = table + idx * sizeof(uint64_t);
         if (!vtm_mem_read64(mem, step->pte_addr, &pte)) {
+            /* nested: the top-level entry has its own reason, SFS.4 */
+            if (w->nest && level == w->levels && f->fr.nest_top_access) {
+                return f->fr.nest_top_access;
+            }
             return f->fr.access;            /* LSL.1 / SSS.1 / SFS.1 */
         }
         step->pte = pte;
@@ -378,8 +427,12 @@ static VTMFaultReason vtm_pt_walk_once(const VTMPtFormat *f,
         if (leaf) {
             break;
         }
-        table = FIELD_EX64(pte, SLPTE, ADDR) << VTM_PAGE_SHIFT;
-        vtm_pt_psc_fill(psc, w, level, table, perm);
+        gpa = FIELD_EX64(pte, SLPTE, ADDR) << VTM_PAGE_SHIFT;
+        fr = vtm_pt_nest_table(w, gpa, false, &table);
+        if (fr != VTM_FR_NONE) {
+            return fr;                      /* nested: SFS.5/7, SSS.x */
+        }
+        vtm_pt_psc_fill(psc, w, level, table, gpa, perm);
         level--;
     }
 
@@ -413,16 +466,22 @@ VTMFaultReason vtm_pt_walk(const VTMPtFormat *f, const VTMMemOps *mem,
             log->leaf_level = 0;
             return fr;
         }
-        if (f->kind != VTM_PT_FIRST) {
+        if (f->kind != VTM_PT_FIRST && !w->ad) {
             return VTM_FR_NONE;
         }
-        if (vtm_pt_fs_set_ad(f, mem, w, log, &fr)) {
+        if (vtm_pt_set_ad(f, mem, w, log, &fr)) {
             break;
         }
         if (fr != VTM_FR_NONE || restarts >= VTM_PT_MAX_RESTARTS) {
             log->leaf_level = 0;
             return fr != VTM_FR_NONE ? fr : f->fr.access;
         }
+    }
+    if (f->kind != VTM_PT_FIRST) {
+        /* SSADE: a clean leaf is cached without write access */
+        out->dirty = FIELD_EX64(log->step[log->nsteps - 1].pte, SLPTE, D);
+        out->perm &= out->dirty ? VTM_PERM_RW : VTM_PERM_R;
+        return VTM_FR_NONE;
     }
     out->dirty = FIELD_EX64(log->step[log->nsteps - 1].pte, FSPTE, D);
     out->perm = vtm_pt_fs_perm(w, out->rights, out->dirty);

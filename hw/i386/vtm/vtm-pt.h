@@ -45,6 +45,7 @@ typedef struct VTMPtFaults {
     VTMFaultReason read, write; /* permission, by request type */
     VTMFaultReason user;        /* first stage: user request, U/S 0 */
     VTMFaultReason exec;        /* first stage: XD or SMEP */
+    VTMFaultReason nest_top_access;     /* nested: top entry unreadable */
 } VTMPtFaults;
 
 /* Table format of one IOMMU instance: per-level reserved-bit masks. */
@@ -87,6 +88,8 @@ typedef struct VTMPscSet {
 typedef struct VTMPscEntry {
     uint64_t table;             /* next-level table address */
     uint8_t perm;               /* permissions accumulated down to here */
+    /* nested walks: table is the host address of the table at gpa */
+    uint64_t gpa;
 } VTMPscEntry;
 
 /* Key of the paging-structure cache entry at level for (did, iova). */
@@ -104,6 +107,7 @@ typedef struct VTMWalkStep {
     uint8_t level;
     uint64_t pte_addr;
     uint64_t pte;
+    uint64_t table_gpa;         /* nested: guest-physical table address */
 } VTMWalkStep;
 
 typedef struct VTMWalkLog {
@@ -114,6 +118,20 @@ typedef struct VTMWalkLog {
     uint8_t ad_writes;          /* first stage: locked A/D updates made */
     uint8_t restarts;           /* walks redone after a lost A/D race */
 } VTMWalkLog;
+
+/*
+ * Nested translation (PGTT nested, 3.8): the first-stage tables sit in
+ * guest-physical memory.  xlate translates the guest-physical address
+ * of a first-stage table (top: the top-level one) through the second
+ * stage, for a read of an entry or, with write, for a locked A/D update
+ * of one; it returns VTM_FR_NONE and *hpa, or the nested fault (SFS.5-8,
+ * SSS.x: the caller's to choose).
+ */
+typedef struct VTMPtNest {
+    VTMFaultReason (*xlate)(void *opaque, uint64_t gpa, bool top,
+                            bool write, uint64_t *hpa);
+    void *opaque;
+} VTMPtNest;
 
 typedef struct VTMWalk {
     uint64_t root;              /* top-level table */
@@ -128,6 +146,10 @@ typedef struct VTMWalk {
     bool wpe;                   /* PASID entry: supervisor writes obey R/W */
     bool nxe;                   /* PASID entry: XD honoured */
     bool smep;                  /* PASID entry: no supervisor exec of user */
+    /* Second stage only: set A and D (PASID entry SSADE, ECAP.SSADS) */
+    bool ad;
+    /* First stage only: nested, root and table pointers guest-physical */
+    const VTMPtNest *nest;
 } VTMWalk;
 
 typedef struct VTMWalkOut {
@@ -157,6 +179,16 @@ typedef struct VTMWalkOut {
  * out->perm then holds VTM_PERM_W only if a write by this requester is
  * allowed and the leaf is dirty, so a caller caching it never lets a
  * write through without D set.
+ *
+ * Second stage with w->ad (SSADE, 9.8): the same locked updates of the
+ * second-stage A (every entry read) and D (the leaf, for a write) bits;
+ * out->dirty and out->perm as for the first stage.
+ *
+ * Nested (w->nest, first-stage formats): every table address the walk
+ * meets (the root and each entry's) goes through w->nest->xlate before
+ * it is read, the paging-structure caches keep the host address, and
+ * each A/D update first translates its table for a write.  A fault of
+ * xlate ends the walk with that fault.
  */
 VTMFaultReason vtm_pt_walk(const VTMPtFormat *f, const VTMMemOps *mem,
                            VTMPscSet *psc, const VTMWalk *w,

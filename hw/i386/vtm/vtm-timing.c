@@ -294,6 +294,11 @@ void vtm_timing_init_sm(VTMTiming *t, const VTMCacheParams *pasid,
     }
 }
 
+void vtm_timing_init_nested(VTMTiming *t, const VTMCacheParams *ntlb)
+{
+    t->ntlb_lat = vtm_timing_lookup_lat(ntlb);
+}
+
 void vtm_timing_destroy(VTMTiming *t)
 {
     g_clear_pointer(&t->slot_free, g_free);
@@ -360,8 +365,9 @@ uint64_t vtm_timing_charge(VTMTiming *t, uint64_t arrival,
      */
     unsigned reads = o->ctx_reads + o->pasid_reads + o->pt_reads +
                      o->pt_writes;
-    uint32_t psc_lat = o->stage == VTM_STAGE_FIRST ? t->fs_psc_lat
-                                                   : t->psc_lat;
+    uint32_t psc_lat = o->stage == VTM_STAGE_FIRST ||
+                       o->stage == VTM_STAGE_NESTED ? t->fs_psc_lat
+                                                    : t->psc_lat;
     uint64_t start, ready, walk_start, done;
     unsigned slot;
 
@@ -371,7 +377,10 @@ uint64_t vtm_timing_charge(VTMTiming *t, uint64_t arrival,
     ready = start + (o->ctx_lookup ? t->ctx_lat : 0) +
             (o->pasid_lookup ? t->pasid_lat : 0) +
             (o->iotlb_lookup ? t->iotlb_lat : 0) +
-            (o->psc_lookup ? psc_lat : 0);
+            (o->psc_lookup ? psc_lat : 0) +
+            /* nested: zero otherwise (vtm_timing_init_nested) */
+            (uint64_t)o->ntlb_lookups * t->ntlb_lat +
+            (uint64_t)o->ss_walks * t->psc_lat;
     if (!reads) {
         *queued = start - arrival;
         return ready - arrival;

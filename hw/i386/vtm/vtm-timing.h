@@ -79,6 +79,9 @@ typedef struct VTMTimingParams {
           "level-4 first-stage paging-structure cache")                 \
     CACHE("fs-psc-l5", fs_psc[5],                                       \
           "level-5 first-stage paging-structure cache")                 \
+    CACHE("nested-tlb", nested_tlb,                                     \
+          "nested TLB (second-stage translations of the guest-physical "\
+          "addresses a nested walk reads)")                             \
     CACHE("iec", iec, "interrupt entry cache")                          \
     CACHE("devtlb", devtlb, "device-TLB of ATS endpoints")              \
     U32("ptw-mem-lat", timing.ptw_mem_lat,                              \
@@ -229,6 +232,7 @@ typedef struct VTMTiming {
     uint32_t psc_lat;           /* the PSC levels are probed in parallel */
     uint32_t pasid_lat;         /* scalable mode: the PASID cache */
     uint32_t fs_psc_lat;        /* first-stage PSC levels, in parallel */
+    uint32_t ntlb_lat;          /* nested: the nested TLB */
     uint32_t iec_lat;
     uint64_t *slot_free;        /* per walker slot: cycle it is free */
     unsigned slot_hint;         /* where the search for a free slot starts */
@@ -266,6 +270,16 @@ void vtm_timing_destroy(VTMTiming *t);
  */
 void vtm_timing_init_sm(VTMTiming *t, const VTMCacheParams *pasid,
                         const VTMCacheParams *fs_psc);
+
+/*
+ * Nested translation: the nested TLB's lookup latency.  A nested
+ * translation pays the first-stage PSC probe and, for each guest-
+ * physical address it translates (each first-stage table read that the
+ * PSCs did not serve, and the output), a nested-TLB lookup and on a
+ * miss a second-stage PSC probe and one ptw-mem-lat per second-stage
+ * read: a cold 4-level over 4-level walk makes 24 reads.
+ */
+void vtm_timing_init_nested(VTMTiming *t, const VTMCacheParams *ntlb);
 
 /* Device reset: walker slots free, clock back to 0.  Counters stay. */
 void vtm_timing_reset(VTMTiming *t);

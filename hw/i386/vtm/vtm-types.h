@@ -98,7 +98,7 @@ typedef enum VTMStage {
     VTM_STAGE_NONE = 0,         /* faulted before a translation type */
     VTM_STAGE_SECOND,           /* legacy mode, or PGTT second stage */
     VTM_STAGE_FIRST,            /* PGTT first stage */
-    VTM_STAGE_NESTED,           /* PGTT nested (decoded, not walked) */
+    VTM_STAGE_NESTED,           /* PGTT nested: both stages */
     VTM_STAGE_PT,               /* pass-through (legacy TT or PGTT) */
     VTM_STAGE__MAX,
 } VTMStage;
@@ -149,6 +149,15 @@ typedef struct VTMOutcome {
     uint8_t pasid_reads;        /* PASID directory and table entry reads */
     uint8_t pt_writes;          /* locked A/D updates of the walk */
     uint8_t stage;              /* VTMStage of the tables walked */
+    /*
+     * Nested (stage VTM_STAGE_NESTED): the second-stage translations of
+     * guest-physical addresses (each first-stage table and the output)
+     * through the nested TLB and the second stage's walks.
+     */
+    uint8_t ss_reads;           /* of pt_reads, second-stage table reads */
+    uint8_t ntlb_lookups;       /* nested-TLB lookups */
+    uint8_t ntlb_hits;
+    uint8_t ss_walks;           /* second-stage walks (each probes PSCs) */
 } VTMOutcome;
 
 /*
