@@ -337,6 +337,8 @@ static uint64_t expected_cap(const CapCase *c)
     cap = FIELD_DP64(cap, CAP, DWD, 1);
     cap = FIELD_DP64(cap, CAP, DRD, 1);
     cap = FIELD_DP64(cap, CAP, PI, c->ir);
+    /* performance monitoring (perfmon=on, the default): vtm-perfmon-test */
+    cap = FIELD_DP64(cap, CAP, ECMDS, !strstr(c->opts, "perfmon=off"));
     return cap;
 }
 
@@ -353,6 +355,7 @@ static uint64_t expected_ecap(const CapCase *c)
     ecap = FIELD_DP64(ecap, ECAP, IR, c->ir);
     ecap = FIELD_DP64(ecap, ECAP, EIM, c->ir);
     ecap = FIELD_DP64(ecap, ECAP, MHMV, c->ir ? 0xf : 0);
+    ecap = FIELD_DP64(ecap, ECAP, PMS, !strstr(c->opts, "perfmon=off"));
     return ecap;
 }
 
@@ -360,8 +363,9 @@ static const CapCase cap_cases[] = {
     { "", 48, 8, false, false, true, true, true },
     { ",aw-bits=39,nfr=1,caching-mode=on,device-iotlb=on,pt=off",
       39, 1, true, true, false, true, true },
-    { ",aw-bits=57,nfr=32,intremap=off", 57, 32, false, false, true, true,
-      false },
+    /* more than 16 fault records reach the perfmon registers at 0x300 */
+    { ",aw-bits=57,nfr=32,intremap=off,perfmon=off", 57, 32, false, false,
+      true, true, false },
     { ",dma-translation=off,nfr=3", 48, 3, false, false, true, false, true },
 };
 
@@ -614,6 +618,8 @@ static void test_property_errors(void)
         { "vtm-iommu,aw-bits=64", "aw-bits" },
         { "vtm-iommu,nfr=0", "nfr" },
         { "vtm-iommu,nfr=33", "nfr" },
+        { "vtm-iommu,nfr=17", "nfr" },          /* with perfmon=on */
+        { "vtm-iommu,x-perfmon-width=7", "x-perfmon-width" },
         { "vtm-iommu,intremap=off,eim=on", "eim" },
         { "vtm-iommu,iotlb-entries=100", "iotlb-entries" },
         { "vtm-iommu,psc-l3-ways=0", "psc-l3-ways" },
