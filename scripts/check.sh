@@ -125,7 +125,7 @@ layer_tools() {
     [ "${#tests[@]}" -gt 0 ] || fail "tools: no tests in build/core"
 }
 
-QTESTS=(vtm-test vtm-ir-test vtm-notify-test vtm-migrate-test
+QTESTS=(vtm-test vtm-ir-test vtm-notify-test vtm-sm-test vtm-migrate-test
         vtm-perfmon-test)
 
 layer_qtest() {

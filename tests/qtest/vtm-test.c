@@ -320,6 +320,18 @@ static unsigned expected_sagaw(unsigned aw)
     g_assert_not_reached();
 }
 
+/* Scalable mode is on by default wherever DMA is translated. */
+static bool expected_sm(const CapCase *c)
+{
+    return c->dma_translation;
+}
+
+/* first-stage=auto: not with caching mode, not with 39-bit widths */
+static bool expected_fs(const CapCase *c)
+{
+    return expected_sm(c) && !c->cm && c->aw >= 48;
+}
+
 static uint64_t expected_cap(const CapCase *c)
 {
     uint64_t cap = 0;
@@ -339,6 +351,11 @@ static uint64_t expected_cap(const CapCase *c)
     cap = FIELD_DP64(cap, CAP, PI, c->ir);
     /* performance monitoring (perfmon=on, the default): vtm-perfmon-test */
     cap = FIELD_DP64(cap, CAP, ECMDS, !strstr(c->opts, "perfmon=off"));
+    /* scalable mode (the default): first-stage page sizes and depth */
+    if (expected_fs(c)) {
+        cap = FIELD_DP64(cap, CAP, FL1GP, 1);
+        cap = FIELD_DP64(cap, CAP, FL5LP, c->aw == 57);
+    }
     return cap;
 }
 
@@ -356,6 +373,13 @@ static uint64_t expected_ecap(const CapCase *c)
     ecap = FIELD_DP64(ecap, ECAP, EIM, c->ir);
     ecap = FIELD_DP64(ecap, ECAP, MHMV, c->ir ? 0xf : 0);
     ecap = FIELD_DP64(ecap, ECAP, PMS, !strstr(c->opts, "perfmon=off"));
+    /* scalable mode: both stages, 20-bit PASIDs (vtm-sm-test has more) */
+    ecap = FIELD_DP64(ecap, ECAP, SMTS, expected_sm(c));
+    ecap = FIELD_DP64(ecap, ECAP, SLTS, expected_sm(c));
+    ecap = FIELD_DP64(ecap, ECAP, FLTS, expected_fs(c));
+    ecap = FIELD_DP64(ecap, ECAP, PASID, expected_sm(c));
+    ecap = FIELD_DP64(ecap, ECAP, PSS, expected_sm(c) ? 19 : 0);
+    ecap = FIELD_DP64(ecap, ECAP, SMPWC, expected_sm(c));
     return ecap;
 }
 

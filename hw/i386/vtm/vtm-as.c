@@ -97,6 +97,51 @@ static IOMMUTLBEntry vtm_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
     return entry;
 }
 
+/* The address space of requester sid, if one was made; NULL if not. */
+static VTMAddressSpace *vtm_as_find_sid(VTMState *s, uint16_t sid)
+{
+    GHashTableIter it;
+    gpointer value;
+
+    g_hash_table_iter_init(&it, s->spaces);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        if (vtm_space_sid(value) == sid) {
+            return value;
+        }
+    }
+    return NULL;
+}
+
+void vtm_as_probe_translate(VTMState *s, const VTMRequest *req,
+                            VTMResult *res)
+{
+    VTMAddressSpace *vas = vtm_as_find_sid(s, req->sid);
+    VTMRequest r = *req;
+    VTMOutbox out = { 0 };
+
+    qemu_mutex_lock(&s->lock);
+    if (!s->translation_enabled) {
+        /* GSTS.TES clear: requests pass untranslated (3.1) */
+        memset(res, 0, sizeof(*res));
+        res->translated = req->addr & ~(VTM_PAGE_SIZE - 1);
+        res->perm = VTM_PERM_RW;
+        qemu_mutex_unlock(&s->lock);
+        return;
+    }
+    r.time = vtm_stats_now_locked(s);
+    vtm_core_translate(&s->core, &r, res, NULL);
+    if (res->fault.reason != VTM_FR_NONE) {
+        vtm_fault_record_locked(s, &res->fault, &out);
+    }
+    if (vas) {
+        vtm_stats_translated_locked(s, vas, &r, res);
+    }
+    qemu_mutex_unlock(&s->lock);
+    vtm_irq_outbox_flush(s, &out);
+    trace_vtm_translate(r.sid, r.addr, res->translated, res->addr_mask,
+                        res->perm, res->fault.reason);
+}
+
 static void vtm_space_switch(VTMAddressSpace *vas, bool translate)
 {
     if (vas->translating == translate) {

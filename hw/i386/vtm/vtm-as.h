@@ -25,4 +25,12 @@ void vtm_as_switch_all(VTMState *s);
  */
 void vtm_as_outbox_flush(VTMState *s, VTMOutbox *out);
 
+/*
+ * Translates a request that no PCI function's address space carries,
+ * for x-vtm-pasid-probe (requests with PASID): translated, faulted and
+ * counted like any DMA request of req->sid.
+ */
+void vtm_as_probe_translate(VTMState *s, const VTMRequest *req,
+                            VTMResult *res);
+
 #endif

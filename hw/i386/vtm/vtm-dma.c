@@ -77,12 +77,53 @@ static bool vtm_dma_write(void *opaque, uint64_t addr, const void *buf,
                                buf, len) == MEMTX_OK;
 }
 
+/*
+ * A locked update of a qword (3.6.2: first-stage A/D bits; 5.2.3: the
+ * posted interrupt descriptor): an atomic compare-and-exchange on the
+ * host memory behind guest RAM, so that it is atomic against the vCPUs
+ * too.  Only RAM qualifies: an MMIO or ram_device target (a VFIO BAR)
+ * fails, and the core reports the access fault of the structure.
+ * address_space_unmap() then marks the page dirty (migration, TCG).
+ */
+static bool vtm_dma_cmpxchg64(void *opaque, uint64_t addr, uint64_t expected,
+                              uint64_t new, uint64_t *found)
+{
+    VTMState *s = opaque;
+    MemoryRegion *mr;
+    hwaddr xlat, len = sizeof(uint64_t);
+    uint64_t *p, old;
+
+    if (addr & (sizeof(uint64_t) - 1)) {
+        return false;           /* entries are naturally aligned */
+    }
+    RCU_READ_LOCK_GUARD();
+    if (!vtm_dma_ram_ptr(s->dma_as, addr, len, true, &mr, &xlat)) {
+        return false;
+    }
+    p = address_space_map(s->dma_as, addr, &len, true,
+                          MEMTXATTRS_UNSPECIFIED);
+    if (!p) {
+        return false;
+    }
+    if (len < sizeof(uint64_t)) {
+        address_space_unmap(s->dma_as, p, len, true, 0);
+        return false;
+    }
+    old = qatomic_cmpxchg__nocheck(p, cpu_to_le64(expected),
+                                   cpu_to_le64(new));
+    *found = le64_to_cpu(old);
+    address_space_unmap(s->dma_as, p, len, true,
+                        old == cpu_to_le64(expected) ? len : 0);
+    return true;
+}
+
 void vtm_dma_init(VTMState *s)
 {
     s->dma_as = &address_space_memory;
     s->mem = (VTMMemOps) {
         .read = vtm_dma_read,
         .write = vtm_dma_write,
+        .cmpxchg64 = vtm_dma_cmpxchg64,
         .opaque = s,
     };
 }

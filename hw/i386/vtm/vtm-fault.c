@@ -150,6 +150,8 @@ static bool vtm_fault_already_pending(VTMState *s, const VTMFault *f)
             FIELD_EX64(hi, FRCD_HI, SID) == f->sid &&
             FIELD_EX64(hi, FRCD_HI, FR) == f->reason &&
             FIELD_EX64(hi, FRCD_HI, T1) == !f->is_write &&
+            FIELD_EX64(hi, FRCD_HI, PP) == f->has_pasid &&
+            FIELD_EX64(hi, FRCD_HI, PV) == (f->has_pasid ? f->pasid : 0) &&
             lo == (f->addr & R_FRCD_LO_FI_MASK)) {
             return true;
         }
@@ -185,6 +187,13 @@ void vtm_fault_record_locked(VTMState *s, const VTMFault *f, VTMOutbox *out)
     hi = FIELD_DP64(hi, FRCD_HI, SID, f->sid);
     hi = FIELD_DP64(hi, FRCD_HI, FR, f->reason);
     hi = FIELD_DP64(hi, FRCD_HI, T1, !f->is_write);
+    /* 11.4.7.6: PP/PV name the request's PASID, PRIV and EXE its kind */
+    if (f->has_pasid) {
+        hi = FIELD_DP64(hi, FRCD_HI, PP, 1);
+        hi = FIELD_DP64(hi, FRCD_HI, PV, f->pasid);
+        hi = FIELD_DP64(hi, FRCD_HI, PRIV, f->priv);
+        hi = FIELD_DP64(hi, FRCD_HI, EXE, f->exec);
+    }
     hi = FIELD_DP64(hi, FRCD_HI, F, 1);
     vtm_set64(s, rec, f->addr & R_FRCD_LO_FI_MASK);
     vtm_set64(s, rec + 8, hi);

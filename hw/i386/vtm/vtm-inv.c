@@ -21,8 +21,6 @@
 #include "vtm-stats.h"
 #include "trace.h"
 
-#define VTM_QI_DESC_SIZE    16
-
 static VTMQiLimits vtm_inv_qi_limits(VTMState *s)
 {
     uint64_t cap = vtm_get64(s, A_CAP);
@@ -32,6 +30,7 @@ static VTMQiLimits vtm_inv_qi_limits(VTMState *s)
         .mamv = FIELD_EX64(cap, CAP, MAMV),
         .dt_supported = FIELD_EX64(ecap, ECAP, DT),
         .ir_supported = FIELD_EX64(ecap, ECAP, IR),
+        .sm_supported = FIELD_EX64(ecap, ECAP, SMTS),
     };
 }
 
@@ -161,15 +160,56 @@ static void vtm_inv_qi_apply_locked(VTMState *s, const VTMInvOp *op,
         vtm_core_invalidate(&s->core, op);      /* counted and timed */
         vtm_inv_qi_wait_locked(s, &op->wait, out);
         break;
+    /* scalable mode: decoded only from 256-bit descriptors */
     case VTM_INV_PC:
+        trace_vtm_inv_pc(op->pc.gran, op->pc.did, op->pc.pasid);
+        vtm_core_invalidate(&s->core, op);
+        break;
     case VTM_INV_PIOTLB:
+        trace_vtm_inv_piotlb(op->piotlb.gran, op->piotlb.did,
+                             op->piotlb.pasid, op->piotlb.addr,
+                             op->piotlb.am, op->piotlb.ih);
+        vtm_core_invalidate(&s->core, op);
+        break;
     case VTM_INV_PDEVTLB:
-        /* scalable mode: decoded only from 256-bit descriptors */
+        trace_vtm_inv_pdevtlb(op->pdevtlb.sid, op->pdevtlb.pasid,
+                              op->pdevtlb.addr, op->pdevtlb.size);
         vtm_core_invalidate(&s->core, op);
         break;
     }
     /* Before the next descriptor: a later wait covers the notifications */
     vtm_notify_inv_locked(s, op);
+}
+
+/*
+ * Fetches and decodes the descriptor at head: 128 bits, or 256 with
+ * IQA.DW=1 (6.5.2); a 256-bit type in a 128-bit queue is IQEI 5.
+ * VTM_IQEI_NONE and op filled, or the error to report.
+ */
+static uint8_t vtm_inv_qi_fetch_locked(VTMState *s, uint64_t base,
+                                       uint64_t head, unsigned width,
+                                       const VTMQiLimits *lim, VTMInvOp *op)
+{
+    uint64_t desc[VTM_QI_DESC_QWORDS_MAX];
+    unsigned i, nqw = width / 64;
+    uint8_t iqei;
+
+    if (!s->mem.read(s->mem.opaque, base + head, desc, nqw * 8)) {
+        return VTM_IQEI_FETCH;
+    }
+    for (i = 0; i < nqw; i++) {
+        desc[i] = le64_to_cpu(desc[i]);
+    }
+    trace_vtm_qi_desc(head, desc[0], desc[1]);
+    iqei = vtm_qi_decode_wide(desc, width, lim, op);
+    if (iqei != VTM_IQEI_NONE) {
+        qemu_log_mask(LOG_GUEST_ERROR, "vtm: invalid %u-bit invalidation "
+                      "descriptor 0x%016" PRIx64 " 0x%016" PRIx64 "%s at "
+                      "IQH 0x%" PRIx64 " (IQEI %u)\n", width, desc[1],
+                      desc[0], nqw > 2 && (desc[2] | desc[3]) ?
+                      " (upper qwords not 0)" : "", head, iqei);
+    }
+    return iqei;
 }
 
 /*
@@ -182,6 +222,8 @@ void vtm_inv_qi_process_locked(VTMState *s, VTMOutbox *out)
     uint64_t iqa = vtm_get64(s, A_IQA);
     uint64_t base = iqa & R_IQA_IQA_MASK;
     uint64_t qsize = VTM_PAGE_SIZE << FIELD_EX64(iqa, IQA, QS);
+    unsigned width = FIELD_EX64(iqa, IQA, DW) ? 256 : 128;
+    uint64_t dsize = width / 8;
     uint64_t tail = vtm_get64(s, A_IQT) & R_IQT_QT_MASK;
     uint64_t head = (vtm_get64(s, A_IQH) & R_IQH_QH_MASK) % qsize;
     VTMQiLimits lim = vtm_inv_qi_limits(s);
@@ -195,31 +237,25 @@ void vtm_inv_qi_process_locked(VTMState *s, VTMOutbox *out)
         vtm_inv_qi_error_locked(s, VTM_IQEI_TAIL_RANGE, out);
         return;
     }
+    /* 11.4.9.9: with DW=1 the tail must be 256-bit aligned (IQEI 1) */
+    if (tail % dsize) {
+        vtm_inv_qi_error_locked(s, VTM_IQEI_TAIL_ALIGN, out);
+        return;
+    }
+    head -= head % dsize;
     /* The descriptors up to the tail written arrive together. */
     now = vtm_stats_now_locked(s);
-    for (n = 0; head != tail && n < qsize / VTM_QI_DESC_SIZE; n++) {
-        uint64_t desc[2];
+    for (n = 0; head != tail && n < qsize / dsize; n++) {
         VTMInvOp op;
-        uint8_t iqei;
+        uint8_t iqei = vtm_inv_qi_fetch_locked(s, base, head, width, &lim,
+                                               &op);
 
-        if (!s->mem.read(s->mem.opaque, base + head, desc, sizeof(desc))) {
-            vtm_inv_qi_error_locked(s, VTM_IQEI_FETCH, out);
-            return;
-        }
-        desc[0] = le64_to_cpu(desc[0]);
-        desc[1] = le64_to_cpu(desc[1]);
-        trace_vtm_qi_desc(head, desc[0], desc[1]);
-        iqei = vtm_qi_decode(desc, &lim, &op);
         if (iqei != VTM_IQEI_NONE) {
-            qemu_log_mask(LOG_GUEST_ERROR, "vtm: invalid invalidation "
-                          "descriptor 0x%016" PRIx64 " 0x%016" PRIx64
-                          " at IQH 0x%" PRIx64 " (IQEI %u)\n",
-                          desc[1], desc[0], head, iqei);
             vtm_inv_qi_error_locked(s, iqei, out);
             return;
         }
         vtm_inv_qi_apply_locked(s, &op, now, out);
-        head = (head + VTM_QI_DESC_SIZE) % qsize;
+        head = (head + dsize) % qsize;
         vtm_set64(s, A_IQH, head);
     }
 }

@@ -134,6 +134,20 @@ static void vtm_iqt_write(VTMState *s, hwaddr base, uint64_t old,
     vtm_inv_qi_process_locked(s, out);
 }
 
+/*
+ * 11.4.9.3: DW selects 256-bit descriptors and exists only on a unit
+ * that reports ECAP.SMTS; elsewhere it is reserved and reads 0.
+ */
+static void vtm_iqa_write(VTMState *s, hwaddr base, uint64_t old,
+                          uint64_t written, uint64_t mask, VTMOutbox *out)
+{
+    uint64_t iqa = vtm_get64(s, A_IQA);
+
+    if (!s->cfg.sm_supported && FIELD_EX64(iqa, IQA, DW)) {
+        vtm_set64(s, A_IQA, FIELD_DP64(iqa, IQA, DW, 0));
+    }
+}
+
 static void vtm_ics_write(VTMState *s, hwaddr base, uint64_t old,
                           uint64_t written, uint64_t mask, VTMOutbox *out)
 {
@@ -160,6 +174,7 @@ static const VTMRegWriteFn vtm_mmio_effects[VTM_REG__MAX] = {
     [VTM_REG_FECTL] = vtm_fectl_write,
     [VTM_REG_PMEN] = vtm_pmen_write,
     [VTM_REG_IQT] = vtm_iqt_write,
+    [VTM_REG_IQA] = vtm_iqa_write,
     [VTM_REG_ICS] = vtm_ics_write,
     [VTM_REG_IECTL] = vtm_iectl_write,
     [VTM_REG_IRTA] = vtm_irta_write,

@@ -136,6 +136,56 @@ static void vtm_notify_track_emit(bool map, const VTMMapping *m,
  * a cache may drop an entry at any time, so reading it afresh is what a
  * cache that just missed would do.
  */
+/*
+ * Scalable mode: the requester's mappings are those of its RID_PASID
+ * entry (requests without PASID, all that QEMU's devices make).  MAP
+ * notifiers can follow a second-stage entry as a legacy context, and a
+ * pass-through one as an identity map; not a first-stage one, which
+ * software need not invalidate when it maps (vtm-sm.c refuses
+ * first-stage with caching mode, so only a guest that ignores ECAP gets
+ * here).
+ */
+static void vtm_notify_view_sm_locked(VTMState *s, VTMAddressSpace *vas,
+                                      VTMNotifyView *v)
+{
+    VTMContext ctx;
+    VTMPasidEntry pe;
+    unsigned reads;
+
+    if (vtm_ctx_fetch_rid_pasid(&s->mem, s->core.root_table,
+                                vtm_notify_sid(vas), &s->core.lim, &ctx,
+                                &pe, &reads) != VTM_FR_NONE) {
+        return;
+    }
+    v->did_valid = true;
+    v->did = pe.did;
+    switch (pe.pgtt) {
+    case VTM_PGTT_PT:
+        v->kind = VTM_VIEW_IDENTITY;
+        break;
+    case VTM_PGTT_SS:
+        v->kind = VTM_VIEW_TABLES;
+        v->levels = pe.ss_levels;
+        v->root = pe.ssptptr;
+        break;
+    default:
+        if (vas->tracker) {
+            qemu_log_mask(LOG_GUEST_ERROR, "vtm: %02x:%02x.%x translates "
+                          "with %s tables, which MAP notifiers (VFIO) cannot "
+                          "follow: its host device maps nothing\n",
+                          pci_bus_num(vas->bus), PCI_SLOT(vas->devfn),
+                          PCI_FUNC(vas->devfn),
+                          pe.pgtt == VTM_PGTT_FS ? "first-stage" : "nested");
+        }
+        break;
+    }
+}
+
+/*
+ * The requester's view now, from memory rather than the context cache:
+ * a cache may drop an entry at any time, so reading it afresh is what a
+ * cache that just missed would do.
+ */
 static void vtm_notify_view_locked(VTMState *s, VTMAddressSpace *vas,
                                    VTMNotifyView *v)
 {
@@ -144,7 +194,14 @@ static void vtm_notify_view_locked(VTMState *s, VTMAddressSpace *vas,
 
     memset(v, 0, sizeof(*v));
     v->translating = s->translation_enabled;
-    if (!s->translation_enabled || s->core.ttm != VTM_TTM_LEGACY ||
+    if (!s->translation_enabled) {
+        return;
+    }
+    if (s->core.ttm == VTM_TTM_SCALABLE && s->core.cfg.sm_supported) {
+        vtm_notify_view_sm_locked(s, vas, v);
+        return;
+    }
+    if (s->core.ttm != VTM_TTM_LEGACY ||
         vtm_ctx_fetch(&s->mem, s->core.root_table, vtm_notify_sid(vas),
                       &s->core.lim, &ctx, &reads) != VTM_FR_NONE) {
         return;
@@ -392,29 +449,85 @@ static void vtm_notify_devtlb_locked(VTMState *s, const VTMInvDevtlb *d)
     }
 }
 
+/*
+ * The input-address range a PASID-based IOTLB invalidation names
+ * (6.5.2.4): all of the PASID, or 2^AM pages.
+ */
+static void vtm_notify_piotlb_range(const VTMInvPiotlb *inv, uint64_t *first,
+                                    uint64_t *last)
+{
+    VTMInvIotlb as_iotlb = {
+        .gran = inv->gran == VTM_QI_PIOTLB_PAGE ? VTM_INV_PAGE
+                                                : VTM_INV_DOMAIN,
+        .addr = inv->addr, .am = inv->am,
+    };
+
+    vtm_notify_iotlb_range(&as_iotlb, first, last);
+}
+
+/* Whether op may change what vas maps (its view now is now). */
+static bool vtm_notify_inv_hits(VTMAddressSpace *vas,
+                                const VTMNotifyView *now, const VTMInvOp *op)
+{
+    switch (op->type) {
+    case VTM_INV_CC:
+        return vtm_notify_cc_hits(vas, now, &op->cc);
+    case VTM_INV_IOTLB:
+        return op->iotlb.gran == VTM_INV_GLOBAL ||
+               vtm_notify_did_hits(vas, now, op->iotlb.did);
+    case VTM_INV_PC:
+        return op->pc.gran == VTM_QI_PC_GLOBAL ||
+               vtm_notify_did_hits(vas, now, op->pc.did);
+    case VTM_INV_PIOTLB:
+        return vtm_notify_did_hits(vas, now, op->piotlb.did);
+    default:
+        return false;
+    }
+}
+
+/* A PASID-based device-TLB invalidation as its legacy counterpart. */
+static void vtm_notify_pdevtlb_locked(VTMState *s, const VTMInvPdevtlb *p)
+{
+    VTMInvDevtlb d = {
+        .sid = p->sid, .pfsid = p->pfsid, .mip = p->mip,
+        .addr = p->global ? ~0ULL & ~(VTM_PAGE_SIZE - 1) : p->addr,
+        .size = p->global || p->size,
+    };
+
+    vtm_notify_devtlb_locked(s, &d);
+}
+
 void vtm_notify_inv_locked(VTMState *s, const VTMInvOp *op)
 {
     GHashTableIter it;
     gpointer value;
     uint64_t first = 0, last = UINT64_MAX;
+    /* what may change a requester's context or PASID entry (6.5.3.3) */
+    bool entry_change = op->type == VTM_INV_CC || op->type == VTM_INV_PC;
 
     if (!s->notify_spaces) {
         return;                 /* the common case: nobody listens */
     }
-    if (op->type == VTM_INV_DEVTLB) {
-        vtm_notify_devtlb_locked(s, &op->devtlb);
+    if (op->type == VTM_INV_DEVTLB || op->type == VTM_INV_PDEVTLB) {
+        if (op->type == VTM_INV_DEVTLB) {
+            vtm_notify_devtlb_locked(s, &op->devtlb);
+        } else {
+            vtm_notify_pdevtlb_locked(s, &op->pdevtlb);
+        }
         return;
     }
     /*
      * With translation off nothing maps through the unit, and nothing
      * was left cached when it went off (vtm_notify_translation_locked).
      */
-    if ((op->type != VTM_INV_CC && op->type != VTM_INV_IOTLB) ||
-        !s->translation_enabled) {
+    if ((!entry_change && op->type != VTM_INV_IOTLB &&
+         op->type != VTM_INV_PIOTLB) || !s->translation_enabled) {
         return;
     }
     if (op->type == VTM_INV_IOTLB) {
         vtm_notify_iotlb_range(&op->iotlb, &first, &last);
+    } else if (op->type == VTM_INV_PIOTLB) {
+        vtm_notify_piotlb_range(&op->piotlb, &first, &last);
     }
     g_hash_table_iter_init(&it, s->spaces);
     while (g_hash_table_iter_next(&it, NULL, &value)) {
@@ -425,17 +538,16 @@ void vtm_notify_inv_locked(VTMState *s, const VTMInvOp *op)
             continue;
         }
         /*
-         * A present context entry changes only with a context-cache
-         * invalidation (6.5.3.3), so an IOTLB one can use what was seen.
+         * A present context or PASID entry changes only with a
+         * context-cache or PASID-cache invalidation (6.5.3.3), so an
+         * IOTLB one can use what was seen.
          */
-        if (op->type == VTM_INV_CC || vas->view.kind == VTM_VIEW_NONE) {
+        if (entry_change || vas->view.kind == VTM_VIEW_NONE) {
             vtm_notify_view_locked(s, vas, &now);
         } else {
             now = vas->view;
         }
-        if (op->type == VTM_INV_CC ? vtm_notify_cc_hits(vas, &now, &op->cc)
-            : op->iotlb.gran == VTM_INV_GLOBAL ||
-              vtm_notify_did_hits(vas, &now, op->iotlb.did)) {
+        if (vtm_notify_inv_hits(vas, &now, op)) {
             vtm_notify_changed_locked(s, vas, &now, first, last, true);
         }
     }

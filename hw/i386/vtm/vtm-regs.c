@@ -14,6 +14,7 @@
 #include "qemu/osdep.h"
 #include "qemu/bswap.h"
 #include "vtm-regs.h"
+#include "vtm-sm.h"
 
 #define VTM_ND_64K_DOMAINS      6       /* 2^(4 + 2 * ND) domain ids */
 #define VTM_MAMV                18      /* page-selective: up to 1 GiB */
@@ -89,7 +90,8 @@ static uint64_t vtm_regs_cap(VTMState *s)
     cap = FIELD_DP64(cap, CAP, PI, s->ir_cfg.pi);
     /* The enhanced command interface drives performance monitoring */
     cap = FIELD_DP64(cap, CAP, ECMDS, s->perfmon);
-    return cap;
+    /* FL1GP, FL5LP: first-stage page sizes and depth (vtm-sm.c) */
+    return vtm_sm_cap_bits(s, cap);
 }
 
 /* 11.4.3 */
@@ -113,7 +115,8 @@ static uint64_t vtm_regs_ecap(VTMState *s)
         /* IEC invalidation takes any index mask up to the table size */
         ecap = FIELD_DP64(ecap, ECAP, MHMV, 0xf);
     }
-    return ecap;
+    /* SMTS, FLTS, SLTS, PASID, PSS, SMPWC (vtm-sm.c) */
+    return vtm_sm_ecap_bits(s, ecap);
 }
 
 #define ALL_BITS            UINT64_MAX
@@ -146,7 +149,8 @@ static const VTMRegInfo vtm_regs[] = {
     REG(PMEN, 4, 0, R_PMEN_EPM_MASK, 0),
     REG(IQH, 8, 0, 0, 0),
     REG(IQT, 8, 0, R_IQT_QT_MASK, 0),
-    REG(IQA, 8, 0, R_IQA_IQA_MASK | R_IQA_QS_MASK, 0),
+    /* DW: stored only on a scalable-mode unit (vtm-mmio.c) */
+    REG(IQA, 8, 0, R_IQA_IQA_MASK | R_IQA_DW_MASK | R_IQA_QS_MASK, 0),
     REG(ICS, 4, 0, 0, R_ICS_IWC_MASK),
     REG(IECTL, 4, R_IECTL_IM_MASK, R_IECTL_IM_MASK, 0),
     REG(IEDATA, 4, 0, LOW32, 0),

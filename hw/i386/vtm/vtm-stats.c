@@ -120,6 +120,95 @@ void vtm_stats_inv_locked(VTMState *s, const VTMInvOp *op, uint64_t now)
     }
 }
 
+/* Scalable mode -------------------------------------------------------- */
+
+/* The counts of one PASID of a requester ("pasids" in the stats). */
+typedef struct VTMPasidCount {
+    uint64_t translations;
+    uint64_t faults;
+    uint64_t stage[VTM_STAGE__MAX];
+} VTMPasidCount;
+
+/* PASIDs counted apart per requester; the others share one line. */
+#define VTM_STATS_PASIDS_MAX    64
+#define VTM_STATS_PASID_OTHER   UINT32_MAX
+
+static void vtm_stats_pasid_locked(VTMState *s, VTMAddressSpace *vas,
+                                   const VTMResult *res)
+{
+    uint32_t key = res->pasid;
+    VTMPasidCount *pc;
+
+    if (res->fault.reason == VTM_FR_NONE && res->stage == VTM_STAGE_FIRST &&
+        res->how.levels <= VTM_MAX_LEVELS) {
+        s->fs_levels[res->how.levels]++;
+    }
+    if (!vas->pasid_stats) {
+        vas->pasid_stats = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+    }
+    pc = g_hash_table_lookup(vas->pasid_stats, GUINT_TO_POINTER(key + 1));
+    if (!pc && g_hash_table_size(vas->pasid_stats) >= VTM_STATS_PASIDS_MAX) {
+        key = VTM_STATS_PASID_OTHER;    /* key + 1 wraps to 0: not used */
+        pc = g_hash_table_lookup(vas->pasid_stats, GUINT_TO_POINTER(key));
+    }
+    if (!pc) {
+        pc = g_new0(VTMPasidCount, 1);
+        g_hash_table_insert(vas->pasid_stats,
+                            GUINT_TO_POINTER(key == VTM_STATS_PASID_OTHER ?
+                                             key : key + 1), pc);
+    }
+    pc->translations++;
+    if (res->fault.reason != VTM_FR_NONE) {
+        pc->faults++;
+    } else {
+        pc->stage[res->stage]++;
+    }
+}
+
+static const char *const vtm_stage_names[VTM_STAGE__MAX] = {
+    [VTM_STAGE_NONE] = "none",
+    [VTM_STAGE_SECOND] = "second",
+    [VTM_STAGE_FIRST] = "first",
+    [VTM_STAGE_NESTED] = "nested",
+    [VTM_STAGE_PT] = "pass-through",
+};
+
+/* Translations by the tables that made them (faults are in "faults"). */
+static QDict *vtm_json_stages(const uint64_t *stage)
+{
+    QDict *d = qdict_new();
+    unsigned i;
+
+    for (i = VTM_STAGE_SECOND; i < VTM_STAGE__MAX; i++) {
+        qdict_put_int(d, vtm_stage_names[i], stage[i]);
+    }
+    return d;
+}
+
+static QList *vtm_json_pasids(GHashTable *t)
+{
+    g_autoptr(GList) keys = t ? g_hash_table_get_keys(t) : NULL;
+    QList *l = qlist_new();
+    GList *k;
+
+    for (k = keys; k; k = k->next) {
+        uint32_t key = GPOINTER_TO_UINT(k->data);
+        const VTMPasidCount *pc = g_hash_table_lookup(t, k->data);
+        QDict *d = qdict_new();
+
+        if (key == VTM_STATS_PASID_OTHER) {
+            qdict_put_str(d, "pasid", "other");
+        } else {
+            qdict_put_int(d, "pasid", key - 1);
+        }
+        qdict_put_int(d, "translations", pc->translations);
+        qdict_put_int(d, "faults", pc->faults);
+        qdict_put(d, "stage", vtm_json_stages(pc->stage));
+        qlist_append(l, d);
+    }
+    return l;
+}
+
 void vtm_stats_translated_locked(VTMState *s, VTMAddressSpace *vas,
                                  const VTMRequest *req, const VTMResult *res)
 {
@@ -131,6 +220,9 @@ void vtm_stats_translated_locked(VTMState *s, VTMAddressSpace *vas,
     }
     if (s->core.timing.p.mode != VTM_TIMING_OFF) {
         vtm_counters_add(&vas->stats, res);
+    }
+    if (res->scalable) {
+        vtm_stats_pasid_locked(s, vas, res);
     }
     if (o->iotlb_hit) {
         trace_vtm_iotlb_hit(req->sid, req->addr, o->iotlb_hit, res->latency);
@@ -283,6 +375,10 @@ static QDict *vtm_json_counters(const VTMTiming *t, const VTMCounters *c)
         qdict_put_int(x, key, c->psc_hits[i]);
     }
     qdict_put(d, "psc", x);
+    qdict_put(d, "pasid-cache", vtm_json_hits(c->pasid_lookups,
+                                              c->pasid_hits));
+    qdict_put(d, "stage", vtm_json_stages(c->stage));
+    qdict_put_int(d, "ad-writes", c->ad_writes);
     qdict_put_int(d, "walks", c->walks);
     qdict_put_int(d, "mem-reads", c->mem_reads);
     qdict_put_int(d, "cycles", c->cycles);
@@ -346,8 +442,19 @@ static QDict *vtm_json_unit_locked(VTMState *s)
     const VTMCore *c = &s->core;
     const VTMCoreStats *st = &c->stats;
     QDict *d = vtm_json_counters(&c->timing, &c->timing.unit);
-    QDict *inv = qdict_new(), *caches = qdict_new();
+    QDict *inv = qdict_new(), *caches = qdict_new(), *fsl = qdict_new();
     unsigned level;
+
+    /* the mode of the root table latched by SRTP (11.4.5) */
+    qdict_put_str(d, "mode", c->ttm == VTM_TTM_SCALABLE &&
+                  c->cfg.sm_supported ? "scalable" :
+                  c->ttm == VTM_TTM_LEGACY ? "legacy" : "invalid");
+    for (level = 4; level <= VTM_MAX_LEVELS; level++) {
+        g_autofree char *key = g_strdup_printf("%u", level);
+
+        qdict_put_int(fsl, key, s->fs_levels[level]);
+    }
+    qdict_put(d, "first-stage-levels", fsl);
 
     qdict_put_int(inv, "context-cache-global",
                   st->inv_cc_gran[VTM_INV_GLOBAL]);
@@ -361,6 +468,16 @@ static QDict *vtm_json_unit_locked(VTMState *s)
     qdict_put_int(inv, "devtlb", st->inv_devtlb);
     qdict_put_int(inv, "iec", st->inv_iec);
     qdict_put_int(inv, "wait", st->inv_wait);
+    qdict_put_int(inv, "pasid-cache-domain",
+                  st->inv_pc_gran[VTM_QI_PC_DOMAIN]);
+    qdict_put_int(inv, "pasid-cache-pasid", st->inv_pc_gran[VTM_QI_PC_PASID]);
+    qdict_put_int(inv, "pasid-cache-global",
+                  st->inv_pc_gran[VTM_QI_PC_GLOBAL]);
+    qdict_put_int(inv, "pasid-iotlb-pasid",
+                  st->inv_piotlb_gran[VTM_QI_PIOTLB_PASID]);
+    qdict_put_int(inv, "pasid-iotlb-page",
+                  st->inv_piotlb_gran[VTM_QI_PIOTLB_PAGE]);
+    qdict_put_int(inv, "pasid-devtlb", st->inv_pdevtlb);
     qdict_put_int(inv, "cycles", c->timing.inv_cycles);
     qdict_put(d, "invalidations", inv);
     qdict_put_int(d, "walk-cycles", c->timing.walk_cycles);
@@ -371,6 +488,14 @@ static QDict *vtm_json_unit_locked(VTMState *s)
         g_autofree char *key = g_strdup_printf("psc-l%u", level);
 
         qdict_put(caches, key, vtm_json_cache(c->psc.level[level]));
+    }
+    if (c->cfg.sm_supported) {
+        qdict_put(caches, "pasid-cache", vtm_json_cache(c->pasid_cache));
+        for (level = 2; level <= VTM_MAX_LEVELS; level++) {
+            g_autofree char *key = g_strdup_printf("fs-psc-l%u", level);
+
+            qdict_put(caches, key, vtm_json_cache(c->fs_psc.level[level]));
+        }
     }
     if (s->ir.iec) {
         qdict_put(caches, "iec", vtm_json_cache(s->ir.iec));
@@ -416,6 +541,9 @@ static QList *vtm_json_requesters_locked(VTMState *s)
         qdict_put_str(d, "bdf", bdf);
         qdict_put_int(d, "sid", PCI_BUILD_BDF(pci_bus_num(vas->bus),
                                               vas->devfn));
+        if (vas->pasid_stats) {
+            qdict_put(d, "pasids", vtm_json_pasids(vas->pasid_stats));
+        }
         qlist_append(l, d);
     }
     return l;
@@ -462,10 +590,13 @@ static void vtm_stats_reset_locked(VTMState *s)
 
     vtm_timing_reset_counters(&s->core.timing);
     memset(&s->core.stats, 0, sizeof(s->core.stats));
+    memset(s->fs_levels, 0, sizeof(s->fs_levels));
+    vtm_cache_reset_stats(s->core.pasid_cache);
     vtm_cache_reset_stats(s->core.iotlb);
     vtm_cache_reset_stats(s->core.ctx_cache);
     for (level = 2; level <= VTM_MAX_LEVELS; level++) {
         vtm_cache_reset_stats(s->core.psc.level[level]);
+        vtm_cache_reset_stats(s->core.fs_psc.level[level]);
     }
     memset(&s->ir.stats, 0, sizeof(s->ir.stats));
     if (s->ir.iec) {
@@ -476,6 +607,9 @@ static void vtm_stats_reset_locked(VTMState *s)
         VTMAddressSpace *vas = value;
 
         memset(&vas->stats, 0, sizeof(vas->stats));
+        if (vas->pasid_stats) {
+            g_hash_table_remove_all(vas->pasid_stats);
+        }
     }
 }
 

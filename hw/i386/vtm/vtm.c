@@ -24,6 +24,7 @@
 #include "vtm-as.h"
 #include "vtm-mmio.h"
 #include "vtm-pmu.h"
+#include "vtm-sm.h"
 
 /*
  * The host address width bounds the output addresses of table entries
@@ -45,6 +46,7 @@ static void vtm_fill_core_config(VTMState *s)
     s->cfg.pt_supported = x86->pt_supported;
     s->cfg.dt_supported = x86->dt_supported;
     s->cfg.snoop_control = s->snoop_control;
+    vtm_sm_fill_core_config(s);
 }
 
 static bool vtm_check_properties(VTMState *s, Error **errp)
@@ -75,7 +77,8 @@ static bool vtm_check_properties(VTMState *s, Error **errp)
      * irqchip is in KVM); eim is decided in vtm_irq_realize(), once
      * intremap is known.
      */
-    if (!vtm_irq_check_properties(s, errp)) {
+    if (!vtm_irq_check_properties(s, errp) ||
+        !vtm_sm_check_properties(s, errp)) {
         return false;
     }
     vtm_props_resolve_config(s);
@@ -201,6 +204,11 @@ static const Property vtm_properties[] = {
     DEFINE_PROP_UINT32("notify-max-mappings", VTMState, notify_max_mappings,
                        1 << 18),
     DEFINE_PROP_STRING("record", VTMState, record_path),
+    DEFINE_PROP_BOOL("scalable-mode", VTMState, scalable_mode, true),
+    DEFINE_PROP_ON_OFF_AUTO("first-stage", VTMState, first_stage,
+                            ON_OFF_AUTO_AUTO),
+    DEFINE_PROP_BOOL("second-stage", VTMState, second_stage, true),
+    DEFINE_PROP_UINT8("pasid-bits", VTMState, pasid_bits, VTM_PASID_BITS),
 };
 
 /* One line each for -device vtm-iommu,help (qdev's say only the type). */
@@ -221,6 +229,12 @@ static const char *const vtm_property_help[][2] = {
       "requester are told of" },
     { "record", "file to write the translation stream to "
       "(default: none, no record)" },
+    { "scalable-mode", "ECAP.SMTS: scalable-mode tables, PASIDs and 256-bit "
+      "invalidation descriptors (off: a legacy-only unit)" },
+    { "first-stage", "ECAP.FLTS: first-stage tables, which Linux then uses "
+      "for DMA (auto: on unless caching-mode=on or aw-bits=39)" },
+    { "second-stage", "ECAP.SLTS: second-stage tables in scalable mode" },
+    { "pasid-bits", "ECAP.PSS: PASID width, 1 to 20 (0: no PASID support)" },
 };
 
 static void vtm_instance_init(Object *obj)

@@ -51,6 +51,7 @@ typedef struct VTMAddressSpace {
     bool host_device;           /* a host device (VFIO) is attached */
 
     VTMCounters stats;          /* this requester's (vtm-stats.c), locked */
+    GHashTable *pasid_stats;    /* scalable mode: PASID -> its counts */
 } VTMAddressSpace;
 
 struct VTMState {
@@ -80,6 +81,14 @@ struct VTMState {
     bool dma_translation;
     bool snoop_control;         /* ECAP.SC */
     uint32_t notify_max_mappings;   /* per address space with MAP */
+    /* Scalable mode (vtm-sm.c) */
+    bool scalable_mode;         /* ECAP.SMTS */
+    OnOffAuto first_stage;      /* ECAP.FLTS; auto: vtm-sm.c */
+    bool second_stage;          /* ECAP.SLTS */
+    uint8_t pasid_bits;         /* ECAP.PASID/PSS; 0: no PASID */
+    bool fs_enabled;            /* first_stage resolved at realize */
+    /* first-stage translations by table depth (vtm-stats.c), locked */
+    uint64_t fs_levels[VTM_MAX_LEVELS + 1];
 
     unsigned notify_spaces;     /* address spaces with notifiers */
     VTMCoreConfig cfg;          /* cache shapes */
