@@ -46,7 +46,12 @@
 # unchanged.  "ram-canary": guest RAM is backed by a file, and the
 # guest-physical pages the guest lists as "VTM-CANARY: 0xGPA" on its result
 # channel must hold the canary pattern of guest/src/vfio-nvme-identify.c
-# after the guest powered off.
+# after the guest powered off.  "perfmon": scripts/guest/perf-marks.py
+# reads vtm's statistics over QMP at the guest's VTM-PERF-MARK lines and
+# compares them with the guest's VTM-PERF-COUNT lines (perf stat's counts
+# of the dmar0 PMU).  A scenario that declares "# vtm-initrd: perf" gets
+# Debian's perf for the guest kernel and its libraries appended to the
+# initramfs (scripts/guest/fetch-perf.sh).
 # Exit status: 0 when every scenario passed and every host check held.
 set -euo pipefail
 # The braces make bash read the whole script before running it, so that
@@ -97,12 +102,14 @@ done
 
 host_checks=" "
 devices=" "
+initrds=" "
 for s in ${scenarios//,/ }; do
     f="$GUEST_REPO/guest/scenarios/$s.sh"
     [ -f "$f" ] || die "no scenario '$s' (guest/scenarios/$s.sh); there are:" \
         "$(cd "$GUEST_REPO/guest/scenarios" && ls ./*.sh | sed 's|./||; s|\.sh||' | grep -vx lib | xargs)"
     host_checks+="$(sed -n 's/^# vtm-host-check: *//p' "$f" | head -1) "
     devices+="$(sed -n 's/^# vtm-devices: *//p' "$f" | head -1) "
+    initrds+="$(sed -n 's/^# vtm-initrd: *//p' "$f" | head -1) "
 done
 
 qemu=$(qemu_binary)
@@ -150,6 +157,13 @@ logfile="$GUEST_LOGS/$name.log"
 work="$GUEST_BUILD/run-$name"
 rm -rf "$work"
 mkdir -p "$work"
+# More of the guest's tools ("# vtm-initrd:"): archives appended to the
+# initramfs, which the kernel unpacks into the same tree.
+if [[ $initrds == *" perf "* ]]; then
+    perf_cpio=$("$GUEST_REPO/scripts/guest/fetch-perf.sh" --kernel "$series")
+    cat "$initrd" "$perf_cpio" > "$work/initrd.cpio"
+    initrd="$work/initrd.cpio"
+fi
 
 # Test disks: four regions of random data each; the host keeps each
 # region's sha256 to check it after the guest shut down.
@@ -267,6 +281,13 @@ if [ -n "$stats_out" ]; then
         > "$stats_out" 2>&1 &
     stats_pid=$!
 fi
+if [[ $host_checks == *" perfmon "* ]]; then
+    cmd+=(-qmp "unix:${work//,/,,}/pm.sock,server=on,wait=off")
+    "$GUEST_REPO/scripts/guest/perf-marks.py" "$work/pm.sock" \
+        "$work/results.txt" --timeout "$timeout_s" \
+        --json "$work/perf-marks.json" > "$work/perf-marks.txt" 2>&1 &
+    marks_pid=$!
+fi
 start=$(date +%s.%N)
 set +e
 timeout -k 10 "$timeout_s" "${wrap[@]}" "${cmd[@]}" < /dev/null 2>&1 |
@@ -276,6 +297,8 @@ set -e
 kill "$watcher" 2>/dev/null || true
 wait "$watcher" 2>/dev/null || true
 [ -z "$stats_out" ] || wait "$stats_pid" 2>/dev/null || true
+marks_rc=0
+[ -z "${marks_pid:-}" ] || wait "$marks_pid" || marks_rc=$?
 took=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {printf "%.1f", e - s}')
 
 failures=()
@@ -348,6 +371,14 @@ if [ "$qrc" != 124 ] && [ "$qrc" != 137 ]; then
             hostcheck "$d region 3 unchanged" [ "$(region_sha "$d" 3)" = "${sha[$d.3]}" ]
         fi
     done
+fi
+
+# The guest's perf counts against vtm's statistics (perf-marks.py).
+if [[ $host_checks == *" perfmon "* ]] && [ "$qrc" != 124 ] && [ "$qrc" != 137 ]; then
+    sed 's/^/run: /' "$work/perf-marks.txt"
+    cp "$work/perf-marks.json" "$GUEST_LOGS/$name.perf-marks.json" 2>/dev/null || true
+    hostcheck "perfmon: the guest's perf stat counts equal vtm's statistics over the same interval" \
+        [ "$marks_rc" = 0 ]
 fi
 
 # Canary pages the guest listed: still the pattern in guest RAM

@@ -28,6 +28,9 @@
 #     vfio-cm     vfio and vfio-fault with the IOMMU's caching-mode=on
 #     ir-x2apic   interrupt remapping in x2APIC mode (-cpu max): NVMe and
 #                 virtio MSI-X through remapped IRTEs
+#     perfmon     the dmar0 PMU and Debian's perf in the guest: perf stat
+#                 of IOMMU events around fio on NVMe; its counts equal
+#                 vtm's statistics over the same interval (vtm only)
 #   Not run by default (name it):
 #     net-virtio  net with virtio-net (iommu_platform=on) as the second NIC
 #                 (flaky on QEMU's intel-iommu too: the virtio-net
@@ -57,16 +60,20 @@ declare -A TESTS=(
     [vfio-fault]="vfio-fault"
     [vfio-cm]="--iommu-opts caching-mode=on vfio,vfio-fault"
     [net-virtio]="net-virtio"
+    [perfmon]="perfmon"
     [net-vhost]="--iommu-opts device-iotlb=on net-vhost"
     [ir-x2apic]="ir-x2apic -- -cpu max"
 )
 ORDER=(boot block strict lazy pt boot-6.1 block-6.1 net net-vhost vfio vfio-fault
        vfio-cm ir-x2apic)
 
+ORDER+=(perfmon)
+
 # Why a test cannot run on this host (nothing: it can).
 cannot_run() {
     case "$1" in
     net-vhost) vhost_unusable ;;
+    perfmon) [ "$iommu" = vtm ] || echo "vtm-iommu's performance monitoring" ;;
     esac
 }
 
