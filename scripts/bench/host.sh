@@ -15,6 +15,8 @@
 #   host-bench-notify.txt scripts/bench-notify.sh RUNS (the notifier work's
 #                         invalidation and replay benchmark, vtm beside
 #                         intel-iommu, through a qtest)
+#   host-bench-dma.txt    scripts/bench-dma.sh RUNS (host ns per DMA of the
+#                         x-vtm-dma-bench device: vtm, intel-iommu, none)
 #   host-<name>.txt       any other scripts/bench-*.sh, run without arguments
 # A benchmark that does not exist yet is written down as missing
 # (host-missing.txt), not an error.  QEMU's intel-iommu has no standalone
@@ -77,6 +79,7 @@ for s in "$REPO"/scripts/bench-*.sh; do
     case "$n" in
     bench-fidelity) args=(--fidelity-only) ;;
     bench-notify) args=("$runs"); found=1 ;;     # its RUNS, median shown
+    bench-dma) args=("$runs") ;;                 # its ROUNDS, interleaved
     *) found=1 ;;
     esac
     echo "bench: host: scripts/$n.sh ${args[*]}" >&2

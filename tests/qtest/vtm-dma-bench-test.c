@@ -1,0 +1,501 @@
+/*
+ * qtest for the DMA benchmark device x-vtm-dma-bench
+ * (hw/i386/vtm/vtm-dma-bench.c): its DMA moves the right bytes through
+ * vtm-iommu's translation (second stage in legacy mode, first stage in
+ * scalable mode) and with no IOMMU, and a DMA to an unmapped IOVA is an
+ * error on the device's side and a fault record on the unit's.  Nothing
+ * here is timed.
+ *
+ * With -m perf the /vtm-dma-bench/bench case (scripts/bench-dma.sh)
+ * times the device's DMA loop behind vtm-iommu, intel-iommu and no
+ * IOMMU in the same binary: every configuration runs at once in its own
+ * QEMU and the cases are interleaved across them, round after round;
+ * each sample is printed as "# BENCH CONFIG CASE ns|thread-ns VALUE".
+ *
+ * Guest memory: TABLE_BASE.. root, context, PASID and page tables; from
+ * IOVA_BASE, identity-mapped (so every configuration moves the same host
+ * memory), the benchmark's ranges; SHIFTED_PA a translated target.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "libqtest.h"
+#include "qobject/qdict.h"
+#include "qobject/qjson.h"
+#include "qobject/qnum.h"
+#include "qapi/error.h"
+#include "libqos/pci-pc.h"
+#include "hw/i386/vtm/vtm-defs.h"
+#include "vtm-qtest-util.h"
+#include "../lib/vtm-enc-sm.h"
+
+#define BENCH_DEVFN     0x28                /* 00:05.0 */
+#define BENCH_SID       BENCH_DEVFN
+#define BENCH           "/machine/peripheral/bench"
+#define TABLE_BASE      0x01000000ULL
+#define TABLE_LIMIT     0x08000000ULL
+#define IOVA_BASE       ((uint64_t)0x10000000)
+#define SHIFTED_PA      0x20000000ULL
+#define PAGE            VTM_PAGE_SIZE
+#define SZ_2M           0x200000ULL
+#define LEVELS          4
+#define DID             1
+#define FS_LEAF         (VTMT_FS_P | VTMT_FS_RW | VTMT_FS_US | VTMT_FS_A | \
+                         VTMT_FS_D)
+
+typedef enum { TABLES_NONE, TABLES_LEGACY, TABLES_FS } Tables;
+
+typedef struct DB {
+    QTestState *qts;
+    VtmQtMem mem;
+    uint64_t root;
+} DB;
+
+static void db_start(DB *t, const char *iommu)
+{
+    QPCIBus *bus;
+    QPCIDevice *dev;
+
+    memset(t, 0, sizeof(*t));
+    t->qts = qtest_initf("-M q35 -m 1G -nodefaults %s%s "
+                         "-device x-vtm-dma-bench,id=bench,addr=05.0",
+                         iommu ? "-device " : "", iommu ? iommu : "");
+    bus = qpci_new_pc(t->qts, NULL);
+    dev = qpci_device_find(bus, BENCH_DEVFN);
+    g_assert(dev);
+    qpci_device_enable(dev);            /* bus mastering */
+    g_free(dev);
+    qpci_free_pc(bus);
+    vtm_qt_mem_init(&t->mem, t->qts, TABLE_BASE, TABLE_LIMIT);
+}
+
+/* ---- Tables (tests/lib) ------------------------------------------------- */
+
+/* Legacy root and context tables, second stage [iova, +size) -> pa. */
+static void map_legacy(DB *t, uint64_t iova, uint64_t pa, uint64_t size)
+{
+    uint64_t ctx = vtm_qt_alloc(&t->mem);
+    VtmtPt pt = { .mem = &t->mem.mem, .levels = LEVELS };
+
+    t->root = vtm_qt_alloc(&t->mem);
+    pt.top = vtm_qt_alloc(&t->mem);
+    vtmt_w64(&t->mem.mem, t->root, vtmt_root_lo(ctx));
+    vtmt_w128(&t->mem.mem, ctx + BENCH_DEVFN * VTM_CTX_ENTRY_SIZE,
+              vtmt_ctx_lo(pt.top, VTM_TT_UNTRANSLATED, false),
+              vtmt_ctx_hi(vtmt_aw_of_levels(LEVELS), DID));
+    g_assert_true(vtmt_pt_map_range(&pt, iova, pa, size, VTM_PAGE_SHIFT,
+                                    VTMT_RW));
+}
+
+/* First-stage leaves of [iova, +size) -> pa, one write per leaf table. */
+static void map_fs_range(DB *t, const VtmtPt *pt, uint64_t iova,
+                         uint64_t pa, uint64_t size)
+{
+    uint64_t leaves[512];
+
+    while (size) {
+        uint64_t n = MIN(size, SZ_2M - (iova & (SZ_2M - 1))) / PAGE;
+        uint64_t first = vtmt_fs_map(pt, iova, pa, 1, FS_LEAF,
+                                     VTMT_FS_TABLE);
+        unsigned i;
+
+        g_assert_cmphex(first, !=, 0);
+        for (i = 0; i < n; i++) {
+            leaves[i] = vtmt_fspte(pa + i * PAGE, FS_LEAF, false);
+        }
+        qtest_memwrite(t->qts, first, leaves, n * sizeof(leaves[0]));
+        iova += n * PAGE;
+        pa += n * PAGE;
+        size -= n * PAGE;
+    }
+}
+
+/* Scalable-mode tables: RID_PASID 0's entry translates by first stage. */
+static void map_fs(DB *t, uint64_t iova, uint64_t pa, uint64_t size)
+{
+    uint64_t dir = vtm_qt_alloc(&t->mem);
+    VtmtPt pt = { .mem = &t->mem.mem, .levels = LEVELS };
+    VtmtSmCtx c = { .pasid_dir = dir, .pdts = 7, .rid_pasid = 0 };
+    VtmtPasidEntry e = {
+        .pgtt = VTM_PGTT_FS, .did = DID, .aw = 2,
+        .fspm = VTM_FSPM_4LEVEL,
+    };
+    uint64_t q[VTM_PASID_ENTRY_QWORDS];
+    uint64_t cq[4];
+
+    t->root = vtm_qt_alloc(&t->mem);
+    pt.top = vtm_qt_alloc(&t->mem);
+    vtmt_sm_ctx(cq, &c);
+    g_assert_true(vtmt_sm_set_ctx(&t->mem.mem, t->root, BENCH_SID, cq));
+    e.fsptptr = pt.top;
+    vtmt_pasid_entry(q, &e);
+    g_assert_true(vtmt_set_pasid_entry(&t->mem.mem, dir, 0, q));
+    map_fs_range(t, &pt, iova, pa, size);
+}
+
+/*
+ * Root table pointer (TTM for the tables' mode), then translation on.
+ * 64-bit registers in halves, as intel-iommu requires; the caches are
+ * empty after reset, so no invalidation is needed first.
+ */
+static void enable(DB *t, Tables tables)
+{
+    uint64_t rtaddr = t->root;
+
+    if (tables == TABLES_FS) {
+        rtaddr = FIELD_DP64(rtaddr, RTADDR, TTM, VTM_TTM_SCALABLE);
+    }
+    vtm_reg_wq_halves(t->qts, A_RTADDR, rtaddr);
+    vtm_gcmd_update(t->qts, R_GCMD_SRTP_MASK, 0);
+    vtm_gcmd_update(t->qts, R_GCMD_TE_MASK, 0);
+    g_assert_cmphex(vtm_reg_rl(t->qts, A_GSTS) & R_GSTS_TES_MASK, ==,
+                    R_GSTS_TES_MASK);
+}
+
+static void setup(DB *t, Tables tables, uint64_t iova, uint64_t pa,
+                  uint64_t size)
+{
+    if (tables == TABLES_LEGACY) {
+        map_legacy(t, iova, pa, size);
+    } else if (tables == TABLES_FS) {
+        map_fs(t, iova, pa, size);
+    }
+    if (tables != TABLES_NONE) {
+        enable(t, tables);
+    }
+}
+
+/* ---- The device --------------------------------------------------------- */
+
+/* Runs spec; the result, which the caller unrefs. */
+static QDict *bench_run(DB *t, const char *spec)
+{
+    QDict *rsp, *res;
+
+    qtest_qmp_assert_success(t->qts, "{'execute': 'qom-set', 'arguments':"
+                             " {'path': %s, 'property': 'run', "
+                             "'value': %s}}", BENCH, spec);
+    rsp = qtest_qmp(t->qts, "{'execute': 'qom-get', 'arguments': "
+                    "{'path': %s, 'property': 'result'}}", BENCH);
+    g_assert(qdict_haskey(rsp, "return"));
+    res = qobject_to(QDict, qobject_from_json(qdict_get_str(rsp, "return"),
+                                              &error_abort));
+    g_assert(res);
+    qobject_unref(rsp);
+    return res;
+}
+
+static double res_num(QDict *r, const char *key)
+{
+    return qnum_get_double(qobject_to(QNum, qdict_get(r, key)));
+}
+
+static uint64_t fnv(uint64_t h, const uint8_t *p, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        h = (h ^ p[i]) * 0x100000001b3ULL;
+    }
+    return h;
+}
+
+#define XFER_PAGES      4
+#define XFER_LEN        (XFER_PAGES * PAGE)
+
+/*
+ * The device reads [IOVA_BASE, +XFER_LEN) (the hash of what it read must
+ * be that of the bytes at pa) and then writes it (the bytes land at pa,
+ * none at the IOVA's own address unless pa is it).
+ */
+static void check_moves(DB *t, uint64_t pa)
+{
+    g_autofree uint8_t *buf = g_malloc(XFER_LEN);
+    g_autofree char *want = NULL;
+    g_autofree char *spec = g_strdup_printf(
+        "op=read,size=4096,base=0x%" PRIx64 ",range=%u,count=%u,reps=1,"
+        "hash=on", IOVA_BASE, (unsigned)XFER_LEN, XFER_PAGES);
+    QDict *r;
+    unsigned i;
+
+    for (i = 0; i < XFER_LEN; i++) {
+        buf[i] = i * 13 + (i >> 12);
+    }
+    qtest_memwrite(t->qts, pa, buf, XFER_LEN);
+    r = bench_run(t, spec);
+    want = g_strdup_printf("0x%016" PRIx64, fnv(0xcbf29ce484222325ULL, buf,
+                                                XFER_LEN));
+    g_assert_cmpstr(qdict_get_str(r, "hash"), ==, want);
+    g_assert_cmpint(qdict_get_int(r, "errors"), ==, 0);
+    g_assert_cmpint(qdict_get_int(r, "dmas"), ==, XFER_PAGES);
+    qobject_unref(r);
+
+    g_free(spec);
+    spec = g_strdup_printf("op=write,size=4096,base=0x%" PRIx64 ",range=%u,"
+                           "count=%u,reps=1,fill=0x5a", IOVA_BASE,
+                           (unsigned)XFER_LEN, XFER_PAGES);
+    r = bench_run(t, spec);
+    g_assert_cmpint(qdict_get_int(r, "errors"), ==, 0);
+    qobject_unref(r);
+    qtest_memread(t->qts, pa, buf, XFER_LEN);
+    for (i = 0; i < XFER_LEN; i++) {
+        g_assert_cmphex(buf[i], ==, (uint8_t)(0x5a + i % PAGE));
+    }
+    if (pa != IOVA_BASE) {
+        g_assert_cmphex(qtest_readq(t->qts, IOVA_BASE), ==, 0);
+    }
+}
+
+static void test_no_iommu(void)
+{
+    DB t;
+
+    db_start(&t, NULL);
+    check_moves(&t, IOVA_BASE);
+    qtest_quit(t.qts);
+}
+
+static void test_legacy(void)
+{
+    DB t;
+
+    db_start(&t, "vtm-iommu,intremap=off");
+    setup(&t, TABLES_LEGACY, IOVA_BASE, SHIFTED_PA, XFER_LEN);
+    check_moves(&t, SHIFTED_PA);
+    qtest_quit(t.qts);
+}
+
+static void test_first_stage(void)
+{
+    DB t;
+
+    db_start(&t, "vtm-iommu,intremap=off,scalable-mode=on,first-stage=on");
+    setup(&t, TABLES_FS, IOVA_BASE, SHIFTED_PA, XFER_LEN);
+    check_moves(&t, SHIFTED_PA);
+    qtest_quit(t.qts);
+}
+
+/* Both threads' DMAs translate and are counted. */
+static void test_two_threads(void)
+{
+    DB t;
+    QDict *r;
+
+    db_start(&t, "vtm-iommu,intremap=off");
+    setup(&t, TABLES_LEGACY, IOVA_BASE, IOVA_BASE, 16 * PAGE);
+    r = bench_run(&t, "op=read,size=64,base=0x10000000,range=65536,"
+                  "pattern=rand,count=1000,reps=3,threads=2");
+    g_assert_cmpint(qdict_get_int(r, "errors"), ==, 0);
+    g_assert_cmpint(qdict_get_int(r, "dmas"), ==, 6000);
+    g_assert_cmpfloat(res_num(r, "min"), <=, res_num(r, "ns"));
+    g_assert_cmpfloat(res_num(r, "ns"), <=, res_num(r, "max"));
+    qobject_unref(r);
+    qtest_quit(t.qts);
+}
+
+/*
+ * A read of a page the tables do not map: the DMA fails on the device's
+ * side and the unit records the fault (LGN.2, FR 6h, T1 read).
+ */
+static void test_fault(void)
+{
+    uint64_t unmapped = IOVA_BASE + 64 * PAGE;
+    uint64_t lo, hi;
+    DB t;
+    QDict *r;
+
+    db_start(&t, "vtm-iommu,intremap=off");
+    setup(&t, TABLES_LEGACY, IOVA_BASE, IOVA_BASE, 16 * PAGE);
+    r = bench_run(&t, "op=read,size=64,base=0x10040000,count=1,reps=1");
+    g_assert_cmpint(qdict_get_int(r, "errors"), ==, 1);
+    qobject_unref(r);
+    g_assert_cmphex(FIELD_EX32(vtm_reg_rl(t.qts, A_FSTS), FSTS, PPF), ==, 1);
+    lo = vtm_reg_rq(t.qts, VTM_FRO_OFFSET);
+    hi = vtm_reg_rq(t.qts, VTM_FRO_OFFSET + 8);
+    g_assert_cmphex(FIELD_EX64(hi, FRCD_HI, F), ==, 1);
+    g_assert_cmphex(FIELD_EX64(hi, FRCD_HI, FR), ==, VTM_FR_READ);
+    g_assert_cmphex(FIELD_EX64(hi, FRCD_HI, SID), ==, BENCH_SID);
+    g_assert_cmphex(FIELD_EX64(hi, FRCD_HI, T1), ==, 1);
+    g_assert_cmphex(FIELD_EX64(lo, FRCD_LO, FI), ==,
+                    unmapped >> VTM_PAGE_SHIFT);
+    /* the mapped range still works next to it */
+    r = bench_run(&t, "op=read,size=4096,base=0x10000000,range=65536,"
+                  "count=16,reps=1");
+    g_assert_cmpint(qdict_get_int(r, "errors"), ==, 0);
+    qobject_unref(r);
+    qtest_quit(t.qts);
+}
+
+/* A bad spec is refused with an error naming the key. */
+static void test_bad_spec(void)
+{
+    static const char *const bad[][2] = {
+        { "size=0", "size=0" },
+        { "size=65537", "size=65537" },
+        { "threads=3", "threads=3" },
+        { "op=copy", "op=copy" },
+        { "speed=1", "speed=1" },
+        { "count", "'count' is not key=value" },
+        { "size=4096,range=64", "range" },
+        { "base=0xfffffffffffff000,range=8192", "wraps" },
+    };
+    DB t;
+    unsigned i;
+
+    db_start(&t, NULL);
+    for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+        QDict *rsp = qtest_qmp(t.qts, "{'execute': 'qom-set', 'arguments':"
+                               " {'path': %s, 'property': 'run', "
+                               "'value': %s}}", BENCH, bad[i][0]);
+        QDict *err = qdict_get_qdict(rsp, "error");
+
+        g_assert(err);
+        g_assert_nonnull(strstr(qdict_get_str(err, "desc"), bad[i][1]));
+        qobject_unref(rsp);
+    }
+    qtest_quit(t.qts);
+}
+
+/* ---- Benchmark (-m perf only) ------------------------------------------ */
+
+#define MISS_RANGE      (64ULL << 20)       /* 16384 pages */
+#define HIT_RANGE       (16 * PAGE)
+
+typedef struct BenchCfg {
+    const char *name;
+    const char *device;         /* NULL: no IOMMU */
+    Tables tables;
+    DB t;
+    bool up;
+} BenchCfg;
+
+static BenchCfg bench_cfgs[] = {
+    { "none", NULL, TABLES_NONE },
+    { "intel", "intel-iommu,intremap=off,aw-bits=48", TABLES_LEGACY },
+    { "intel-fs", "intel-iommu,intremap=off,aw-bits=48,x-scalable-mode=on,"
+      "x-flts=on", TABLES_FS },
+    { "vtm-off", "vtm-iommu,intremap=off,timing=off", TABLES_LEGACY },
+    { "vtm", "vtm-iommu,intremap=off,timing=account", TABLES_LEGACY },
+    { "vtm-fs", "vtm-iommu,intremap=off,timing=account,scalable-mode=on,"
+      "first-stage=on", TABLES_FS },
+};
+
+typedef struct BenchCase {
+    const char *name;
+    const char *spec;
+} BenchCase;
+
+/* DMAs per repetition: about 10-100 ms each. */
+static const BenchCase bench_cases[] = {
+    { "hit-seq-64", "size=64,range=65536,count=100000" },
+    { "hit-rand-64", "size=64,range=65536,pattern=rand,count=100000" },
+    { "hit-seq-4k", "size=4096,range=65536,count=50000" },
+    { "hit-rand-4k", "size=4096,range=65536,pattern=rand,count=50000" },
+    { "miss-seq-4k", "size=4096,range=0x4000000,count=20000" },
+    { "miss-rand-4k", "size=4096,range=0x4000000,pattern=rand,count=20000" },
+    { "miss-rand-64", "size=64,range=0x4000000,pattern=rand,count=20000" },
+};
+
+static unsigned bench_env(const char *name, unsigned dflt)
+{
+    const char *s = g_getenv(name);
+
+    return s && atoi(s) > 0 ? atoi(s) : dflt;
+}
+
+/*
+ * Whether name is in the comma-separated list in environment variable var
+ * (or var is unset): BENCH_CONFIGS and BENCH_CASES pick a subset, e.g. for
+ * a profile of one configuration.
+ */
+static bool bench_wanted(const char *var, const char *name)
+{
+    const char *s = g_getenv(var);
+    g_auto(GStrv) words = NULL;
+
+    if (!s || !*s) {
+        return true;
+    }
+    words = g_strsplit(s, ",", -1);
+    return g_strv_contains((const char *const *)words, name);
+}
+
+static void bench_one(BenchCfg *c, const BenchCase *k, unsigned threads,
+                      unsigned reps)
+{
+    g_autofree char *spec = g_strdup_printf("%s,base=0x%" PRIx64 ",reps=%u,"
+                                            "threads=%u", k->spec, IOVA_BASE,
+                                            reps, threads);
+    QDict *r = bench_run(&c->t, spec);
+
+    /* a DMA that failed would time the fault path, not a translation */
+    g_assert_cmpint(qdict_get_int(r, "errors"), ==, 0);
+    g_test_message("BENCH %s %s-t%u ns %.2f", c->name, k->name, threads,
+                   res_num(r, "ns"));
+    g_test_message("BENCH %s %s-t%u thread-ns %.2f", c->name, k->name,
+                   threads, res_num(r, "thread-ns"));
+    qobject_unref(r);
+}
+
+/*
+ * BENCH_ROUNDS rounds (default 5); in each, every case and thread count
+ * once per configuration, configurations next to each other, so that
+ * load from elsewhere on the machine hits them alike.
+ */
+static void test_bench(void)
+{
+    unsigned rounds = bench_env("BENCH_ROUNDS", 5);
+    unsigned reps = bench_env("BENCH_REPS", 5);
+    unsigned r, k, th, i;
+
+    for (i = 0; i < G_N_ELEMENTS(bench_cfgs); i++) {
+        BenchCfg *c = &bench_cfgs[i];
+
+        if (!bench_wanted("BENCH_CONFIGS", c->name)) {
+            continue;
+        }
+        db_start(&c->t, c->device);
+        setup(&c->t, c->tables, IOVA_BASE, IOVA_BASE, MISS_RANGE);
+        c->up = true;
+        /* the host backs guest RAM on first touch: not a DMA's cost */
+        qobject_unref(bench_run(&c->t, "op=write,size=4096,base=0x10000000,"
+                                "range=0x4000000,count=16384,reps=1"));
+    }
+    for (r = 0; r < rounds; r++) {
+        g_test_message("round %u of %u", r + 1, rounds);
+        for (k = 0; k < G_N_ELEMENTS(bench_cases); k++) {
+            for (th = 1; th <= 2; th++) {
+                if (th != bench_env("BENCH_THREADS", th)) {
+                    continue;
+                }
+                for (i = 0; i < G_N_ELEMENTS(bench_cfgs); i++) {
+                    if (bench_cfgs[i].up &&
+                        bench_wanted("BENCH_CASES", bench_cases[k].name)) {
+                        bench_one(&bench_cfgs[i], &bench_cases[k], th, reps);
+                    }
+                }
+            }
+        }
+    }
+    for (i = 0; i < G_N_ELEMENTS(bench_cfgs); i++) {
+        if (bench_cfgs[i].up) {
+            qtest_quit(bench_cfgs[i].t.qts);
+        }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    qtest_add_func("/vtm-dma-bench/no-iommu", test_no_iommu);
+    qtest_add_func("/vtm-dma-bench/legacy", test_legacy);
+    qtest_add_func("/vtm-dma-bench/first-stage", test_first_stage);
+    qtest_add_func("/vtm-dma-bench/two-threads", test_two_threads);
+    qtest_add_func("/vtm-dma-bench/fault", test_fault);
+    qtest_add_func("/vtm-dma-bench/bad-spec", test_bad_spec);
+    if (g_test_perf()) {
+        qtest_add_func("/vtm-dma-bench/bench", test_bench);
+    }
+    return g_test_run();
+}
