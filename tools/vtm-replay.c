@@ -277,6 +277,12 @@ static void print_row(const char *first, const VTMCoreConfig *cfg,
     } else {
         printf(" %8s %7s %7s\n", "-", "-", "-");
     }
+    /* nested runs: how the second stage of the 2D walk fared */
+    if (c->ntlb_lookups) {
+        printf("%-14s nested: %.2f%% nested-TLB hits, %.3f second-stage "
+               "reads/req\n", "", 100.0 * c->ntlb_hits / c->ntlb_lookups,
+               c->ss_reads / reqs);
+    }
 }
 
 /* Synthetic runs ------------------------------------------------------ */

@@ -39,6 +39,18 @@
  *  - stats: VTMCoreStats sm_translations, stage[], pasid_lookups/hits,
  *    fs_walks, ad_writes, inv_pc/piotlb/pdevtlb; per-requester counters
  *    in VTMCounters (pasid_lookups/hits, ad_writes, stage[]).
+ *  - nested (ECAP.NEST): nest_supported from a property, reported in
+ *    ECAP.NEST; nested_tlb shapes the nested TLB (nested-tlb-*
+ *    properties come with VTM_TIMING_PARAMS); VTMCoreStats
+ *    nested_walks, ss_reads, ntlb_lookups/hits and VTMCounters ss_reads,
+ *    ntlb_lookups/hits for the stats.  Faults 0x73-0x77 and 0x84 are
+ *    recorded like any other scalable-mode reason.
+ *  - second-stage A/D (ECAP.SSADS, the SLADS field, bit 45): slads
+ *    from a property; the PASID entry's SSADE then makes second-stage
+ *    walks update A/D through cmpxchg64 (as first-stage ones do).
+ *  - page requests (ECAP.PRS): prs from a property; the queue, its
+ *    registers (PQH/PQT/PQA/PRS/PECTL/PEDATA/PEADDR, vtm-defs.h) and
+ *    descriptors are vtm-prq.h's pure functions, driven by the glue.
  */
 typedef struct VTMCoreConfig {
     uint8_t haw;                /* host address width (bits) */

@@ -155,6 +155,9 @@ void vtm_counters_add(VTMCounters *c, const VTMResult *res)
     c->pasid_lookups += o->pasid_lookup;
     c->pasid_hits += o->pasid_hit;
     c->ad_writes += o->pt_writes;
+    c->ss_reads += o->ss_reads;
+    c->ntlb_lookups += o->ntlb_lookups;
+    c->ntlb_hits += o->ntlb_hits;
     if (res->fault.reason == VTM_FR_NONE) {
         c->stage[MIN(res->stage, VTM_STAGE__MAX - 1)]++;
     }

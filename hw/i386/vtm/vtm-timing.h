@@ -175,7 +175,11 @@ typedef struct VTMCounters {
     /* Scalable mode */
     uint64_t pasid_lookups;     /* PASID cache */
     uint64_t pasid_hits;
-    uint64_t ad_writes;         /* first-stage locked A/D updates */
+    uint64_t ad_writes;         /* locked A/D updates (both stages) */
+    /* Nested translation */
+    uint64_t ss_reads;          /* of mem_reads, second-stage reads */
+    uint64_t ntlb_lookups;      /* nested TLB */
+    uint64_t ntlb_hits;
     uint64_t stage[VTM_STAGE__MAX];     /* translations by VTMStage */
     uint64_t cycles;            /* sum of modelled latencies */
     uint64_t queue_cycles;      /* of which waiting for the unit */
