@@ -275,31 +275,35 @@ typedef struct ReadCase {
 } ReadCase;
 
 /*
- * Caches at their defaults, 4 over 4, 4 KiB pages.  The first-stage
- * tables sit in guest pages GTAB..GTAB+3 (one 2 MiB region), the data
- * at GDATA (another GiB of the same 512 GiB):
- *  cold: the root's second-stage walk 4, then each lower table's 1
- *        (second-stage PSC L2 hit), 4 first-stage reads, the output's
- *        walk 3 (PSC L4 hit): 4 + 3 + 4 + 3 = 14, of them 10 second.
+ * Caches at their defaults, fs levels over ss levels, 4 KiB pages.  The
+ * first-stage tables sit in guest pages GTAB.. (one 2 MiB region), the
+ * data at GDATA + 2M (another GiB of the same 512 GiB):
+ *  cold: the root's second-stage walk (ss), each lower table's 1 (its
+ *        second-stage PSC L2 hit), fs first-stage reads, the output's
+ *        walk 3 (PSC L4 hit): ss + (fs - 1) + fs + 3, of them
+ *        ss + (fs - 1) + 3 second-stage; 4 over 4: 14 and 10.
  *  again: IOTLB hit, 0.
- *  next page: first-stage PSC L2 hit gives the leaf table's host
+ *  next page: the first-stage PSC L2 hit gives the leaf table's host
  *        address (1 read); the output misses the nested TLB, PSC L2
- *        hit (1): 2.
- *  PASID-selective invalidation (IOTLB and first-stage PSCs): 4
+ *        hit (1): 2, of them 1.
+ *  PASID-selective invalidation (IOTLB and first-stage PSCs): fs
  *        first-stage reads, every guest-physical address a nested-TLB
- *        hit: 4, of them 0 second.
+ *        hit: fs, of them 0.
  *  IOTLB page invalidation of the output's guest-physical page: its
- *        nested-TLB line, the second-stage PSC lines over it (L4 too)
- *        and the domain's nested IOTLB and first-stage PSC lines go:
- *        4 first-stage reads (tables: nested-TLB hits) + 4: 8.
+ *        nested-TLB line, the second-stage PSC lines over it (up to the
+ *        top level) and the domain's nested IOTLB and first-stage PSC
+ *        lines go: fs first-stage reads (tables: nested-TLB hits) and a
+ *        full second-stage walk: fs + ss, of them ss.
  */
-static void test_reads_table(void)
+static void run_reads_table(unsigned fs, unsigned ss)
 {
-    static const ReadCase want[] = {
-        { "cold", 14, 10 }, { "again", 0, 0 }, { "next page", 2, 1 },
-        { "after PASID-selective", 4, 0 }, { "after IOTLB page", 8, 4 },
+    const ReadCase want[] = {
+        { "cold", ss + (fs - 1) + fs + 3, ss + (fs - 1) + 3 },
+        { "again", 0, 0 }, { "next page", 2, 1 },
+        { "after PASID-selective", fs, 0 },
+        { "after IOTLB page", fs + ss, ss },
     };
-    EnvOpts o = { .fs_levels = 4, .ss_levels = 4, .caches = CACHES_ALL };
+    EnvOpts o = { .fs_levels = fs, .ss_levels = ss, .caches = CACHES_ALL };
     Env *e = env_new(&o);
     uint64_t gpa = GDATA + 0x200000;
     VTMResult r[ARRAY_SIZE(want)];
@@ -316,8 +320,10 @@ static void test_reads_table(void)
     xlate(e, IOVA, false, &r[4]);
     for (i = 0; i < ARRAY_SIZE(want); i++) {
         if (g_test_verbose()) {
-            g_test_message("%s: %u reads, %u second-stage", want[i].what,
-                           r[i].how.pt_reads, r[i].how.ss_reads);
+            g_test_message("%u over %u, %s: %u reads, %u second-stage, "
+                           "%" PRIu64 " cycles", fs, ss, want[i].what,
+                           r[i].how.pt_reads, r[i].how.ss_reads,
+                           r[i].latency);
         }
         g_assert_cmphex(r[i].fault.reason, ==, VTM_FR_NONE);
         g_assert_cmpuint(r[i].how.pt_reads, ==, want[i].pt_reads);
@@ -329,7 +335,17 @@ static void test_reads_table(void)
     g_assert_cmpuint(r[0].latency, >, r[1].latency);
     g_assert_cmpuint(e->core.stats.nested_walks, ==, 4);
     g_assert_cmpuint(e->core.stats.ntlb_hits, >, 0);
+    g_assert_cmpuint(e->core.timing.unit.ntlb_hits, ==,
+                     e->core.stats.ntlb_hits);
     env_free(e);
+}
+
+static void test_reads_table(void)
+{
+    run_reads_table(4, 4);
+    run_reads_table(5, 4);
+    run_reads_table(4, 5);
+    run_reads_table(5, 5);
 }
 
 /* ---- Faults --------------------------------------------------------- */
