@@ -49,6 +49,29 @@ else
     fail "no /sys/class/iommu/dmar* unit"
 fi
 
+# The translation mode the kernel put the unit in, from its registers
+# (RTADDR.TTM, IQA.DW: /bin/dmar-regs); vtm.mode=scalable|legacy on the
+# command line says which one the test expects.
+if /bin/dmar-regs > /tmp/regs.txt; then
+    cat /tmp/regs.txt
+    mode=$(sed -n 's/.* mode \([a-z-]*\) (TTM.*/\1/p' /tmp/regs.txt | head -1)
+    info "translation mode: $mode"
+    for arg in $(cat /proc/cmdline); do
+        case "$arg" in
+        vtm.mode=*)
+            want_mode=${arg#vtm.mode=}
+            check "unit in $want_mode mode (RTADDR.TTM read back)" [ "$mode" = "$want_mode" ]
+            if [ "$want_mode" = scalable ]; then
+                check "256-bit invalidation descriptors (IQA.DW=1)" \
+                    grep -q ' mode scalable (TTM 1) DW 1 ' /tmp/regs.txt
+            fi
+            ;;
+        esac
+    done
+else
+    info "registers not readable through /dev/mem: mode not read"
+fi
+
 # The ACPI table the unit was described by.
 if /bin/dmar-dump > /tmp/dmar.txt; then
     ok "ACPI DMAR table valid ($(tail -1 /tmp/dmar.txt))"

@@ -23,6 +23,10 @@
 #   -v, --verbose      stream the whole console, not only the VTM- lines
 #   --stats FILE       at guest power-off, write vtm's statistics table
 #                      (tools/vtm-stats over QMP) to FILE
+#   --expect-stage S   host check, from vtm's statistics at power-off: the
+#                      guest's DMA was translated in mode and stage S:
+#                      first, second or pass-through (scalable mode, and
+#                      no DMA by another stage), or legacy (legacy mode)
 # Environment:
 #   VTM_OPTS           appended to -device vtm-iommu (e.g. aw-bits=39)
 #   VTM_QEMU           QEMU binary (default build/qemu-build/qemu-system-x86_64)
@@ -73,6 +77,7 @@ verbose=0
 scenarios=
 qemu_extra=()
 stats_out=
+expect_stage=
 
 usage() { sed -n '2,/^set -e/p' "$0" | sed '$d; /shellcheck/d; s/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
@@ -88,6 +93,7 @@ while [ $# -gt 0 ]; do
     --bzimage) bzimage=1; shift ;;
     --keep) keep=1; shift ;;
     --stats) stats_out=${2:?}; shift 2 ;;
+    --expect-stage) expect_stage=${2:?}; shift 2 ;;
     -v|--verbose) verbose=1; shift ;;
     -h|--help) usage; exit 0 ;;
     --) shift; qemu_extra=("$@"); break ;;
@@ -99,6 +105,13 @@ done
 [ -n "$scenarios" ] || { usage >&2; die "no scenario given"; }
 [[ $mib =~ ^[1-9][0-9]*$ ]] && [ $((mib % 2)) = 0 ] || die "--mib must be an even number"
 [[ $timeout_s =~ ^[1-9][0-9]*$ ]] || die "--timeout must be a number of seconds"
+case "$expect_stage" in
+''|first|second|pass-through|legacy) ;;
+*) die "--expect-stage must be first, second, pass-through or legacy" ;;
+esac
+[ -z "$expect_stage" ] || [ -z "$stats_out" ] ||
+    die "--expect-stage and --stats both read the statistics: use one"
+[ -z "$expect_stage" ] || [ "$iommu" = vtm ] || die "--expect-stage needs --iommu vtm"
 
 host_checks=" "
 devices=" "
@@ -274,11 +287,16 @@ watch_console() {
 }
 watch_console &
 watcher=$!
-if [ -n "$stats_out" ]; then
+if [ -n "$stats_out" ] || [ -n "$expect_stage" ]; then
     cmd+=(-qmp "unix:${work//,/,,}/qmp.sock,server=on,wait=off"
           -action shutdown=pause)
-    "$GUEST_REPO/tools/vtm-stats" "$work/qmp.sock" --at-shutdown "$timeout_s" \
-        > "$stats_out" 2>&1 &
+    if [ -n "$expect_stage" ]; then
+        "$GUEST_REPO/tools/vtm-stats" "$work/qmp.sock" --at-shutdown "$timeout_s" \
+            --json > "$work/stats.json" 2>&1 &
+    else
+        "$GUEST_REPO/tools/vtm-stats" "$work/qmp.sock" --at-shutdown "$timeout_s" \
+            > "$stats_out" 2>&1 &
+    fi
     stats_pid=$!
 fi
 if [[ $host_checks == *" perfmon "* ]]; then
@@ -296,7 +314,7 @@ qrc=${PIPESTATUS[0]}
 set -e
 kill "$watcher" 2>/dev/null || true
 wait "$watcher" 2>/dev/null || true
-[ -z "$stats_out" ] || wait "$stats_pid" 2>/dev/null || true
+[ -z "$stats_out$expect_stage" ] || wait "$stats_pid" 2>/dev/null || true
 marks_rc=0
 [ -z "${marks_pid:-}" ] || wait "$marks_pid" || marks_rc=$?
 took=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {printf "%.1f", e - s}')
@@ -403,6 +421,29 @@ with open(sys.argv[1], "rb") as f:
     fi
 fi
 rm -f "$work/ram"
+
+# The mode and stage the unit translated the guest's DMA in, from its
+# statistics at power-off (docs/vtm.rst "Statistics": unit/mode and
+# unit/stage count translations by the tables used).
+if [ -n "$expect_stage" ] && [ "$qrc" != 124 ] && [ "$qrc" != 137 ]; then
+    cp "$work/stats.json" "$GUEST_LOGS/$name.stats.json" 2>/dev/null || true
+    hostcheck "DMA translated in $expect_stage (vtm stats: $(python3 -c '
+import json, sys
+u = json.load(open(sys.argv[1]))["unit"]
+print("mode %s, stages %s" % (u.get("mode"), json.dumps(u.get("stage"))))
+' "$work/stats.json" 2>/dev/null || echo unreadable))" python3 -c '
+import json, sys
+u = json.load(open(sys.argv[1]))["unit"]
+want, st = sys.argv[2], u.get("stage", {})
+if want == "legacy":
+    ok = u["mode"] == "legacy" and u["translations"] > 0
+else:
+    dma = ("first", "second", "pass-through")
+    ok = (u["mode"] == "scalable" and st.get(want, 0) > 0 and
+          all(st.get(s, 0) == 0 for s in dma if s != want))
+sys.exit(0 if ok else 1)
+' "$work/stats.json" "$expect_stage"
+fi
 
 if [ ${#failures[@]} -eq 0 ]; then
     echo "run: PASS $name ($accel, $took s)"

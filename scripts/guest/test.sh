@@ -2,19 +2,29 @@
 # Runs the guest scenarios as tests and prints TAP (for scripts/check.sh).
 #
 # Usage: scripts/guest/test.sh [--tap] [--iommu vtm|intel|none] [TEST...]
-#   TEST (default: all, in this order)
+#   TEST (default: all, in this order).  On vtm the default device is a
+#   scalable-mode unit: the tests below check from inside the guest that
+#   the kernel put it in scalable mode (vtm.mode=scalable: RTADDR.TTM and
+#   IQA.DW read back) and, from vtm's statistics, which tables translated
+#   the guest's DMA (run.sh --expect-stage); the legacy-* tests run the
+#   same scenarios on a legacy-only unit (scalable-mode=off).
 #     boot        boot with intel_iommu=on: DMAR unit, translation and QI
-#                 enabled, no fault, every PCI device in an IOMMU group
+#                 enabled, no fault, every PCI device in an IOMMU group,
+#                 the unit in scalable mode
 #     block       NVMe and virtio-blk DMA verified by sha256 and fio crc32c,
-#                 guest writes checked on the host
-#     strict      boot+block with iommu.strict=1
-#     lazy        boot+block with iommu.strict=0
-#     pt          boot+block with iommu=pt (pass-through)
-#     boot-6.1    boot on Debian bookworm's 6.1 kernel
-#     block-6.1   block on the 6.1 kernel
+#                 guest writes checked on the host; through first-stage
+#                 tables
+#     strict      boot+block with iommu.strict=1 (first stage)
+#     lazy        boot+block with iommu.strict=0 (first stage)
+#     pt          boot+block with iommu=pt (pass-through PASID entries)
+#     boot-6.1    boot on Debian bookworm's 6.1 kernel, intel_iommu=sm_on
+#     block-6.1   block on the 6.1 kernel, sm_on (first stage)
+#     la57        boot+block with -cpu max (5-level CPU paging) and
+#                 aw-bits=57 (CAP.FL5LP): first-stage tables of the depth
+#                 the guest picks (the stats say which)
 #     net         e1000e <-> igb joined by a stream netdev on 127.0.0.1,
 #                 the igb in its own network namespace: 16 MiB each way
-#                 over TCP, sha256 at both ends, NIC counters
+#                 over TCP, sha256 at both ends, NIC counters (first stage)
 #     net-vhost   net with a virtio-net served by vhost-net (iommu_platform
 #                 and ats on, the IOMMU's device-iotlb=on) as the second
 #                 NIC, both NICs on taps joined in a private network
@@ -26,11 +36,15 @@
 #                 blocked, DMAR faults logged, canaries intact (guest and
 #                 host side)
 #     vfio-cm     vfio and vfio-fault with the IOMMU's caching-mode=on
+#                 (first-stage=auto is off then: second-stage tables)
 #     ir-x2apic   interrupt remapping in x2APIC mode (-cpu max): NVMe and
 #                 virtio MSI-X through remapped IRTEs
 #     perfmon     the dmar0 PMU and Debian's perf in the guest: perf stat
 #                 of IOMMU events around fio on NVMe; its counts equal
 #                 vtm's statistics over the same interval (vtm only)
+#     legacy, legacy-strict, legacy-pt, legacy-6.1, legacy-io (net, vfio
+#     and vfio-fault in one boot), legacy-vfio-cm, legacy-ir-x2apic
+#                 the same on -device vtm-iommu,scalable-mode=off
 #   Not run by default (name it):
 #     net-virtio  net with virtio-net (iommu_platform=on) as the second NIC
 #                 (flaky on QEMU's intel-iommu too: the virtio-net
@@ -47,25 +61,49 @@ set -euo pipefail
 {
 . "$(dirname "$0")/lib.sh"
 
+# Scalable mode as the kernel must use it (checked in the guest by
+# boot.sh), and a legacy-only unit whose DMA must all be legacy.
+SM="--append vtm.mode=scalable"
+LEG="--iommu-opts scalable-mode=off --append vtm.mode=legacy --expect-stage legacy"
+SM61="--kernel 6.1 --append intel_iommu=on,sm_on $SM"
 declare -A TESTS=(
-    [boot]="boot"
-    [block]="block"
-    [strict]="--append iommu.strict=1 boot,block"
-    [lazy]="--append iommu.strict=0 boot,block"
-    [pt]="--append iommu=pt boot,block"
-    [boot-6.1]="--kernel 6.1 boot"
-    [block-6.1]="--kernel 6.1 block"
-    [net]="net"
-    [vfio]="vfio"
-    [vfio-fault]="vfio-fault"
-    [vfio-cm]="--iommu-opts caching-mode=on vfio,vfio-fault"
+    [boot]="$SM boot"
+    [block]="$SM --expect-stage first block"
+    [strict]="--append iommu.strict=1 $SM --expect-stage first boot,block"
+    [lazy]="--append iommu.strict=0 $SM --expect-stage first boot,block"
+    [pt]="--append iommu=pt $SM --expect-stage pass-through boot,block"
+    [boot-6.1]="$SM61 boot"
+    [block-6.1]="$SM61 --expect-stage first block"
+    [la57]="--iommu-opts aw-bits=57 $SM --expect-stage first boot,block -- -cpu max"
+    [net]="$SM --expect-stage first net"
+    [vfio]="$SM --expect-stage first vfio"
+    [vfio-fault]="$SM --expect-stage first vfio-fault"
+    [vfio-cm]="--iommu-opts caching-mode=on $SM --expect-stage second vfio,vfio-fault"
     [net-virtio]="net-virtio"
     [perfmon]="perfmon"
-    [net-vhost]="--iommu-opts device-iotlb=on net-vhost"
-    [ir-x2apic]="ir-x2apic -- -cpu max"
+    [net-vhost]="--iommu-opts device-iotlb=on $SM net-vhost"
+    [ir-x2apic]="$SM ir-x2apic -- -cpu max"
+    [legacy]="$LEG boot,block"
+    [legacy-strict]="$LEG --append iommu.strict=1 boot,block"
+    [legacy-pt]="$LEG --append iommu=pt boot,block"
+    [legacy-6.1]="--kernel 6.1 $LEG boot,block"
+    [legacy-io]="$LEG net,vfio,vfio-fault"
+    [legacy-vfio-cm]="$LEG --iommu-opts caching-mode=on vfio,vfio-fault"
+    [legacy-ir-x2apic]="$LEG ir-x2apic -- -cpu max"
 )
-ORDER=(boot block strict lazy pt boot-6.1 block-6.1 net net-vhost vfio vfio-fault
-       vfio-cm ir-x2apic)
+ORDER=(boot block strict lazy pt boot-6.1 block-6.1 la57 net net-vhost vfio
+       vfio-fault vfio-cm ir-x2apic legacy legacy-strict legacy-pt legacy-6.1
+       legacy-io legacy-vfio-cm legacy-ir-x2apic)
+
+# The arguments of test $1 for the IOMMU under test: what checks vtm's
+# modes and statistics means nothing to another IOMMU.
+test_args() {
+    local a=${TESTS[$1]}
+    if [ "$iommu" != vtm ]; then
+        a=$(sed -E 's/--append vtm\.mode=[a-z]+//g; s/--expect-stage [a-z-]+//g' <<< "$a")
+    fi
+    echo "$a"
+}
 
 ORDER+=(perfmon)
 
@@ -74,6 +112,7 @@ cannot_run() {
     case "$1" in
     net-vhost) vhost_unusable ;;
     perfmon) [ "$iommu" = vtm ] || echo "vtm-iommu's performance monitoring" ;;
+    legacy*) [ "$iommu" = vtm ] || echo "a vtm-iommu property (scalable-mode=off)" ;;
     esac
 }
 
@@ -99,7 +138,7 @@ mkdir -p "$GUEST_LOGS"
 setup_log="$GUEST_LOGS/test-setup.out"
 need=()
 for t in "${tests[@]}"; do
-    case "${TESTS[$t]}" in *"--kernel 6.1 "*) need+=(6.1) ;; *) need+=(6.12) ;; esac
+    case "${TESTS[$t]} " in *"--kernel 6.1 "*) need+=(6.1) ;; *) need+=(6.12) ;; esac
 done
 if ! {
     for k in $(printf '%s\n' "${need[@]}" | sort -u); do
@@ -129,7 +168,7 @@ for t in "${tests[@]}"; do
     start=$(date +%s)
     # shellcheck disable=SC2086  # the table holds whole argument lists
     if "$GUEST_REPO/scripts/guest/run.sh" --iommu "$iommu" --name "$t-$iommu" \
-            ${TESTS[$t]} > "$out" 2>&1; then
+            $(test_args "$t") > "$out" 2>&1; then
         echo "ok $n - $t ($iommu, $(( $(date +%s) - start )) s)"
     else
         failed=$((failed + 1))
