@@ -26,73 +26,63 @@
 #include "system/system.h"
 #include "vtm-stats.h"
 #include "vtm-params.h"
-#include "vtm-record.h"
+#include "vtm-recorder.h"
 #include "trace.h"
 
 /* Recording ---------------------------------------------------------- */
 
-#define VTM_RECORD_BUF      (64 * KiB)
+static Notifier vtm_record_exit_notifier;
+static GSList *vtm_record_units;
 
-typedef struct VTMRecorder {
-    VTMState *s;
-    int fd;
-    bool failed;
-    Notifier exit;
-    size_t used;
-    char buf[VTM_RECORD_BUF];
-} VTMRecorder;
-
-static void vtm_record_flush_locked(VTMRecorder *r)
-{
-    if (r->used && !r->failed &&
-        qemu_write_full(r->fd, r->buf, r->used) != r->used) {
-        r->failed = true;
-        warn_report("vtm-iommu: writing the record to '%s' failed: %s; "
-                    "recording stops", r->s->record_path, strerror(errno));
-    }
-    r->used = 0;
-}
-
-static void vtm_record_put_locked(VTMRecorder *r, const VTMRecord *rec)
-{
-    if (r->used + VTM_RECORD_LINE_MAX > sizeof(r->buf)) {
-        vtm_record_flush_locked(r);
-    }
-    r->used += vtm_record_format(r->buf + r->used, rec);
-}
-
+/* QEMU is exiting: every unit's record is written out and closed. */
 static void vtm_record_exit(Notifier *n, void *data)
 {
-    VTMRecorder *r = container_of(n, VTMRecorder, exit);
+    GSList *l;
 
-    qemu_mutex_lock(&r->s->lock);
-    vtm_record_flush_locked(r);
-    qemu_mutex_unlock(&r->s->lock);
+    for (l = vtm_record_units; l; l = l->next) {
+        VTMState *s = l->data;
+        VTMRecorder *r = s->recorder;
+        VTMRecorderStats st;
+
+        qemu_mutex_lock(&s->lock);
+        s->recorder = NULL;
+        qemu_mutex_unlock(&s->lock);
+        vtm_recorder_sync(r);
+        vtm_recorder_stats(r, &st);
+        vtm_recorder_close(r);
+        if (st.failed) {
+            warn_report("vtm-iommu: writing the record to '%s' failed: %s; "
+                        "it stops after %" PRIu64 " records", s->record_path,
+                        g_strerror(st.write_errno), st.written);
+        }
+        if (st.dropped) {
+            warn_report("vtm-iommu: record '%s' lost %" PRIu64 " of %"
+                        PRIu64 " records: its ring was full", s->record_path,
+                        st.dropped, st.dropped + st.put);
+        }
+    }
+    g_slist_free(vtm_record_units);
+    vtm_record_units = NULL;
 }
 
 bool vtm_stats_realize(VTMState *s, Error **errp)
 {
-    g_autofree char *header = NULL;
-    VTMRecorder *r;
-    int fd;
+    g_autofree char *err = NULL;
 
     if (!s->record_path || !*s->record_path) {
         return true;
     }
-    fd = qemu_create(s->record_path, O_WRONLY | O_TRUNC, 0644, errp);
-    if (fd < 0) {
-        error_prepend(errp, "vtm-iommu: property 'record': ");
+    s->recorder = vtm_recorder_open(s->record_path, s->cfg.timing.clock_mhz,
+                                    VTM_RECORDER_RING, &err);
+    if (!s->recorder) {
+        error_setg(errp, "vtm-iommu: property 'record': %s", err);
         return false;
     }
-    r = g_new0(VTMRecorder, 1);
-    r->s = s;
-    r->fd = fd;
-    header = vtm_record_header(s->cfg.timing.clock_mhz);
-    r->used = strlen(header);
-    memcpy(r->buf, header, r->used);
-    r->exit.notify = vtm_record_exit;
-    qemu_add_exit_notifier(&r->exit);
-    s->recorder = r;
+    if (!vtm_record_units) {
+        vtm_record_exit_notifier.notify = vtm_record_exit;
+        qemu_add_exit_notifier(&vtm_record_exit_notifier);
+    }
+    vtm_record_units = g_slist_prepend(vtm_record_units, s);
     return true;
 }
 
@@ -116,7 +106,7 @@ void vtm_stats_inv_locked(VTMState *s, const VTMInvOp *op, uint64_t now)
     vtm_core_set_time(&s->core, now);
     if (s->recorder) {
         vtm_record_inv(&rec, now, op);
-        vtm_record_put_locked(s->recorder, &rec);
+        vtm_recorder_put(s->recorder, &rec);
     }
 }
 
@@ -213,7 +203,6 @@ void vtm_stats_translated_locked(VTMState *s, VTMAddressSpace *vas,
                                  const VTMRequest *req, const VTMResult *res)
 {
     const VTMOutcome *o = &res->how;
-    VTMRecord rec;
 
     if (req->untimed) {
         return;
@@ -232,8 +221,11 @@ void vtm_stats_translated_locked(VTMState *s, VTMAddressSpace *vas,
                              res->queued);
     }
     if (s->recorder) {
+        /* here, not above: a local is zero-filled on every call */
+        VTMRecord rec;
+
         vtm_record_xlate(&rec, req, res);
-        vtm_record_put_locked(s->recorder, &rec);
+        vtm_recorder_put(s->recorder, &rec);
     }
 }
 
@@ -549,6 +541,20 @@ static QList *vtm_json_requesters_locked(VTMState *s)
     return l;
 }
 
+/* The record's counts: a full ring drops records rather than stall DMA. */
+static QDict *vtm_json_record(VTMRecorder *r)
+{
+    VTMRecorderStats st;
+    QDict *d = qdict_new();
+
+    vtm_recorder_stats(r, &st);
+    qdict_put_int(d, "put", st.put);
+    qdict_put_int(d, "written", st.written);
+    qdict_put_int(d, "dropped", st.dropped);
+    qdict_put_bool(d, "failed", st.failed);
+    return d;
+}
+
 static void vtm_stats_get(Object *obj, Visitor *v, const char *name,
                           void *opaque, Error **errp)
 {
@@ -563,14 +569,15 @@ static void vtm_stats_get(Object *obj, Visitor *v, const char *name,
     qdict_put_int(d, "clock-cycles", vtm_timing_ns_to_cycles(&s->core.timing,
                   qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL)));
     qdict_put_int(d, "dma-base-ns", p->dma_base_ns);
+    if (s->recorder) {
+        /* a reader of the stats may well want the record too */
+        vtm_recorder_sync(s->recorder);
+        qdict_put(d, "record", vtm_json_record(s->recorder));
+    }
     if (s->spaces) {            /* realized */
         qemu_mutex_lock(&s->lock);
         qdict_put(d, "unit", vtm_json_unit_locked(s));
         qdict_put(d, "requesters", vtm_json_requesters_locked(s));
-        if (s->recorder) {
-            /* a reader of the stats may well want the record too */
-            vtm_record_flush_locked(s->recorder);
-        }
         qemu_mutex_unlock(&s->lock);
     }
     visit_type_any(v, name, (QObject **)&d, errp);
