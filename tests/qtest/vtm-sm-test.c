@@ -3,7 +3,8 @@
  * 9.2-9.7): capabilities and properties, edu DMA through second-stage,
  * first-stage and pass-through PASID table entries (with the unit's
  * A/D updates), PASID-granular invalidation, every descriptor type at
- * 256 bits, and scalable-mode faults in the fault recording registers.
+ * 256 bits, scalable-mode faults in the fault recording registers, and
+ * MAP/UNMAP notifiers following a second-stage PASID entry.
  *
  * Requests with a PASID come from an x-vtm-pasid-probe device
  * (hw/i386/vtm/vtm-pasid-probe.c): QEMU 10.0's PCI layer carries no
@@ -63,13 +64,14 @@ typedef struct SmT {
 
 /* ---- Machine --------------------------------------------------------- */
 
-static void sm_start(SmT *t, const char *opts)
+static void sm_start_with(SmT *t, const char *opts, const char *extra)
 {
     memset(t, 0, sizeof(*t));
     t->qts = qtest_initf("-M q35 -m 2G -nodefaults "
                          "-device vtm-iommu,id=iommu%s "
                          "-device edu,addr=04.0,dma_mask=0xffffffffffffffff "
-                         "-device x-vtm-pasid-probe,id=probe", opts);
+                         "-device x-vtm-pasid-probe,id=probe %s", opts,
+                         extra);
     t->pcibus = qpci_new_pc(t->qts, NULL);
     t->edu = qpci_device_find(t->pcibus, EDU_DEVFN);
     g_assert(t->edu);
@@ -78,6 +80,11 @@ static void sm_start(SmT *t, const char *opts)
     vtm_qt_mem_init(&t->mem, t->qts, TABLE_BASE, TABLE_LIMIT);
     vtm_qt_qi_init(&t->iq, t->qts, &t->mem.mem, QUEUE_BASE, 0,
                    WAIT_STATUS_ADDR);
+}
+
+static void sm_start(SmT *t, const char *opts)
+{
+    sm_start_with(t, opts, "");
 }
 
 static void sm_stop(SmT *t)
@@ -947,6 +954,80 @@ static void test_faults_legacy_pasid(void)
     sm_stop(&t);
 }
 
+/* ---- IOMMU notifiers (VFIO) in scalable mode ---------------------------- */
+
+#define REC                 "/machine/peripheral/rec"
+
+static char *rec_events(SmT *t)
+{
+    QDict *rsp = qtest_qmp(t->qts, "{'execute': 'qom-get', 'arguments': "
+                           "{'path': %s, 'property': 'events'}}", REC);
+    char *s = g_strdup(qdict_get_str(rsp, "return"));
+
+    qobject_unref(rsp);
+    return s;
+}
+
+static void expect_events(SmT *t, const char *want)
+{
+    g_autofree char *got = rec_events(t);
+
+    g_assert_cmpstr(got, ==, want);
+}
+
+/*
+ * With caching mode, MAP notifiers follow RID_PASID's second-stage
+ * entry exactly as a legacy context: the entry appears with a PASID-cache
+ * invalidation, mappings with IOTLB invalidations, and a pass-through
+ * entry is announced as an identity map.
+ */
+static void test_notify_second_stage(void)
+{
+    VtmtPt ss = { .levels = 4 };
+    VtmtPasidEntry e;
+    SmT t;
+
+    sm_start_with(&t, ",caching-mode=on",
+                  "-device x-vtm-notify-recorder,id=rec,devfn=0x20");
+    g_assert_cmpuint(FIELD_EX64(vtm_reg_rq(t.qts, A_ECAP), ECAP, FLTS), ==,
+                     0);
+    sm_enable(&t);
+    expect_events(&t, "");
+    e = ss_entry(sm_ss_tables(&t, IOVA, DATA_BASE));
+    ss.mem = &t.mem.mem;
+    ss.top = e.ssptptr;
+    sm_set_pasid(&t, RID_PASID, &e);
+    vtm_qt_qi_put(&t.iq, vtmt_qi_pc(VTM_QI_PC_PASID, DID, RID_PASID));
+    vtm_qt_qi_sync(&t.iq);
+    expect_events(&t, "map 0x40000000 0xfff 0x3000000 rw\n");
+
+    /* a new mapping, told by a page-selective IOTLB invalidation */
+    g_assert(vtmt_pt_map(&ss, IOVA + 0x1000, DATA_BASE + 0x5000, 1,
+                         R_SLPTE_R_MASK));
+    vtm_qt_qi_put(&t.iq, vtmt_qi_iotlb(VTM_INV_PAGE, DID, IOVA + 0x1000, 0,
+                                       false));
+    vtm_qt_qi_sync(&t.iq);
+    expect_events(&t, "map 0x40001000 0xfff 0x3005000 r\n");
+
+    /* another domain's invalidation tells nothing; the right one unmaps */
+    vtmt_pt_unmap(&ss, IOVA, 1);
+    vtm_qt_qi_put(&t.iq, vtmt_qi_iotlb(VTM_INV_DOMAIN, DID + 1, 0, 0,
+                                       false));
+    vtm_qt_qi_sync(&t.iq);
+    expect_events(&t, "");
+    vtm_qt_qi_put(&t.iq, vtmt_qi_iotlb(VTM_INV_DOMAIN, DID, 0, 0, false));
+    vtm_qt_qi_sync(&t.iq);
+    expect_events(&t, "unmap 0x40000000 0xfff\n");
+
+    /* the entry made not present: everything unmapped */
+    vtmt_w64(&t.mem.mem, vtmt_pasid_entry_addr(&t.mem.mem, t.dir, RID_PASID,
+                                               false), 0);
+    vtm_qt_qi_put(&t.iq, vtmt_qi_pc(VTM_QI_PC_DOMAIN, DID, 0));
+    vtm_qt_qi_sync(&t.iq);
+    expect_events(&t, "unmap 0x40001000 0xfff\n");
+    sm_stop(&t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -967,5 +1048,6 @@ int main(int argc, char **argv)
     qtest_add_func("/vtm-sm/faults/rid-pasid", test_faults_rid_pasid);
     qtest_add_func("/vtm-sm/faults/pasid", test_faults_pasid);
     qtest_add_func("/vtm-sm/faults/legacy-pasid", test_faults_legacy_pasid);
+    qtest_add_func("/vtm-sm/notify/second-stage", test_notify_second_stage);
     return g_test_run();
 }
