@@ -2,13 +2,16 @@
  * Unit tests of vtm's page request core (vtm-prq.[ch], VT-d 4.1
  * 7.5-7.7): the descriptors' layout against hand-encoded qwords, the
  * queue's wrap and full conditions with PRO, the event interrupt under
- * PECTL.IM, and the page group response decode with its reserved bits.
+ * PECTL.IM, the page group response decode with its reserved bits,
+ * and the unit's checks of a page request against its context.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
 #include "qemu/osdep.h"
 #include "vtm-prq.h"
+#include "vtm-core.h"
+#include "vtm-enc-sm.h"
 
 #define PQ_BASE     0x7000000ULL
 
@@ -239,6 +242,67 @@ static void test_event(void)
     g_assert_cmpuint(q.events, ==, 2);
 }
 
+/*
+ * 7.5: a page request is checked against the requester's context:
+ * SRTA.3 in legacy mode, SRT.2 or SCT.2 without a root or context
+ * entry, SCT.8 with PRE
+ * clear, SCT.6 for a PASID without PASIDE; with PRE it may be queued.
+ */
+static void test_check(void)
+{
+    static const struct {
+        uint16_t rid;
+        bool scalable, has_pasid;
+        VTMFaultReason want;
+    } cases[] = {
+        { 0x0100, false, false, VTM_FR_SM_TTM0_PGREQ },
+        { 0x0200, true, false, VTM_FR_SM_ROOT_NOT_PRESENT },
+        { 0x0103, true, false, VTM_FR_SM_CTX_NOT_PRESENT },
+        { 0x0101, true, false, VTM_FR_SM_CTX_PRE },
+        { 0x0100, true, false, VTM_FR_NONE },
+        { 0x0100, true, true, VTM_FR_SM_CTX_PASIDE },
+        { 0x0102, true, true, VTM_FR_NONE },
+    };
+    VtmtFake fake;
+    VTMCoreConfig cfg;
+    VTMMemOps ops = {
+        .read = vtmt_fake_read, .write = vtmt_fake_write, .opaque = &fake,
+    };
+    VTMCore core;
+    uint64_t q[4], root;
+    unsigned i;
+
+    vtmt_fake_init(&fake, 0x100000);
+    root = vtmt_alloc(&fake.mem);
+    for (i = 0; i < 3; i++) {
+        VtmtSmCtx ctx = {
+            .pasid_dir = vtmt_alloc(&fake.mem), .pre = i != 1,
+            .paside = i == 2,
+        };
+
+        vtmt_sm_ctx(q, &ctx);
+        g_assert(vtmt_sm_set_ctx(&fake.mem, root, 0x0100 + i, q));
+    }
+    vtm_core_default_config(&cfg);
+    cfg.sm_supported = cfg.prs = true;
+    vtm_core_init(&core, &cfg, &ops);
+    for (i = 0; i < ARRAY_SIZE(cases); i++) {
+        VTMPageReq r = req_n(i, true);
+        bool fpd;
+        uint64_t ttm = cases[i].scalable ? VTM_TTM_SCALABLE
+                                         : VTM_TTM_LEGACY;
+
+        r.rid = cases[i].rid;
+        r.has_pasid = cases[i].has_pasid;
+        vtm_core_set_root(&core, root | FIELD_DP64(0, RTADDR, TTM, ttm));
+        g_assert_cmphex(vtm_core_page_request_check(&core, &r, &fpd), ==,
+                        cases[i].want);
+        g_assert_false(fpd);
+    }
+    vtm_core_destroy(&core);
+    vtmt_fake_destroy(&fake);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -247,5 +311,6 @@ int main(int argc, char **argv)
     g_test_add_func("/vtm/prq/full-and-wrap", test_full_and_wrap);
     g_test_add_func("/vtm/prq/wrap-big", test_wrap_big);
     g_test_add_func("/vtm/prq/event", test_event);
+    g_test_add_func("/vtm/prq/check", test_check);
     return g_test_run();
 }

@@ -962,7 +962,8 @@ static void vtm_core_fault(VTMCore *c, const VTMRequest *req,
 void vtm_core_translate(VTMCore *c, const VTMRequest *req, VTMResult *res,
                         VTMWalkLog *log)
 {
-    VTMWalkLog local_log;
+    /* the walker fills steps; the summary is cleared below */
+    VTMWalkLog local_log VTM_NOINIT;
     VTMFaultReason fr;
     bool fpd = false;
 
@@ -998,6 +999,36 @@ void vtm_core_translate(VTMCore *c, const VTMRequest *req, VTMResult *res,
                                          &res->queued);
         vtm_counters_add(&c->timing.unit, res);
     }
+}
+
+VTMFaultReason vtm_core_page_request_check(VTMCore *c,
+                                           const VTMPageReq *req,
+                                           bool *fpd)
+{
+    VTMOutcome how = { 0 };
+    VTMContext ctx;
+    VTMFaultReason fr;
+    uint32_t pasid;
+    bool priv;
+
+    *fpd = false;
+    if (c->ttm == VTM_TTM_LEGACY || !c->cfg.sm_supported) {
+        return VTM_FR_SM_TTM0_PGREQ;        /* SRTA.3, 7.5 */
+    }
+    if (c->ttm != VTM_TTM_SCALABLE) {
+        return VTM_FR_SM_RTADDR_INV;        /* SRTA.1, 11.4.5 */
+    }
+    fr = vtm_core_get_context_sm(c, req->rid, &ctx, &how);
+    *fpd = ctx.fpd;
+    if (fr != VTM_FR_NONE) {
+        return fr;                          /* SRT.x, SCT.1-4 */
+    }
+    if (!ctx.pre) {
+        return VTM_FR_SM_CTX_PRE;           /* SCT.8, 9.4 PRE */
+    }
+    /* a request with PASID needs PASIDE and a PASID in range */
+    return vtm_ctx_sm_pasid(&ctx, &c->lim, req->has_pasid, req->pasid,
+                            req->priv, false, &pasid, &priv);
 }
 
 /* Invalidation ------------------------------------------------------ */

@@ -18,6 +18,7 @@
 #include "vtm-ctx.h"
 #include "vtm-pt.h"
 #include "vtm-qi.h"
+#include "vtm-prq.h"
 #include "vtm-timing.h"
 
 /*
@@ -261,6 +262,20 @@ void vtm_core_translate(VTMCore *c, const VTMRequest *req, VTMResult *res,
  * VTM_INV_PIOTLB drops a PASID's nested lines like first-stage ones.
  */
 void vtm_core_invalidate(VTMCore *c, const VTMInvOp *op);
+
+/*
+ * Page requests (ECAP.PRS, 7.5): the checks the unit makes before it
+ * queues a page request from req->rid (vtm_prq_post()).  Returns
+ * VTM_FR_NONE, or the fault to record: SRTA.3 when the root table is
+ * not in scalable mode (SRTA.1 for TTM 10b/11b), the context entry's
+ * SRT.x/SCT.x faults, SCT.8 when its PRE is clear, SCT.6/SCT.7 for a
+ * PASID it does not allow.  A faulted request is not queued; if it
+ * ends its group (LPIG) the unit answers it with VTM_PGRP_RC_INVALID.
+ * *fpd is the context entry's FPD (record nothing when set).
+ */
+VTMFaultReason vtm_core_page_request_check(VTMCore *c,
+                                           const VTMPageReq *req,
+                                           bool *fpd);
 
 /* The modelled clock reached now (IOMMU cycles): for invalidations. */
 void vtm_core_set_time(VTMCore *c, uint64_t now);
