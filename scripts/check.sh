@@ -126,7 +126,7 @@ layer_tools() {
 }
 
 QTESTS=(vtm-test vtm-ir-test vtm-notify-test vtm-sm-test vtm-migrate-test
-        vtm-perfmon-test)
+        vtm-perfmon-test vtm-dma-bench-test)
 
 layer_qtest() {
     local t targets=()

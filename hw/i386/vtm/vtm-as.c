@@ -72,9 +72,11 @@ static IOMMUTLBEntry vtm_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
         .addr_mask = VTM_PAGE_SIZE - 1,
         .perm = IOMMU_NONE,
     };
-    VTMOutbox out = { 0 };
-    VTMResult res;
+    /* not zero-filled on every DMA (VTM_NOINIT): the core clears res */
+    VTMOutbox out VTM_NOINIT;
+    VTMResult res VTM_NOINIT;
 
+    vtm_outbox_init(&out);
     qemu_mutex_lock(&s->lock);
     req.time = vtm_stats_now_locked(s);
     vtm_core_translate(&s->core, &req, &res, NULL);

@@ -34,6 +34,19 @@ typedef struct VTMOutbox {
     bool switch_spaces;
 } VTMOutbox;
 
+/*
+ * An empty outbox without zeroing all of it: the fields the flushes read
+ * before anything was queued.  For the translation hot path, whose
+ * outbox is VTM_NOINIT (vtm-types.h); a new "anything queued" field
+ * must be cleared here too.
+ */
+static inline void vtm_outbox_init(VTMOutbox *out)
+{
+    out->nmsi = 0;
+    out->iec_notify = false;
+    out->switch_spaces = false;
+}
+
 static inline void vtm_outbox_msi(VTMOutbox *out, uint64_t addr,
                                   uint32_t data)
 {

@@ -12,6 +12,21 @@
 
 #include "vtm-defs.h"
 
+/*
+ * QEMU builds with -ftrivial-auto-var-init=zero: every local is zeroed
+ * on entry, and a large one costs a `rep stos` (tens of cycles) even
+ * when the code fills it first.  VTM_NOINIT leaves a hot-path local
+ * that is written before it is read (or cleared by a callee) alone.
+ */
+#if defined(__has_attribute)
+#if __has_attribute(uninitialized)
+#define VTM_NOINIT __attribute__((uninitialized))
+#endif
+#endif
+#ifndef VTM_NOINIT
+#define VTM_NOINIT
+#endif
+
 typedef struct VTMMemOps {
     /* Both return false when the access cannot complete (bus error). */
     bool (*read)(void *opaque, uint64_t addr, void *buf, size_t len);
