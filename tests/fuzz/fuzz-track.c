@@ -121,7 +121,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (n = 0; n < MAX_OPS && fuzz_more(&in); n++) {
         uint8_t op = fuzz_u8(&in);
         uint64_t first = fuzz_addr(&in) & aw_mask;
-        uint64_t last = MIN(first + (fuzz_addr(&in) >> (op & 31)), aw_mask);
+        uint64_t span = fuzz_addr(&in) >> (op & 31);
+        uint64_t last = span > aw_mask - first ? aw_mask : first + span;
         VTMPtSource ps = {
             .fmt = &fmt, .mem = &mem.ops, .root = root, .levels = levels,
             .tables_left = 1 + fuzz_u16(&in) % 512,

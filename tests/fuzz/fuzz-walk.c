@@ -268,6 +268,7 @@ static bool enum_one(const VTMMapping *m, void *opaque)
         .did = e->ctx->did, .iova = m->iova,
     };
     VTMWalkOut out;
+    VTMWalkLog log;
     VTMFaultReason fr;
 
     e->count++;
@@ -282,7 +283,7 @@ static bool enum_one(const VTMMapping *m, void *opaque)
                "mapping %#" PRIx64 " out of order", m->iova);
     e->any = true;
     e->prev_end = vtm_mapping_last(m) + 1;
-    fr = vtm_pt_walk(&e->c->fmt, &e->c->mem, NULL, &w, &out, NULL);
+    fr = vtm_pt_walk(&e->c->fmt, &e->c->mem, NULL, &w, &out, &log);
     fuzz_check(fr == VTM_FR_NONE, "enumerated %#" PRIx64 " faults %#x",
                m->iova, fr);
     fuzz_check(out.addr == m->addr && out.page_shift == m->shift &&
@@ -302,7 +303,7 @@ static void do_enumerate(WalkRun *r)
     VTMPtRange range;
     VTMPtRangeResult res;
     EnumCheck e = { .c = c, .ctx = &ctx };
-    uint64_t aw_mask;
+    uint64_t aw_mask, span;
 
     if (vtm_ctx_fetch(&c->mem, c->root_table, sid, &c->lim, &ctx,
                       &reads) != VTM_FR_NONE || !ctx.levels) {
@@ -315,7 +316,8 @@ static void do_enumerate(WalkRun *r)
         .max_tables = 1 + fuzz_u8(&r->in) % 64,
         .max_leaves = 1 + fuzz_u8(&r->in) % 64,
     };
-    range.last = MIN(range.first + fuzz_addr(&r->in), aw_mask);
+    span = fuzz_addr(&r->in);
+    range.last = span > aw_mask - range.first ? aw_mask : range.first + span;
     e.first = range.first;
     e.last = range.last;
     vtm_pt_enumerate(&c->fmt, &c->mem, &range, enum_one, &e, &res);
