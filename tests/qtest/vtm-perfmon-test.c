@@ -200,7 +200,7 @@ static void test_caps(void)
     g_assert_cmphex(vtm_reg_rq(t.qts, A_PERFEVNTCAP + 8), ==, 0x21);
     g_assert_cmphex(vtm_reg_rq(t.qts, A_PERFEVNTCAP + 16), ==, 0x3f);
     g_assert_cmphex(vtm_reg_rq(t.qts, A_PERFEVNTCAP + 24), ==, 0x3);
-    g_assert_cmphex(vtm_reg_rq(t.qts, A_PERFEVNTCAP + 32), ==, 0x1);
+    g_assert_cmphex(vtm_reg_rq(t.qts, A_PERFEVNTCAP + 32), ==, 0x7);
     /* the registers the offsets point to are inside the 16 KiB window */
     g_assert_cmphex(vtm_reg_rl(t.qts, A_PERFCFGOFF), ==, VTM_PM_CFG_BASE);
     g_assert_cmphex(vtm_reg_rl(t.qts, A_PERFCNTROFF), ==, VTM_PM_CNTR_BASE);

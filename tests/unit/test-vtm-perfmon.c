@@ -112,7 +112,7 @@ static void test_caps(void)
     g_assert_cmphex(rdq(&pm, A_PERFEVNTCAP + 1 * 8), ==, 0x21);
     g_assert_cmphex(rdq(&pm, A_PERFEVNTCAP + 2 * 8), ==, 0x3f);
     g_assert_cmphex(rdq(&pm, A_PERFEVNTCAP + 3 * 8), ==, 0x3);
-    g_assert_cmphex(rdq(&pm, A_PERFEVNTCAP + 4 * 8), ==, 0x1);
+    g_assert_cmphex(rdq(&pm, A_PERFEVNTCAP + 4 * 8), ==, 0x7);
     g_assert_cmphex(rdq(&pm, A_PERFEVNTCAP + 5 * 8), ==, 0);
     /* ECCAP: only the fourth word, bits 48, 49, 52 and 53 */
     g_assert_cmphex(rdq(&pm, A_ECCAP), ==, 0);
@@ -206,10 +206,12 @@ static void test_counting(void)
     g_assert_cmpuint(counter(&pm, 0), ==, 13);
     g_assert_cmpuint(counter(&pm, 1), ==, 8);
 
-    /* an event the model cannot count, or no event: nothing */
-    program(&pm, 3, VTM_PM_INT_HIT_POSTED, false);
+    /* an event the model cannot count (pg_req_posted): nothing */
+    vtm_perfmon_write(&pm, VTM_PM_CFG_BASE + 3 * VTM_PM_CFG_STRIDE, 8,
+                      (0x040ULL << R_PMCFG_ES_SHIFT) |
+                      (1ULL << R_PMCFG_EGI_SHIFT));
     g_assert_cmpuint(ecmd(&pm, VTM_ECMD_ENABLE, 3), ==, 0);
-    fake_count(&m, VTM_PM_INT_HIT_POSTED, 1, 9);
+    fake_count(&m, VTM_PM_MRDS, 1, 9);
     g_assert_cmpuint(counter(&pm, 3), ==, 0);
 
     /* reset: all off and zero */
@@ -367,6 +369,26 @@ static void test_access_sizes(void)
     g_assert_cmphex(rdq(&pm, VTM_PM_OVF_BASE + 8), ==, 0);
 }
 
+/* What init leaves out of its event mask is neither advertised nor counted. */
+static void test_event_mask(void)
+{
+    VTMPerfmon pm;
+    FakeModel m;
+
+    memset(&m, 0, sizeof(m));
+    vtm_perfmon_init(&pm, 48, vtm_perfmon_default_events() &
+                     ~BIT(VTM_PM_INT_HIT_POSTED), fake_source, &m);
+    g_assert_cmphex(rdq(&pm, A_PERFEVNTCAP + 4 * 8), ==, 0x3);
+    program(&pm, 0, VTM_PM_INT_HIT_POSTED, false);
+    program(&pm, 1, VTM_PM_INT_HIT_NONPOSTED, false);
+    ecmd(&pm, VTM_ECMD_ENABLE, 0);
+    ecmd(&pm, VTM_ECMD_ENABLE, 1);
+    m.unit[VTM_PM_INT_HIT_POSTED] = 5;
+    m.unit[VTM_PM_INT_HIT_NONPOSTED] = 4;
+    g_assert_cmpuint(counter(&pm, 0), ==, 0);
+    g_assert_cmpuint(counter(&pm, 1), ==, 4);
+}
+
 static void test_migration(void)
 {
     VTMPerfmon pm;
@@ -396,6 +418,7 @@ int main(int argc, char **argv)
     g_test_add_func("/vtm/perfmon/overflow", test_overflow);
     g_test_add_func("/vtm/perfmon/width64", test_width64);
     g_test_add_func("/vtm/perfmon/access-sizes", test_access_sizes);
+    g_test_add_func("/vtm/perfmon/event-mask", test_event_mask);
     g_test_add_func("/vtm/perfmon/migration", test_migration);
     return g_test_run();
 }

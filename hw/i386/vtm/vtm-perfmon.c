@@ -32,12 +32,7 @@ const VTMPmEventInfo vtm_pm_events[VTM_PM__MAX] = {
 
 uint32_t vtm_perfmon_default_events(void)
 {
-    /*
-     * The model's interrupt counters do not tell hits on posted IRTEs
-     * from hits on remapped ones, so neither hit event is advertised.
-     */
-    return MAKE_64BIT_MASK(0, VTM_PM__MAX) &
-           ~(BIT(VTM_PM_INT_HIT_NONPOSTED) | BIT(VTM_PM_INT_HIT_POSTED));
+    return MAKE_64BIT_MASK(0, VTM_PM__MAX);
 }
 
 static uint64_t vtm_pm_mask(const VTMPerfmon *pm)

@@ -173,7 +173,7 @@ typedef struct VTMPerfmon {
     bool irq_pending;
 } VTMPerfmon;
 
-/* The events the model can produce (all but posted-interrupt hits). */
+/* The events the model can produce: every one of VTMPmEvent. */
 uint32_t vtm_perfmon_default_events(void);
 
 void vtm_perfmon_init(VTMPerfmon *pm, unsigned width, uint32_t events,

@@ -59,6 +59,10 @@ static uint64_t vtm_pmu_count(VTMState *s, const VTMCounters *c,
         return vtm_counters_iotlb_hits(c);
     case VTM_PM_INT_LOOKUP:
         return t->irq.iec_lookups;
+    case VTM_PM_INT_HIT_NONPOSTED:
+        return t->irq.iec_hits - t->irq.iec_hits_posted;
+    case VTM_PM_INT_HIT_POSTED:
+        return t->irq.iec_hits_posted;
     default:
         return 0;                   /* not advertised */
     }

@@ -417,6 +417,8 @@ uint64_t vtm_timing_charge_irq(VTMTiming *t, uint64_t arrival,
     c->requests++;
     c->iec_lookups += o->iec_lookup;
     c->iec_hits += o->iec_hit;
+    /* a posted IRTE always updates its descriptor: mem_rmws > 0 */
+    c->iec_hits_posted += o->iec_hit && o->mem_rmws;
     c->mem_reads += o->mem_reads;
     c->mem_rmws += o->mem_rmws;
     c->cycles += done - arrival;

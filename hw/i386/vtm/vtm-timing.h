@@ -221,6 +221,7 @@ typedef struct VTMIrqCounters {
     uint64_t requests;
     uint64_t iec_lookups;
     uint64_t iec_hits;
+    uint64_t iec_hits_posted;   /* of which on posted IRTEs (perfmon) */
     uint64_t mem_reads;         /* IRTE and descriptor reads */
     uint64_t mem_rmws;          /* locked descriptor updates */
     uint64_t cycles;            /* sum of modelled latencies */
