@@ -211,7 +211,7 @@ static void test_reason(gconstpointer opaque)
     const Row *row = g_hash_table_lookup(rows, reason->name);
 
     if (!row) {
-        g_test_message("%s (%#x) has no row in docs/vtm.rst, "
+        g_test_message("%s (0x%x) has no row in docs/vtm.rst, "
                        "section \"Fault reasons\"", reason->name,
                        reason->code);
         g_test_fail();
