@@ -47,7 +47,7 @@ typedef struct EnvOpts {
     Caches caches;
     bool ssade;
     bool no_nest;               /* ECAP.NEST clear */
-    uint64_t fs_table_flags;    /* 0: VTMT_FS_TABLE */
+    bool small;                 /* CACHES_ALL with a few lines each */
 } EnvOpts;
 
 static unsigned aw_of_levels(unsigned levels)
@@ -69,7 +69,8 @@ static void env_pasid_entry(Env *e, const EnvOpts *o, uint64_t fsptptr)
     g_assert(vtmt_set_pasid_entry(&e->fake.mem, DIR, PASID, q));
 }
 
-static void env_core(Env *e, const EnvOpts *o)
+static void core_init(VTMCore *core, const VTMMemOps *ops,
+                      const EnvOpts *o)
 {
     VTMCoreConfig cfg;
     unsigned l;
@@ -86,15 +87,31 @@ static void env_core(Env *e, const EnvOpts *o)
         for (l = 2; l <= VTM_MAX_LEVELS; l++) {
             cfg.fs_psc[l].enable = cfg.psc[l].enable = false;
         }
+    } else if (o->small) {
+        /* lines are evicted and walked again */
+        cfg.iotlb.entries = 8;
+        cfg.iotlb.ways = 2;
+        /* big enough for stale lines to survive a missed invalidation */
+        cfg.nested_tlb.entries = 64;
+        cfg.nested_tlb.ways = 8;
+        for (l = 2; l <= VTM_MAX_LEVELS; l++) {
+            cfg.psc[l].entries = cfg.fs_psc[l].entries = 4;
+            cfg.psc[l].ways = cfg.fs_psc[l].ways = 2;
+        }
     }
     g_assert_null(vtm_core_config_error(&cfg));
+    vtm_core_init(core, &cfg, ops);
+    vtm_core_set_root(core, ROOT | FIELD_DP64(0, RTADDR, TTM,
+                                              VTM_TTM_SCALABLE));
+}
+
+static void env_core(Env *e, const EnvOpts *o)
+{
     e->ops = (VTMMemOps) {
         .read = vtmt_fake_read, .write = vtmt_fake_write,
         .cmpxchg64 = vtmt_fake_cmpxchg64, .opaque = &e->fake,
     };
-    vtm_core_init(&e->core, &cfg, &e->ops);
-    vtm_core_set_root(&e->core, ROOT | FIELD_DP64(0, RTADDR, TTM,
-                                                  VTM_TTM_SCALABLE));
+    core_init(&e->core, &e->ops, o);
     e->core_up = true;
 }
 
@@ -639,6 +656,116 @@ static void test_stale(void)
     env_free(e);
 }
 
+/* ---- Random run against a cacheless unit --------------------------- */
+
+#define RND_PAGES   48              /* first-stage pages at IOVA */
+#define RND_GPAS    24              /* guest-physical data pages */
+
+static void inv_piotlb_page(Env *e, uint64_t iova)
+{
+    VTMInvOp op = {
+        .type = VTM_INV_PIOTLB,
+        .piotlb = {
+            .gran = VTM_QI_PIOTLB_PAGE, .did = DID, .pasid = PASID,
+            .addr = iova, .ih = true,
+        },
+    };
+
+    inv(e, &op);
+}
+
+static void inv_iotlb_leaf(Env *e, uint64_t gpa)
+{
+    VTMInvOp op = {
+        .type = VTM_INV_IOTLB,
+        .iotlb = { .gran = VTM_INV_PAGE, .did = DID, .addr = gpa, .ih = true },
+    };
+
+    inv(e, &op);
+}
+
+/*
+ * Random first-stage and second-stage remaps and unmaps, each followed
+ * by the invalidation software owes (PASID-based IOTLB for a first-stage
+ * leaf, IOTLB page-selective by guest-physical address for a second-
+ * stage one, both with IH), between random reads and writes: a unit
+ * with small caches (nested TLB, PSCs of both stages, IOTLB) must
+ * translate exactly as one without caches over the same memory.
+ */
+static void test_random(void)
+{
+    EnvOpts o = {
+        .fs_levels = 4, .ss_levels = 4, .caches = CACHES_ALL, .small = true,
+    };
+    EnvOpts ref_o = {
+        .fs_levels = 4, .ss_levels = 4, .caches = CACHES_NONE,
+    };
+    g_autoptr(GRand) rand = g_rand_new_with_seed(20261202);
+    Env *e = env_new(&o);
+    VTMCore ref;
+    unsigned k, i, g, faults = 0, walks = 0;
+
+    /* the reference: no caches, over the same memory */
+    core_init(&ref, &e->ops, &ref_o);
+    for (g = 0; g < RND_GPAS; g++) {
+        g_assert(vtmt_gpa_map(&e->gpa, GDATA + g * VTM_PAGE_SIZE, 1,
+                              VTMT_RW));
+    }
+    for (i = 0; i < RND_PAGES; i++) {
+        map2(e, IOVA + i * VTM_PAGE_SIZE,
+             GDATA + (i % RND_GPAS) * VTM_PAGE_SIZE, 1, 1, FS_LEAF, 0);
+    }
+    for (k = 0; k < 20000; k++) {
+        unsigned op = g_rand_int_range(rand, 0, 16);
+        uint64_t iova, gpa, a;
+
+        i = g_rand_int_range(rand, 0, RND_PAGES);
+        g = g_rand_int_range(rand, 0, RND_GPAS);
+        iova = IOVA + i * VTM_PAGE_SIZE;
+        gpa = GDATA + g * VTM_PAGE_SIZE;
+        if (op == 0 || op == 1) {
+            /* first stage: remap (or unmap) iova, then invalidate */
+            a = vtmt_fs_entry(&e->fs, iova, 1);
+            vtmt_w64(&e->gpa.mem, a, op ? vtmt_fspte(gpa, FS_LEAF, false)
+                                        : 0);
+            inv_piotlb_page(e, iova);
+        } else if (op == 2 || op == 3) {
+            /* second stage: move gpa (or unmap it), then invalidate */
+            a = vtmt_pt_entry(&e->ss, gpa, 1, false);
+            vtmt_w64(&e->fake.mem, a, op == 2 ? 0 :
+                     vtmt_leaf(gpa + GOFF + (k & 7) * 0x1000000ULL, 1,
+                               g_rand_boolean(rand) ? VTMT_RW
+                                                    : R_SLPTE_R_MASK));
+            inv_iotlb_leaf(e, gpa);
+        } else {
+            bool write = g_rand_boolean(rand);
+            VTMResult r1, r2;
+
+            xlate(e, iova, write, &r1);
+            vtm_core_translate(&ref, &(VTMRequest) {
+                .sid = SID, .addr = iova, .is_write = write,
+                .has_pasid = true, .pasid = PASID,
+            }, &r2, NULL);
+            g_assert_cmphex(r1.fault.reason, ==, r2.fault.reason);
+            if (r1.fault.reason == VTM_FR_NONE) {
+                g_assert_cmphex(r1.translated | (iova & r1.addr_mask), ==,
+                                r2.translated | (iova & r2.addr_mask));
+                g_assert(r1.perm & (write ? VTM_PERM_W : VTM_PERM_R));
+                walks += r1.how.walked;
+            } else {
+                faults++;
+            }
+        }
+    }
+    /* both outcomes happened, and the caches served most requests */
+    g_assert_cmpuint(faults, >, 0);
+    g_assert_cmpuint(walks, >, 0);
+    g_assert_cmpuint(e->core.stats.ntlb_hits, >, 0);
+    g_assert_cmpuint(e->core.timing.unit.iotlb_hits[1], >, 0);
+    vtm_core_destroy(&ref);
+    env_free(e);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -648,5 +775,6 @@ int main(int argc, char **argv)
     g_test_add_func("/vtm/nested/ad-both", test_ad_both);
     g_test_add_func("/vtm/nested/ad-off", test_ad_off);
     g_test_add_func("/vtm/nested/stale", test_stale);
+    g_test_add_func("/vtm/nested/random", test_random);
     return g_test_run();
 }
