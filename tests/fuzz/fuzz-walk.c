@@ -97,6 +97,7 @@ static void uncached_config(VTMCoreConfig *cfg)
     cfg->iotlb.enable = false;
     cfg->ctx_cache.enable = false;
     cfg->pasid_cache.enable = false;
+    cfg->nested_tlb.enable = false;
     for (level = 2; level <= VTM_MAX_LEVELS; level++) {
         cfg->psc[level].enable = false;
         cfg->fs_psc[level].enable = false;
