@@ -1517,8 +1517,12 @@ static void test_stats(void)
     g_assert_cmpint(stats_int(st, "unit/translations"), ==, 7);
     g_assert_cmpint(stats_int(st, "unit/latency/max"), ==, LAT_COLD);
     g_assert_cmpint(stats_int(st, "unit/caches/iotlb/entries"), ==, 256);
+    /* 7 translations and 2 invalidations, all in the file, none lost */
+    g_assert_cmpint(stats_int(st, "record/put"), ==, 9);
+    g_assert_cmpint(stats_int(st, "record/written"), ==, 9);
+    g_assert_cmpint(stats_int(st, "record/dropped"), ==, 0);
     qobject_unref(st);
-    check_record(rec);          /* qom-get flushed it */
+    check_record(rec);          /* qom-get waited for the writer */
 
     stats_reset(&t);
     st = stats_get(&t);
