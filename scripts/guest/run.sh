@@ -25,8 +25,9 @@
 #                      (tools/vtm-stats over QMP) to FILE
 #   --expect-stage S   host check, from vtm's statistics at power-off: the
 #                      guest's DMA was translated in mode and stage S:
-#                      first, second or pass-through (scalable mode, and
-#                      no DMA by another stage), or legacy (legacy mode)
+#                      first, second or pass-through, or several joined
+#                      by + (scalable mode: each of them translated, no
+#                      other stage did), or legacy (legacy mode)
 # Environment:
 #   VTM_OPTS           appended to -device vtm-iommu (e.g. aw-bits=39)
 #   VTM_QEMU           QEMU binary (default build/qemu-build/qemu-system-x86_64)
@@ -105,10 +106,8 @@ done
 [ -n "$scenarios" ] || { usage >&2; die "no scenario given"; }
 [[ $mib =~ ^[1-9][0-9]*$ ]] && [ $((mib % 2)) = 0 ] || die "--mib must be an even number"
 [[ $timeout_s =~ ^[1-9][0-9]*$ ]] || die "--timeout must be a number of seconds"
-case "$expect_stage" in
-''|first|second|pass-through|legacy) ;;
-*) die "--expect-stage must be first, second, pass-through or legacy" ;;
-esac
+[[ $expect_stage =~ ^((first|second|pass-through)(\+(first|second|pass-through))*|legacy)?$ ]] ||
+    die "--expect-stage must be first, second, pass-through (or several joined by +) or legacy"
 [ -z "$expect_stage" ] || [ -z "$stats_out" ] ||
     die "--expect-stage and --stats both read the statistics: use one"
 [ -z "$expect_stage" ] || [ "$iommu" = vtm ] || die "--expect-stage needs --iommu vtm"
@@ -430,7 +429,8 @@ if [ -n "$expect_stage" ] && [ "$qrc" != 124 ] && [ "$qrc" != 137 ]; then
     hostcheck "DMA translated in $expect_stage (vtm stats: $(python3 -c '
 import json, sys
 u = json.load(open(sys.argv[1]))["unit"]
-print("mode %s, stages %s" % (u.get("mode"), json.dumps(u.get("stage"))))
+print("mode %s, stages %s, first-stage levels %s" % (u.get("mode"),
+      json.dumps(u.get("stage")), json.dumps(u.get("first-stage-levels"))))
 ' "$work/stats.json" 2>/dev/null || echo unreadable))" python3 -c '
 import json, sys
 u = json.load(open(sys.argv[1]))["unit"]
@@ -438,9 +438,9 @@ want, st = sys.argv[2], u.get("stage", {})
 if want == "legacy":
     ok = u["mode"] == "legacy" and u["translations"] > 0
 else:
-    dma = ("first", "second", "pass-through")
-    ok = (u["mode"] == "scalable" and st.get(want, 0) > 0 and
-          all(st.get(s, 0) == 0 for s in dma if s != want))
+    dma, want = ("first", "second", "pass-through"), want.split("+")
+    ok = (u["mode"] == "scalable" and all(st.get(s, 0) > 0 for s in want) and
+          all(st.get(s, 0) == 0 for s in dma if s not in want))
 sys.exit(0 if ok else 1)
 ' "$work/stats.json" "$expect_stage"
 fi
