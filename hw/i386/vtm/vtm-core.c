@@ -295,13 +295,13 @@ static VTMFaultReason vtm_core_get_context(VTMCore *c, uint16_t sid,
     return VTM_FR_NONE;
 }
 
-static void vtm_core_fill(VTMResult *res, uint64_t iova, uint64_t out,
+static void vtm_core_fill(VTMResult *res, uint64_t iova, uint64_t output,
                           unsigned shift, uint8_t perm)
 {
     uint64_t mask = MAKE_64BIT_MASK(0, shift);
 
     res->iova = iova & ~mask;
-    res->translated = out & ~mask;
+    res->translated = output & ~mask;
     res->addr_mask = mask;
     res->perm = perm;
 }

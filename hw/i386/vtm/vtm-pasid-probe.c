@@ -110,7 +110,7 @@ static char *vtm_pasid_probe_get(Object *obj, Error **errp)
 {
     VTMPasidProbe *p = VTM_PASID_PROBE(obj);
 
-    return g_strdup(p->result ? p->result : "");
+    return g_strdup(p->result ?: "");
 }
 
 static void vtm_pasid_probe_finalize(Object *obj)

@@ -82,7 +82,7 @@ static char *vtm_probe_get_route(Object *obj, Error **errp)
 {
     VTMRouteProbe *p = VTM_ROUTE_PROBE(obj);
 
-    return g_strdup(p->result ? p->result : "");
+    return g_strdup(p->result ?: "");
 }
 
 static void vtm_probe_finalize(Object *obj)
