@@ -277,6 +277,17 @@ static void print_row(const char *first, const VTMCoreConfig *cfg,
     } else {
         printf(" %8s %7s %7s\n", "-", "-", "-");
     }
+    /* scalable-mode runs: the PASID cache, the stages, A/D updates */
+    if (c->pasid_lookups) {
+        printf("%-14s scalable: %" PRIu64 " PASID-cache misses (%.2f%% "
+               "hits); by stage s1 %" PRIu64 " s2 %" PRIu64 " nest %"
+               PRIu64 " pt %" PRIu64 "; %" PRIu64 " A/D updates\n", "",
+               c->pasid_lookups - c->pasid_hits,
+               100.0 * c->pasid_hits / c->pasid_lookups,
+               c->stage[VTM_STAGE_FIRST], c->stage[VTM_STAGE_SECOND],
+               c->stage[VTM_STAGE_NESTED], c->stage[VTM_STAGE_PT],
+               c->ad_writes);
+    }
     /* nested runs: how the second stage of the 2D walk fared */
     if (c->ntlb_lookups) {
         printf("%-14s nested: %.2f%% nested-TLB hits, %.3f second-stage "
@@ -347,10 +358,18 @@ static bool same_outcome(const VTMRecord *rec, const VTMResult *res)
            !!a->iotlb_hit == !!b->iotlb_hit && a->walked == b->walked &&
            a->psc_hit == b->psc_hit && a->ctx_reads == b->ctx_reads &&
            a->pt_reads == b->pt_reads && rec->fault == res->fault.reason &&
-           rec->latency == res->latency;
+           rec->latency == res->latency &&
+           /* scalable mode (zero in legacy records and replays) */
+           a->pasid_lookup == b->pasid_lookup &&
+           a->pasid_hit == b->pasid_hit &&
+           a->pasid_reads == b->pasid_reads &&
+           a->pt_writes == b->pt_writes &&
+           (!vtm_sim_record_is_scalable(rec) || a->stage == b->stage);
 }
 
 typedef struct ReplayTotals {
+    bool scalable;              /* a record of a unit in scalable mode */
+    uint64_t translations;
     uint64_t invalidations;
     uint64_t differ;            /* translations whose outcome changed */
 } ReplayTotals;
@@ -372,6 +391,7 @@ static void replay_line(VTMSim *sim, const char *line, uint64_t lineno,
     if (rec.kind == VTM_REC_INV) {
         tot->invalidations++;
     } else if (rec.kind == VTM_REC_XLATE) {
+        tot->translations++;
         g_array_append_val(lat, res.latency);
         if (!same_outcome(&rec, &res)) {
             if (opts.verify && tot->differ < 10) {
@@ -386,6 +406,35 @@ static void replay_line(VTMSim *sim, const char *line, uint64_t lineno,
     }
 }
 
+/*
+ * Whether the record comes from a unit in scalable mode: then every line
+ * is replayed in scalable mode, the ones before its first PASID lookup
+ * (context faults) too.
+ */
+static bool record_is_scalable(void)
+{
+    g_autoptr(GIOChannel) ch = NULL;
+    g_autoptr(GError) gerr = NULL;
+    bool sm = false;
+    char *line;
+    gsize len;
+
+    ch = g_io_channel_new_file(opts.record, "r", &gerr);
+    if (!ch) {
+        die("%s", gerr->message);
+    }
+    while (!sm && g_io_channel_read_line(ch, &line, &len, NULL, &gerr) ==
+           G_IO_STATUS_NORMAL) {
+        g_autofree char *owned = line;
+        g_autofree char *err = NULL;
+        VTMRecord rec;
+
+        err = vtm_record_parse(owned, &rec);
+        sm = !err && vtm_sim_record_is_scalable(&rec);
+    }
+    return sm;
+}
+
 static void replay_file(const VTMCoreConfig *cfg, VTMSimSummary *s,
                         ReplayTotals *tot)
 {
@@ -398,6 +447,10 @@ static void replay_file(const VTMCoreConfig *cfg, VTMSimSummary *s,
     gsize len;
 
     memset(tot, 0, sizeof(*tot));
+    tot->scalable = record_is_scalable();
+    if (tot->scalable) {
+        vtm_sim_set_scalable(sim);
+    }
     ch = g_io_channel_new_file(opts.record, "r", &gerr);
     if (!ch) {
         die("%s", gerr->message);
@@ -522,8 +575,10 @@ static void sweep(const VTMCoreConfig *base, const VTMSimPattern *pat)
         run_one(&cfg, &p, &s, &tot, &ld);
         print_row(values[i], &cfg, &s, opts.record ? NULL : &ld);
         if (opts.record) {
-            printf("%-14s %" PRIu64 " invalidations; %" PRIu64
+            printf("%-14s %s mode: %" PRIu64 " translations, %" PRIu64
+                   " invalidations; %" PRIu64
                    " translations differ from the record\n", "",
+                   tot.scalable ? "scalable" : "legacy", tot.translations,
                    tot.invalidations, tot.differ);
         }
         if (opts.verify && tot.differ) {

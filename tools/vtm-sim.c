@@ -27,6 +27,15 @@
 #define SIM_GTAB            (1ULL << 36)
 #define SIM_GTAB_MAX        (1ULL << 30)
 #define SIM_GPA_OFF         (1ULL << 41)
+/*
+ * Scalable mode: PASIDs of 20 bits; each requester's PASID directory is
+ * one page (PDTS 2: 512 entries, PASIDs below 32768); first-stage tables
+ * are keyed apart from second-stage ones in domains.
+ */
+#define SIM_PSS             19
+#define SIM_PDTS            2
+#define SIM_PASID_LIMIT     (512 * VTM_PASID_PER_TABLE)
+#define SIM_FS_KEY          (1u << 24)
 
 struct VTMSim {
     VTMCore core;
@@ -39,6 +48,10 @@ struct VTMSim {
     bool nested;
     VtmtPt ss, fs;
     VtmtGpa gpa;
+    /* scalable mode (vtm_sim_set_scalable) */
+    bool scalable;
+    uint64_t sm_root;
+    GHashTable *pasid_dirs;     /* sid -> its PASID directory */
 };
 
 VTMSim *vtm_sim_new(const VTMCoreConfig *cfg)
@@ -55,6 +68,8 @@ VTMSim *vtm_sim_new(const VTMCoreConfig *cfg)
     sim->cfg.sm_supported = true;
     sim->cfg.fs_supported = sim->cfg.ss_supported = true;
     sim->cfg.nest_supported = true;
+    sim->cfg.fl1gp = sim->cfg.fl5lp = true;
+    sim->cfg.pss = MAX(sim->cfg.pss, SIM_PSS);
     vtmt_fake_init(&sim->fake, SIM_ARENA_BASE);
     sim->fake.alloc_limit = SIM_ARENA_BASE + SIM_ARENA_MAX;
     sim->mem = (VTMMemOps) {
@@ -62,6 +77,7 @@ VTMSim *vtm_sim_new(const VTMCoreConfig *cfg)
         .opaque = &sim->fake,
     };
     sim->domains = g_hash_table_new(g_direct_hash, g_direct_equal);
+    sim->pasid_dirs = g_hash_table_new(g_direct_hash, g_direct_equal);
     sim->root = vtmt_alloc(&sim->fake.mem);
     vtm_core_init(&sim->core, &sim->cfg, &sim->mem);
     vtm_core_set_root(&sim->core, sim->root);
@@ -72,6 +88,7 @@ void vtm_sim_free(VTMSim *sim)
 {
     vtm_core_destroy(&sim->core);
     g_hash_table_destroy(sim->domains);
+    g_hash_table_destroy(sim->pasid_dirs);
     vtmt_fake_destroy(&sim->fake);
     g_free(sim);
 }
@@ -81,10 +98,15 @@ VTMCore *vtm_sim_core(VTMSim *sim)
     return &sim->core;
 }
 
-/* The page table of domain (did, levels); top 0 when the arena is full. */
-static VtmtPt sim_domain(VTMSim *sim, uint16_t did, unsigned levels)
+/*
+ * The page table of domain (did, levels), first-stage ones apart; top 0
+ * when the arena is full.
+ */
+static VtmtPt sim_domain_stage(VTMSim *sim, uint16_t did, unsigned levels,
+                               bool fs)
 {
-    gpointer key = GUINT_TO_POINTER((unsigned)did << 8 | levels);
+    gpointer key = GUINT_TO_POINTER((unsigned)did << 8 | levels |
+                                    (fs ? SIM_FS_KEY : 0));
     VtmtPt pt = {
         .mem = &sim->fake.mem, .levels = levels,
         .top = (uintptr_t)g_hash_table_lookup(sim->domains, key),
@@ -98,6 +120,11 @@ static VtmtPt sim_domain(VTMSim *sim, uint16_t did, unsigned levels)
         }
     }
     return pt;
+}
+
+static VtmtPt sim_domain(VTMSim *sim, uint16_t did, unsigned levels)
+{
+    return sim_domain_stage(sim, did, levels, false);
 }
 
 bool vtm_sim_set_context(VTMSim *sim, uint16_t sid, uint16_t did,
@@ -238,8 +265,195 @@ static bool sim_prepare(VTMSim *sim, const VTMRecord *r)
     return vtm_sim_unmap(sim, r->did, o->levels, r->iova, last);
 }
 
+/* Scalable mode ------------------------------------------------------ */
+
+void vtm_sim_set_scalable(VTMSim *sim)
+{
+    if (!sim->sm_root) {
+        /* the arena's first pages: never full yet */
+        sim->sm_root = vtmt_alloc(&sim->fake.mem);
+        g_assert(sim->sm_root);
+    }
+    sim->scalable = true;
+    vtm_core_set_root(&sim->core, sim->sm_root |
+                      FIELD_DP64(0, RTADDR, TTM, VTM_TTM_SCALABLE));
+}
+
+bool vtm_sim_record_is_scalable(const VTMRecord *r)
+{
+    const VTMOutcome *o = &r->how;
+
+    if (r->kind == VTM_REC_INV) {
+        return r->inv.type == VTM_INV_PC || r->inv.type == VTM_INV_PIOTLB ||
+               r->inv.type == VTM_INV_PDEVTLB;
+    }
+    /* a PASID alone is no proof: legacy mode faults it (SRTA.2) */
+    return r->kind == VTM_REC_XLATE &&
+           (o->pasid_lookup || o->pt_writes ||
+            o->stage == VTM_STAGE_FIRST || o->stage == VTM_STAGE_NESTED);
+}
+
+/*
+ * sid's scalable-mode context entry, present (over its own PASID
+ * directory, into *dir) or not.  False when the arena is full.
+ */
+static bool sim_sm_context(VTMSim *sim, uint16_t sid, bool present,
+                           uint64_t *dir)
+{
+    gpointer key = GUINT_TO_POINTER(sid);
+    VtmtSmCtx ctx = { .pdts = SIM_PDTS, .paside = true, .rid_pasid = 0 };
+    uint64_t q[4] = { 0 };
+
+    ctx.pasid_dir = (uintptr_t)g_hash_table_lookup(sim->pasid_dirs, key);
+    if (!ctx.pasid_dir) {
+        ctx.pasid_dir = vtmt_alloc(&sim->fake.mem);
+        if (!ctx.pasid_dir) {
+            return false;
+        }
+        g_hash_table_insert(sim->pasid_dirs, key,
+                            (gpointer)(uintptr_t)ctx.pasid_dir);
+    }
+    if (present) {
+        vtmt_sm_ctx(q, &ctx);
+    }
+    *dir = ctx.pasid_dir;
+    return vtmt_sm_set_ctx(&sim->fake.mem, sim->sm_root, sid, q);
+}
+
+/*
+ * The PASID entry rec's translation used: the tables of its stage, or
+ * not present (directory or table entry, by the reads of its fault).
+ */
+static bool sim_sm_pasid(VTMSim *sim, uint64_t dir, uint32_t pasid,
+                         const VTMRecord *r)
+{
+    const VTMOutcome *o = &r->how;
+    VtmtPasidEntry pe = { .did = r->did, .aw = 2 };
+    uint64_t q[VTM_PASID_ENTRY_QWORDS] = { 0 };
+    VtmtPt pt;
+
+    switch (o->stage) {
+    case VTM_STAGE_FIRST:
+        pt = sim_domain_stage(sim, r->did, o->levels, true);
+        pe.pgtt = VTM_PGTT_FS;
+        pe.fspm = o->levels == 5 ? VTM_FSPM_5LEVEL : VTM_FSPM_4LEVEL;
+        pe.fsptptr = pt.top;
+        break;
+    case VTM_STAGE_SECOND:
+        pt = sim_domain(sim, r->did, o->levels);
+        pe.pgtt = VTM_PGTT_SS;
+        pe.aw = o->levels - 2;
+        pe.ssptptr = pt.top;
+        break;
+    case VTM_STAGE_PT:
+        pt.top = 1;
+        pe.pgtt = VTM_PGTT_PT;
+        break;
+    default:
+        if (!r->fault || o->pasid_hit || !o->pasid_reads) {
+            return true;    /* faulted after its PASID entry, or before */
+        }
+        if (o->pasid_reads == 1) {
+            /* the directory entry was not present */
+            return vtmt_w64(&sim->fake.mem,
+                            dir + (pasid / VTM_PASID_PER_TABLE) * 8, 0);
+        }
+        return vtmt_set_pasid_entry(&sim->fake.mem, dir, pasid, q);
+    }
+    if (!pt.top) {
+        return false;
+    }
+    vtmt_pasid_entry(q, &pe);
+    return vtmt_set_pasid_entry(&sim->fake.mem, dir, pasid, q);
+}
+
+/*
+ * The first-stage walk of r set A (and D on a write's leaf) in
+ * r->how.pt_writes entries: clear them from the leaf up, within the
+ * levels the walk read.
+ */
+static bool sim_fs_clear_ad(const VtmtPt *pt, const VTMRecord *r)
+{
+    const VTMOutcome *o = &r->how;
+    unsigned leaf = MAX(o->leaf_level, 1), n = o->pt_writes;
+    unsigned top = o->psc_hit ? o->psc_hit - 1 : o->levels, l;
+
+    for (l = leaf; n && l <= top; l++, n--) {
+        uint64_t a = vtmt_fs_entry(pt, r->iova, l);
+        uint64_t clear = VTMT_FS_A | (l == leaf ? VTMT_FS_D : 0);
+
+        if (!a || !vtmt_w64(pt->mem, a, vtmt_r64(pt->mem, a) & ~clear)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* First- or second-stage tables so that r's walk does what it did. */
+static bool sim_sm_tables(VTMSim *sim, const VTMRecord *r)
+{
+    const VTMOutcome *o = &r->how;
+    bool fs = o->stage == VTM_STAGE_FIRST;
+    VtmtPt pt = sim_domain_stage(sim, r->did, o->levels, fs);
+    unsigned first, last;
+
+    if (!pt.top) {
+        return false;
+    }
+    if (!r->fault) {
+        if (!fs) {
+            return vtmt_pt_map(&pt, r->iova, 0, MAX(o->leaf_level, 1),
+                               VTMT_RW);
+        }
+        /* Linux presets A, and D on writable leaves */
+        return vtmt_fs_map(&pt, r->iova, 0, MAX(o->leaf_level, 1),
+                           VTMT_FS_TABLE | VTMT_FS_D, VTMT_FS_TABLE) &&
+               (!o->pt_writes || sim_fs_clear_ad(&pt, r));
+    }
+    if (!o->pt_reads) {
+        return true;
+    }
+    first = o->psc_hit ? o->psc_hit - 1 : o->levels;
+    last = first + 1 > o->pt_reads ? first + 1 - o->pt_reads : 1;
+    return fs ? vtmt_fs_map(&pt, r->iova, 0, last, 0, VTMT_FS_TABLE)
+              : vtmt_pt_unmap(&pt, r->iova, last);
+}
+
+/* Scalable mode: context, PASID entry and tables rec implies. */
+static bool sim_prepare_sm(VTMSim *sim, const VTMRecord *r)
+{
+    const VTMOutcome *o = &r->how;
+    uint32_t pasid = r->has_pasid ? r->pasid : 0;
+    uint64_t dir;
+
+    if (r->fault && !o->ctx_hit && o->ctx_reads && !o->pasid_lookup) {
+        /* it faulted on its context entry: not present */
+        return sim_sm_context(sim, r->sid, false, &dir);
+    }
+    if (!sim_sm_context(sim, r->sid, true, &dir)) {
+        return false;
+    }
+    if (pasid >= SIM_PASID_LIMIT) {
+        return true;        /* beyond the directory: it faults (SCT.7) */
+    }
+    if (!sim_sm_pasid(sim, dir, pasid, r)) {
+        return false;
+    }
+    if ((o->stage != VTM_STAGE_FIRST && o->stage != VTM_STAGE_SECOND) ||
+        !o->levels) {
+        return true;
+    }
+    return sim_sm_tables(sim, r);
+}
+
 bool vtm_sim_replay(VTMSim *sim, const VTMRecord *rec, VTMResult *res)
 {
+    VTMRequest req = {
+        .sid = rec->sid, .addr = rec->iova, .is_write = rec->is_write,
+        .time = rec->time, .has_pasid = rec->has_pasid,
+        .pasid = rec->pasid,
+    };
+
     memset(res, 0, sizeof(*res));
     if (rec->kind == VTM_REC_INV) {
         vtm_core_set_time(&sim->core, rec->time);
@@ -249,11 +463,11 @@ bool vtm_sim_replay(VTMSim *sim, const VTMRecord *rec, VTMResult *res)
     if (rec->kind != VTM_REC_XLATE) {
         return true;
     }
-    if (!sim_prepare(sim, rec)) {
+    if (!(sim->scalable ? sim_prepare_sm(sim, rec)
+                        : sim_prepare(sim, rec))) {
         return false;
     }
-    vtm_sim_translate(sim, rec->sid, rec->iova, rec->is_write, rec->time,
-                      res);
+    vtm_core_translate(&sim->core, &req, res, NULL);
     return true;
 }
 

@@ -39,6 +39,22 @@ bool vtm_sim_set_context(VTMSim *sim, uint16_t sid, uint16_t did,
 bool vtm_sim_set_nested(VTMSim *sim, uint16_t sid, uint16_t did,
                         unsigned fs_levels, unsigned ss_levels);
 
+/*
+ * Scalable mode (a record of a unit in scalable mode): from now on the
+ * root table is a scalable-mode one (TTM 01b) and vtm_sim_replay() gives
+ * each requester a scalable-mode context entry whose PASID entries
+ * (RID_PASID 0 for requests without a PASID) select first-stage,
+ * second-stage or pass-through translation as each record says.
+ */
+void vtm_sim_set_scalable(VTMSim *sim);
+
+/*
+ * Whether rec can only come from a unit in scalable mode (a PASID
+ * lookup, a first-stage or nested walk, a PASID-granular invalidation):
+ * a record with one such line is replayed with vtm_sim_set_scalable().
+ */
+bool vtm_sim_record_is_scalable(const VTMRecord *rec);
+
 /* sid's context entry not present.  False when the arena is full. */
 bool vtm_sim_clear_context(VTMSim *sim, uint16_t sid);
 
@@ -57,8 +73,9 @@ void vtm_sim_translate(VTMSim *sim, uint16_t sid, uint64_t iova,
                        bool is_write, uint64_t time, VTMResult *res);
 
 /*
- * Replays one record: sets up the context and tables the record implies
- * (its page size, or the entry its fault stopped at), then translates or
+ * Replays one record: sets up the context (in scalable mode also the
+ * PASID entry) and tables the record implies (its page size, or the entry
+ * its fault stopped at, or the A/D bits its walk set), then translates or
  * invalidates at the record's time.  False when the arena is full.
  */
 bool vtm_sim_replay(VTMSim *sim, const VTMRecord *rec, VTMResult *res);
