@@ -264,9 +264,11 @@ typedef struct EnumCheck {
 static bool enum_one(const VTMMapping *m, void *opaque)
 {
     EnumCheck *e = opaque;
+    /* a write-only mapping (W without R, 9.8) is walked as a write */
     VTMWalk w = {
         .root = e->ctx->slptptr, .levels = e->ctx->levels,
         .did = e->ctx->did, .iova = m->iova,
+        .is_write = !(m->perm & VTM_PERM_R),
     };
     VTMWalkOut out;
     VTMWalkLog log;
