@@ -290,6 +290,8 @@ static void test_two_threads(void)
     g_assert_cmpint(qdict_get_int(r, "dmas"), ==, 6000);
     g_assert_cmpfloat(res_num(r, "min"), <=, res_num(r, "ns"));
     g_assert_cmpfloat(res_num(r, "ns"), <=, res_num(r, "max"));
+    g_assert_cmpfloat(res_num(r, "cpu-min"), <=, res_num(r, "cpu-ns"));
+    g_assert_cmpfloat(res_num(r, "cpu-ns"), >, 0);
     qobject_unref(r);
     qtest_quit(t.qts);
 }
@@ -435,6 +437,8 @@ static void bench_one(BenchCfg *c, const BenchCase *k, unsigned threads,
                    res_num(r, "ns"));
     g_test_message("BENCH %s %s-t%u thread-ns %.2f", c->name, k->name,
                    threads, res_num(r, "thread-ns"));
+    g_test_message("BENCH %s %s-t%u cpu-ns %.2f", c->name, k->name,
+                   threads, res_num(r, "cpu-ns"));
     qobject_unref(r);
 }
 

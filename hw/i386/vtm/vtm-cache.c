@@ -39,6 +39,14 @@ struct VTMCache {
     uint64_t clock;             /* advanced on every use of a line */
     uint32_t gen;               /* current generation, never 0 */
     uint32_t nvalid;            /* valid lines, for flush statistics */
+    /*
+     * The line of the last hit: a requester repeats its key (the context
+     * cache's sid on every DMA, the IOTLB's page on sequential DMAs), and
+     * checking that line first skips the hash and the way scan.  Only a
+     * hint: it counts only while the line still holds the key and is
+     * valid, and a key has one line, so lookups find what they did.
+     */
+    uint32_t memo;
     VTMCacheStats stats;
 };
 
@@ -188,8 +196,16 @@ void *vtm_cache_lookup(VTMCache *c, const VTMCacheKey *key)
 
     c->stats.lookups++;
     if (c->active) {
-        l = vtm_cache_find(c, &c->lines[vtm_cache_set_of(c, key) * c->ways],
-                           key);
+        l = &c->lines[c->memo];
+        if (l->key.tag != key->tag || l->key.tag2 != key->tag2 ||
+            !vtm_cache_valid(c, l)) {
+            l = vtm_cache_find(c,
+                               &c->lines[vtm_cache_set_of(c, key) * c->ways],
+                               key);
+            if (l) {
+                c->memo = l - c->lines;
+            }
+        }
     }
     if (!l) {
         c->stats.misses++;

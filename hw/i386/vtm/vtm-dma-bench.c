@@ -23,7 +23,9 @@
  *
  * result: {"ns": median host ns per DMA, "min", "max" (over the
  * repetitions), "thread-ns" (median wall time of one thread's DMA),
- * "dmas", "errors" (DMAs whose MemTxResult was not OK), "hash"}.
+ * "cpu-ns" and "cpu-min" (the threads' CPU time per DMA, median and
+ * least: what the DMA costs whatever else runs on the machine), "dmas",
+ * "errors" (DMAs whose MemTxResult was not OK), "hash"}.
  * With 2 threads "ns" is the wall time of a repetition over both
  * threads' DMAs (aggregate throughput) and "thread-ns" the wall time per
  * DMA of one thread.  The run holds the command's thread (and the BQL)
@@ -69,6 +71,7 @@ typedef struct VTMBenchLoop {
     uint64_t errors;
     uint64_t hash;
     int64_t ns;                 /* wall time of its last repetition */
+    int64_t cpu_ns;             /* and the thread's CPU time in it */
 } VTMBenchLoop;
 
 struct VTMDmaBench {
@@ -97,6 +100,18 @@ static uint64_t vtm_bench_fnv(uint64_t h, const uint8_t *p, size_t len)
     return h;
 }
 
+/*
+ * The calling thread's CPU time: unlike the wall clock it leaves out the
+ * time the thread waited for a CPU, so it holds on a loaded machine.
+ */
+static int64_t vtm_bench_cpu_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec * NANOSECONDS_PER_SECOND + ts.tv_nsec;
+}
+
 /* count DMAs; the part that is timed. */
 static void vtm_bench_loop(VTMBenchLoop *l, const VTMBenchSpec *sp)
 {
@@ -105,6 +120,7 @@ static void vtm_bench_loop(VTMBenchLoop *l, const VTMBenchSpec *sp)
                                  : DMA_DIRECTION_TO_DEVICE;
     uint64_t slots = sp->range / sp->size;
     uint64_t x = l->seed, idx = 0, i;
+    int64_t c0 = vtm_bench_cpu_ns();
     int64_t t0 = get_clock();
 
     for (i = 0; i < sp->count; i++) {
@@ -127,6 +143,7 @@ static void vtm_bench_loop(VTMBenchLoop *l, const VTMBenchSpec *sp)
         }
     }
     l->ns = get_clock() - t0;
+    l->cpu_ns = vtm_bench_cpu_ns() - c0;
     l->seed = x;
 }
 
@@ -267,9 +284,13 @@ static void vtm_bench_buf_init(uint8_t *buf, const VTMBenchSpec *sp)
     }
 }
 
-/* Every repetition, in one or two threads; ns per DMA of each into v. */
+/*
+ * Every repetition, in one or two threads; per DMA of each: wall time of
+ * the repetition over all DMAs into v, of the slower thread over its own
+ * into tv, CPU time of the threads over all DMAs into cv.
+ */
 static void vtm_bench_reps(VTMDmaBench *b, VTMBenchLoop *l, double *v,
-                           double *tv)
+                           double *tv, double *cv)
 {
     const VTMBenchSpec *sp = &b->spec;
     uint64_t r;
@@ -289,6 +310,8 @@ static void vtm_bench_reps(VTMDmaBench *b, VTMBenchLoop *l, double *v,
         v[r] = (double)(get_clock() - t0) / (sp->count * sp->threads);
         tv[r] = (double)MAX(l->ns, sp->threads == 2 ? b->wloop.ns : 0) /
                 sp->count;
+        cv[r] = (double)(l->cpu_ns + (sp->threads == 2 ? b->wloop.cpu_ns : 0))
+                / (sp->count * sp->threads);
     }
 }
 
@@ -299,10 +322,11 @@ static void vtm_bench_run(VTMDmaBench *b)
     g_autofree uint8_t *wbuf = g_malloc(sp->size);
     g_autofree double *v = g_new(double, sp->reps);
     g_autofree double *tv = g_new(double, sp->reps);
+    g_autofree double *cv = g_new(double, sp->reps);
     VTMBenchLoop l = {
         .b = b, .buf = buf, .seed = 0x9e3779b97f4a7c15ULL, .hash = FNV_OFFSET,
     };
-    double lo, hi;
+    double lo, hi, clo;
     uint64_t r;
 
     vtm_bench_buf_init(buf, sp);
@@ -317,25 +341,28 @@ static void vtm_bench_run(VTMDmaBench *b)
         qemu_thread_create(&b->worker, "vtm-dma-bench", vtm_bench_worker, b,
                            QEMU_THREAD_JOINABLE);
     }
-    vtm_bench_reps(b, &l, v, tv);
+    vtm_bench_reps(b, &l, v, tv, cv);
     if (sp->threads == 2) {
         qatomic_set(&b->quit, true);
         qemu_thread_join(&b->worker);
         l.errors += b->wloop.errors;
     }
     lo = hi = v[0];
+    clo = cv[0];
     for (r = 1; r < sp->reps; r++) {
         lo = MIN(lo, v[r]);
         hi = MAX(hi, v[r]);
+        clo = MIN(clo, cv[r]);
     }
     g_free(b->result);
     b->result = g_strdup_printf(
         "{\"ns\": %.2f, \"min\": %.2f, \"max\": %.2f, \"thread-ns\": %.2f, "
+        "\"cpu-ns\": %.2f, \"cpu-min\": %.2f, "
         "\"dmas\": %" PRIu64 ", \"errors\": %" PRIu64 ", "
         "\"hash\": \"0x%016" PRIx64 "\"}",
         vtm_bench_median(v, sp->reps), lo, hi,
-        vtm_bench_median(tv, sp->reps), sp->count * sp->reps * sp->threads,
-        l.errors, l.hash);
+        vtm_bench_median(tv, sp->reps), vtm_bench_median(cv, sp->reps), clo,
+        sp->count * sp->reps * sp->threads, l.errors, l.hash);
 }
 
 static void vtm_bench_set_run(Object *obj, const char *value, Error **errp)
