@@ -3,7 +3,8 @@
 # kernel, the initramfs), boots the guest with intel_iommu=on on
 # -device vtm-iommu, runs a short DMA workload on an NVMe disk (reads and
 # writes, sha256 in the guest and on the host), and prints the kernel's
-# DMAR lines, the checksum verdicts and a summary.
+# DMAR lines, the checksum verdicts, the guest's perf stat of the dmar0
+# PMU over the workload, vtm's statistics table and a summary.
 #
 # Usage: [VTM_OPTS=aw-bits=39,...] scripts/demo.sh [--iommu vtm|intel|none]
 #   VTM_OPTS   options for -device vtm-iommu, forwarded as they are
@@ -73,9 +74,16 @@ grep -E '^VTM-CHECK: ' "$res" | sed 's/^VTM-CHECK: /   /' || echo "   (none)"
 echo
 echo "-- checksums on the host, after the guest shut down"
 grep -E '^run: host check: ' "$out" | sed 's/^run: host check: /   /' || echo "   (none)"
+if grep -q '^VTM-PERF: ' "$res"; then
+    echo
+    echo "-- the guest's view: perf stat -a -e dmar0/.../ over the workload"
+    echo "   (Linux's dmar0 PMU reading vtm's performance counters)"
+    sed -n 's/^VTM-PERF: /   /p' "$res"
+fi
 if [ -s "$stats" ]; then
     echo
-    echo "-- what vtm measured (tools/vtm-stats, read over QMP at power-off)"
+    echo "-- what vtm measured (tools/vtm-stats, read over QMP at power-off;"
+    echo "   the whole boot, where perf stat above saw the workload only)"
     sed 's/^/   /' "$stats"
 fi
 echo
