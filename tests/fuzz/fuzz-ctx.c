@@ -33,11 +33,11 @@ static void check_ctx(const VTMCtxLimits *lim, const VTMContext *ctx)
     fuzz_check(ctx->levels >= 3 && ctx->levels <= 5, "levels %u",
                ctx->levels);
     fuzz_check(lim->sagaw & BIT(ctx->levels - 2),
-               "levels %u not in SAGAW %#x", ctx->levels, lim->sagaw);
+               "levels %u not in SAGAW 0x%x", ctx->levels, lim->sagaw);
     fuzz_check(ctx->aw_bits == 12 + 9 * ctx->levels, "aw %u for %u levels",
                ctx->aw_bits, ctx->levels);
-    fuzz_check(!(ctx->slptptr & 0xfff), "table %#" PRIx64, ctx->slptptr);
-    fuzz_check(!(ctx->slptptr >> lim->haw), "table %#" PRIx64
+    fuzz_check(!(ctx->slptptr & 0xfff), "table 0x%" PRIx64, ctx->slptptr);
+    fuzz_check(!(ctx->slptptr >> lim->haw), "table 0x%" PRIx64
                " beyond haw %u", ctx->slptptr, lim->haw);
 }
 
@@ -79,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    !memcmp(&ctx, &again, sizeof(ctx)), "unstable decode");
         fuzz_check(reads >= 1 && reads <= 2, "%u entry reads", reads);
         if (fr != VTM_FR_NONE) {
-            fuzz_check(fr <= VTM_FR_INTR_ADDR, "fault %#x", fr);
+            fuzz_check(fr <= VTM_FR_INTR_ADDR, "fault 0x%x", fr);
             fuzz_check(reads == 2 || !ctx.fpd, "FPD before the context");
             continue;
         }
@@ -96,7 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             VTM_FR_NONE) {
             fuzz_check(log.nsteps >= 1 && log.nsteps <= ctx.levels,
                        "%u steps", log.nsteps);
-            fuzz_check(!(out.addr >> lim.haw), "output %#" PRIx64,
+            fuzz_check(!(out.addr >> lim.haw), "output 0x%" PRIx64,
                        out.addr);
             fuzz_check(out.perm & (w.is_write ? VTM_PERM_W : VTM_PERM_R),
                        "perm %u", out.perm);

@@ -56,12 +56,12 @@ static void check_result(const VTMIr *ir, const VTMIrResult *res)
         break;
     case VTM_IR_DELIVER:
         fuzz_check(!res->remappable || msi_head_ok(res->msg_addr),
-                   "remapped to %#" PRIx64, res->msg_addr);
+                   "remapped to 0x%" PRIx64, res->msg_addr);
         break;
     case VTM_IR_POSTED:
         fuzz_check(res->remappable, "posted in compatibility format");
         fuzz_check(!res->notify || msi_head_ok(res->msg_addr),
-                   "notification to %#" PRIx64, res->msg_addr);
+                   "notification to 0x%" PRIx64, res->msg_addr);
         break;
     default:
         fuzz_fail("action %d", res->action);
@@ -76,13 +76,13 @@ static void compare(const VTMIrResult *a, const VTMIrResult *b,
                a->fault.reason == b->fault.reason &&
                a->fault.fpd == b->fault.fpd &&
                a->fault.addr == b->fault.addr,
-               "request %#" PRIx64 "/%#x: action %d/%d fault %#x/%#x",
+               "request 0x%" PRIx64 "/0x%x: action %d/%d fault 0x%x/0x%x",
                req->addr, req->data, a->action, b->action,
                a->fault.reason, b->fault.reason);
     if (a->action != VTM_IR_BLOCKED) {
         fuzz_check(a->msg_addr == b->msg_addr && a->msg_data == b->msg_data,
-                   "request %#" PRIx64 "/%#x: message %#" PRIx64 "/%#x"
-                   " cached, %#" PRIx64 "/%#x uncached", req->addr,
+                   "request 0x%" PRIx64 "/0x%x: message 0x%" PRIx64 "/0x%x"
+                   " cached, 0x%" PRIx64 "/0x%x uncached", req->addr,
                    req->data, a->msg_addr, a->msg_data, b->msg_addr,
                    b->msg_data);
     }
@@ -132,7 +132,7 @@ static void do_route(IrRun *r)
     }
     fuzz_check(rc[0] == rc[1] && (rc[0] ||
                (out_addr[0] == out_addr[1] && out_data[0] == out_data[1])),
-               "route %#" PRIx64 "/%#x: %d/%d", addr, data, rc[0], rc[1]);
+               "route 0x%" PRIx64 "/0x%x: %d/%d", addr, data, rc[0], rc[1]);
 }
 
 /* SIRTP, enable bits: as software does it, with an IEC flush after. */
@@ -177,7 +177,7 @@ static void do_decode(IrRun *r)
     fuzz_check(e1.fpd == (raw[0] >> 1 & 1), "FPD not taken from bit 1");
     if (f1 == VTM_FR_NONE) {
         fuzz_check(e1.present && (e1.posted || eime || e1.dest < 256),
-                   "xAPIC destination %#x", e1.dest);
+                   "xAPIC destination 0x%x", e1.dest);
     }
 }
 

@@ -95,7 +95,7 @@ static void check_op(const VTMInvOp *op, const VTMQiLimits *lim)
                    op->iotlb.gran);
         fuzz_check(op->iotlb.am <= lim->mamv, "am %u above mamv %u",
                    op->iotlb.am, lim->mamv);
-        fuzz_check(!(op->iotlb.addr & 0xfff), "address %#" PRIx64,
+        fuzz_check(!(op->iotlb.addr & 0xfff), "address 0x%" PRIx64,
                    op->iotlb.addr);
         break;
     case VTM_INV_DEVTLB:
@@ -105,7 +105,7 @@ static void check_op(const VTMInvOp *op, const VTMQiLimits *lim)
         fuzz_check(lim->ir_supported, "IEC without IR");
         break;
     case VTM_INV_WAIT:
-        fuzz_check(!(op->wait.addr & 3), "status address %#" PRIx64,
+        fuzz_check(!(op->wait.addr & 3), "status address 0x%" PRIx64,
                    op->wait.addr);
         break;
     case VTM_INV_PC:
@@ -129,10 +129,10 @@ static uint8_t decode(QiRun *r, const uint64_t desc[2], VTMInvOp *op)
     memset(&other, 0xa5, sizeof(other));
     e1 = vtm_qi_decode(desc, &r->lim, op);
     e2 = vtm_qi_decode(desc, &r->lim, &other);
-    fuzz_check(e1 == e2, "decode %#" PRIx64 ":%#" PRIx64 ": %u then %u",
+    fuzz_check(e1 == e2, "decode 0x%" PRIx64 ":0x%" PRIx64 ": %u then %u",
                desc[0], desc[1], e1, e2);
     if (e1 == VTM_IQEI_NONE) {
-        fuzz_check(same_op(op, &other), "stale fields in %#" PRIx64,
+        fuzz_check(same_op(op, &other), "stale fields in 0x%" PRIx64,
                    desc[0]);
         check_op(op, &r->lim);
     } else {
@@ -157,7 +157,7 @@ static uint8_t decode_wide(QiRun *r, const uint64_t desc[4], VTMInvOp *op)
     e1 = vtm_qi_decode_wide(desc, 256, &r->lim, op);
     e2 = vtm_qi_decode_wide(desc, 256, &r->lim, &other);
     fuzz_check(e1 == e2 && (e1 != VTM_IQEI_NONE || same_op(op, &other)),
-               "wide decode %#" PRIx64 " unstable", desc[0]);
+               "wide decode 0x%" PRIx64 " unstable", desc[0]);
     if (e1 == VTM_IQEI_NONE) {
         check_op(op, &r->lim);
     }
@@ -165,12 +165,12 @@ static uint8_t decode_wide(QiRun *r, const uint64_t desc[4], VTMInvOp *op)
     en = vtm_qi_decode(desc, &r->lim, &narrow);
     fuzz_check(e128 == en && (en != VTM_IQEI_NONE ||
                               same_op(&other, &narrow)),
-               "128-bit decodes of %#" PRIx64 ": %u and %u", desc[0],
+               "128-bit decodes of 0x%" PRIx64 ": %u and %u", desc[0],
                e128, en);
     if (!desc[2] && !desc[3] && (desc[0] & 0xf) <= VTM_QI_WAIT &&
         !(desc[0] & 0xe00)) {
         fuzz_check(e1 == en && (en != VTM_IQEI_NONE || same_op(op, &narrow)),
-                   "%#" PRIx64 ": %u at 256 bits, %u at 128", desc[0], e1,
+                   "0x%" PRIx64 ": %u at 256 bits, %u at 128", desc[0], e1,
                    en);
     }
     return e1;
@@ -320,10 +320,10 @@ static void do_change(QiRun *r)
                res[0].translated == res[1].translated &&
                res[0].addr_mask == res[1].addr_mask &&
                res[0].perm == res[1].perm,
-               "sid %#x addr %#" PRIx64 " after level-%u entry := %#"
-               PRIx64 " and IOTLB inv g=%u am=%u ih=%d: cached fault %#x"
-               " %#" PRIx64 "/%#" PRIx64 ", uncached %#x %#" PRIx64
-               "/%#" PRIx64, sid, addr, log.step[k].level, pte,
+               "sid 0x%x addr 0x%" PRIx64 " after level-%u entry := 0x%"
+               PRIx64 " and IOTLB inv g=%u am=%u ih=%d: cached fault 0x%x"
+               " 0x%" PRIx64 "/0x%" PRIx64 ", uncached 0x%x 0x%" PRIx64
+               "/0x%" PRIx64, sid, addr, log.step[k].level, pte,
                op.iotlb.gran, op.iotlb.am, op.iotlb.ih,
                res[0].fault.reason, res[0].translated, res[0].addr_mask,
                res[1].fault.reason, res[1].translated, res[1].addr_mask);

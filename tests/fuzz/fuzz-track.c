@@ -38,14 +38,14 @@ static void emit(bool map, const VTMMapping *m, void *opaque)
 
         if (!map && h->iova == m->iova && h->shift == m->shift) {
             fuzz_check(h->addr == m->addr && h->perm == m->perm,
-                       "UNMAP %#" PRIx64 " of another mapping", m->iova);
+                       "UNMAP 0x%" PRIx64 " of another mapping", m->iova);
             g_array_remove_index_fast(s->maps, i);
             return;
         }
-        fuzz_check(!map || !overlap(h, m), "MAP %#" PRIx64 "/%u over %#"
+        fuzz_check(!map || !overlap(h, m), "MAP 0x%" PRIx64 "/%u over 0x%"
                    PRIx64 "/%u", m->iova, m->shift, h->iova, h->shift);
     }
-    fuzz_check(map, "UNMAP %#" PRIx64 "/%u of nothing held", m->iova,
+    fuzz_check(map, "UNMAP 0x%" PRIx64 "/%u of nothing held", m->iova,
                m->shift);
     g_array_append_val(s->maps, *m);
 }
@@ -70,7 +70,7 @@ static bool expect_one(const VTMMapping *m, void *opaque)
             return true;
         }
     }
-    fuzz_fail("mapping %#" PRIx64 "/%u -> %#" PRIx64 " not in the shadow",
+    fuzz_fail("mapping 0x%" PRIx64 "/%u -> 0x%" PRIx64 " not in the shadow",
               m->iova, m->shift, m->addr);
 }
 
@@ -93,7 +93,7 @@ static void check_range(Shadow *s, const VTMPtFormat *fmt,
 
         held += h->iova <= last && vtm_mapping_last(h) >= first;
     }
-    fuzz_check(held == e.found, "%" PRIu64 " held in [%#" PRIx64 ", %#"
+    fuzz_check(held == e.found, "%" PRIu64 " held in [0x%" PRIx64 ", 0x%"
                PRIx64 "], %" PRIu64 " mapped", held, first, last, e.found);
 }
 

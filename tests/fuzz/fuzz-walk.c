@@ -159,17 +159,17 @@ static void check_result(const VTMCore *c, const VTMRequest *req,
         return;
     }
     fuzz_check(size == 1ULL << 12 || size == 1ULL << 21 ||
-               size == 1ULL << 30, "page size %#" PRIx64, size);
+               size == 1ULL << 30, "page size 0x%" PRIx64, size);
     fuzz_check(res->iova == (req->addr & ~res->addr_mask),
-               "iova %#" PRIx64 " for %#" PRIx64, res->iova, req->addr);
+               "iova 0x%" PRIx64 " for 0x%" PRIx64, res->iova, req->addr);
     fuzz_check(!(res->translated & res->addr_mask),
-               "output %#" PRIx64 " misaligned", res->translated);
+               "output 0x%" PRIx64 " misaligned", res->translated);
     fuzz_check(res->perm & (req->is_write ? VTM_PERM_W : VTM_PERM_R),
                "perm %u for a %s", res->perm,
                req->is_write ? "write" : "read");
     if (!res->passthrough) {
         fuzz_check(res->translated < 1ULL << c->cfg.haw,
-                   "output %#" PRIx64 " beyond haw %u", res->translated,
+                   "output 0x%" PRIx64 " beyond haw %u", res->translated,
                    c->cfg.haw);
     }
 }
@@ -211,7 +211,7 @@ static void do_request(WalkRun *r)
         return;
     }
     fuzz_check(res[0].fault.reason == res[1].fault.reason,
-               "sid %#x addr %#" PRIx64 ": fault %#x cached, %#x uncached",
+               "sid 0x%x addr 0x%" PRIx64 ": fault 0x%x cached, 0x%x uncached",
                req.sid, req.addr, res[0].fault.reason, res[1].fault.reason);
     if (res[0].fault.reason != VTM_FR_NONE) {
         fuzz_check(res[0].fault.fpd == res[1].fault.fpd, "fpd differs");
@@ -222,8 +222,8 @@ static void do_request(WalkRun *r)
                res[0].perm == res[1].perm &&
                res[0].domain_id == res[1].domain_id &&
                res[0].passthrough == res[1].passthrough,
-               "sid %#x addr %#" PRIx64 ": cached %#" PRIx64 "/%#" PRIx64
-               " perm %u, uncached %#" PRIx64 "/%#" PRIx64 " perm %u",
+               "sid 0x%x addr 0x%" PRIx64 ": cached 0x%" PRIx64 "/0x%" PRIx64
+               " perm %u, uncached 0x%" PRIx64 "/0x%" PRIx64 " perm %u",
                req.sid, req.addr, res[0].translated, res[0].addr_mask,
                res[0].perm, res[1].translated, res[1].addr_mask,
                res[1].perm);
@@ -279,19 +279,19 @@ static bool enum_one(const VTMMapping *m, void *opaque)
     fuzz_check(m->shift == 12 || m->shift == 21 || m->shift == 30,
                "mapping shift %u", m->shift);
     fuzz_check(!(m->iova & MAKE_64BIT_MASK(0, m->shift)),
-               "mapping %#" PRIx64 " misaligned", m->iova);
+               "mapping 0x%" PRIx64 " misaligned", m->iova);
     fuzz_check(vtm_mapping_last(m) >= e->first && m->iova <= e->last,
-               "mapping %#" PRIx64 " outside the range", m->iova);
+               "mapping 0x%" PRIx64 " outside the range", m->iova);
     fuzz_check(!e->any || m->iova >= e->prev_end,
-               "mapping %#" PRIx64 " out of order", m->iova);
+               "mapping 0x%" PRIx64 " out of order", m->iova);
     e->any = true;
     e->prev_end = vtm_mapping_last(m) + 1;
     fr = vtm_pt_walk(&e->c->fmt, &e->c->mem, NULL, &w, &out, &log);
-    fuzz_check(fr == VTM_FR_NONE, "enumerated %#" PRIx64 " faults %#x",
+    fuzz_check(fr == VTM_FR_NONE, "enumerated 0x%" PRIx64 " faults 0x%x",
                m->iova, fr);
     fuzz_check(out.addr == m->addr && out.page_shift == m->shift &&
                out.perm == m->perm,
-               "enumerated %#" PRIx64 " -> %#" PRIx64 "/%u/%u, walk %#"
+               "enumerated 0x%" PRIx64 " -> 0x%" PRIx64 "/%u/%u, walk 0x%"
                PRIx64 "/%u/%u", m->iova, m->addr, m->shift, m->perm,
                out.addr, out.page_shift, out.perm);
     return true;
