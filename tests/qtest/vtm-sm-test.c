@@ -534,6 +534,34 @@ static void test_dma_pass_through(void)
     st = vtm_qtest_stats(t.qts, UNIT);
     g_assert_cmpint(stats_int(st, "unit/stage/pass-through"), >, 0);
     qobject_unref(st);
+
+    /*
+     * Once an invalidation made the unit look at the entry again, the
+     * requester takes the untranslated view: its DMA costs no
+     * translation at all (intel-iommu does the same for pass-through).
+     */
+    vtm_qt_qi_put(&t.iq, vtmt_qi_pc(VTM_QI_PC_PASID, DID, RID_PASID));
+    vtm_qt_qi_sync(&t.iq);
+    vtm_qtest_stats_reset(t.qts, UNIT);
+    fill_pattern(&t, DATA_BASE, 0x34);
+    edu_copy(&t, DATA_BASE, DATA_BASE + 0x3000);
+    g_assert(has_pattern(&t, DATA_BASE + 0x3000, 0x34));
+    st = vtm_qtest_stats(t.qts, UNIT);
+    g_assert_cmpint(stats_int(st, "unit/translations"), ==, 0);
+    qobject_unref(st);
+
+    /* made second stage again: translated (and faulting: no tables) */
+    {
+        VtmtPasidEntry ss = ss_entry(vtm_qt_alloc(&t.mem));
+
+        sm_set_pasid(&t, RID_PASID, &ss);
+    }
+    vtm_qt_qi_put(&t.iq, vtmt_qi_pc(VTM_QI_PC_PASID, DID, RID_PASID));
+    vtm_qt_qi_sync(&t.iq);
+    qtest_memset(t.qts, DATA_BASE + 0x3000, 0, DMA_LEN);
+    edu_write(&t, DATA_BASE + 0x3000);
+    g_assert(!has_pattern(&t, DATA_BASE + 0x3000, 0x34));
+    g_assert_cmphex(fsts(&t) & R_FSTS_PPF_MASK, ==, R_FSTS_PPF_MASK);
     sm_stop(&t);
 }
 

@@ -157,6 +157,33 @@ static void vtm_space_switch(VTMAddressSpace *vas, bool translate)
     memory_region_transaction_commit();
 }
 
+/*
+ * Scalable mode: whether requests without PASID of vas pass through
+ * (PGTT 100b in its RID_PASID entry, 9.6), read from memory as a cache
+ * that just missed would.  Such a requester gets the untranslated view,
+ * as intel-iommu gives pass-through contexts: its DMA then costs no
+ * translation.  Entries change only with an invalidation software must
+ * issue (6.5.3.3), after which this is looked at again.
+ */
+static bool vtm_as_passthrough_locked(VTMState *s, VTMAddressSpace *vas)
+{
+    VTMContext ctx;
+    VTMPasidEntry pe;
+    unsigned reads;
+
+    if (!s->translation_enabled || s->core.ttm != VTM_TTM_SCALABLE ||
+        !s->core.cfg.sm_supported ||
+        vtm_ctx_fetch_rid_pasid(&s->mem, s->core.root_table,
+                                vtm_space_sid(vas), &s->core.lim, &ctx,
+                                &pe, &reads) != VTM_FR_NONE ||
+        pe.pgtt != VTM_PGTT_PT) {
+        return false;
+    }
+    vas->pt_did = pe.did;
+    vas->pt_pasid = ctx.rid_pasid;
+    return true;
+}
+
 void vtm_as_switch_all(VTMState *s)
 {
     GHashTableIter it;
@@ -165,11 +192,24 @@ void vtm_as_switch_all(VTMState *s)
 
     qemu_mutex_lock(&s->lock);
     translate = s->translation_enabled;
+    g_hash_table_iter_init(&it, s->spaces);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        VTMAddressSpace *vas = value;
+
+        /* a cached entry stays in use until it is invalidated */
+        if (!translate || s->pt_recheck_all || vas->pt_recheck) {
+            vas->pt_view = vtm_as_passthrough_locked(s, vas);
+            vas->pt_recheck = false;
+        }
+    }
+    s->pt_recheck_all = false;
     qemu_mutex_unlock(&s->lock);
 
     g_hash_table_iter_init(&it, s->spaces);
     while (g_hash_table_iter_next(&it, NULL, &value)) {
-        vtm_space_switch(value, translate);
+        VTMAddressSpace *vas = value;
+
+        vtm_space_switch(vas, translate && !vas->pt_view);
     }
 }
 

@@ -39,6 +39,66 @@ static bool vtm_inv_qi_enabled(VTMState *s)
     return FIELD_EX32(vtm_get32(s, A_GSTS), GSTS, QIES);
 }
 
+/*
+ * Whether a context- or PASID-cache invalidation covers the RID_PASID
+ * entry of vas: the one in memory now, or the pass-through one its view
+ * was made from (6.5.2.1, 6.5.2.2).
+ */
+static bool vtm_inv_covers_rid_pasid(VTMState *s, VTMAddressSpace *vas,
+                                     const VTMInvOp *op)
+{
+    uint16_t sid = PCI_BUILD_BDF(pci_bus_num(vas->bus), vas->devfn);
+    unsigned n = op->cc.fm & 3;
+    VTMContext ctx;
+    VTMPasidEntry pe;
+    unsigned reads;
+
+    if (op->type == VTM_INV_CC) {
+        /* function-mask bits a device-selective invalidation ignores */
+        return op->cc.gran != VTM_INV_DEVICE ||
+               ((sid ^ op->cc.sid) & ~(((1u << n) - 1) << (3 - n))) == 0;
+    }
+    if (op->pc.gran == VTM_QI_PC_GLOBAL) {
+        return true;
+    }
+    if (vtm_ctx_fetch_rid_pasid(&s->mem, s->core.root_table, sid,
+                                &s->core.lim, &ctx, &pe, &reads) ==
+            VTM_FR_NONE && pe.did == op->pc.did &&
+        (op->pc.gran == VTM_QI_PC_DOMAIN || ctx.rid_pasid == op->pc.pasid)) {
+        return true;
+    }
+    return vas->pt_view && vas->pt_did == op->pc.did &&
+           (op->pc.gran == VTM_QI_PC_DOMAIN || vas->pt_pasid == op->pc.pasid);
+}
+
+/*
+ * A context- or PASID-cache invalidation in scalable mode: the
+ * requesters it covers look at their RID_PASID entry again and, if it
+ * is (or was) pass-through, switch view once the lock is dropped
+ * (vtm-as.c).
+ */
+static void vtm_inv_entries_changed_locked(VTMState *s, const VTMInvOp *op,
+                                           VTMOutbox *out)
+{
+    GHashTableIter it;
+    gpointer value;
+
+    if ((op->type != VTM_INV_CC && op->type != VTM_INV_PC) ||
+        s->core.ttm != VTM_TTM_SCALABLE || !s->core.cfg.sm_supported ||
+        !s->translation_enabled) {
+        return;
+    }
+    g_hash_table_iter_init(&it, s->spaces);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        VTMAddressSpace *vas = value;
+
+        if (vtm_inv_covers_rid_pasid(s, vas, op)) {
+            vas->pt_recheck = true;
+            out->switch_spaces = true;
+        }
+    }
+}
+
 /* 6.5.1.1: register-based context-cache invalidation. */
 void vtm_inv_ccmd_written_locked(VTMState *s, VTMOutbox *out)
 {
@@ -55,6 +115,7 @@ void vtm_inv_ccmd_written_locked(VTMState *s, VTMOutbox *out)
         vtm_stats_inv_locked(s, &op, vtm_stats_now_locked(s));
         vtm_core_invalidate(&s->core, &op);
         vtm_notify_inv_locked(s, &op);
+        vtm_inv_entries_changed_locked(s, &op, out);
         done = op.cc.gran;
     } else {
         qemu_log_mask(LOG_GUEST_ERROR, "vtm: CCMD with reserved "
@@ -179,6 +240,7 @@ static void vtm_inv_qi_apply_locked(VTMState *s, const VTMInvOp *op,
     }
     /* Before the next descriptor: a later wait covers the notifications */
     vtm_notify_inv_locked(s, op);
+    vtm_inv_entries_changed_locked(s, op, out);
 }
 
 /*

@@ -49,6 +49,9 @@ static void vtm_gcmd_write(VTMState *s, hwaddr base, uint64_t old,
         sts = FIELD_DP32(sts, GSTS, RTPS, 1);
         trace_vtm_root_set(s->core.root_table, s->core.ttm);
         vtm_notify_translation_locked(s);
+        /* scalable mode: pass-through requesters may change view */
+        s->pt_recheck_all = true;
+        out->switch_spaces = true;
     }
     if (te != FIELD_EX32(sts, GSTS, TES)) {
         if (te && !s->dma_translation) {
@@ -57,6 +60,7 @@ static void vtm_gcmd_write(VTMState *s, hwaddr base, uint64_t old,
         } else {
             sts = FIELD_DP32(sts, GSTS, TES, te);
             s->translation_enabled = te;
+            s->pt_recheck_all = true;
             out->switch_spaces = true;
             trace_vtm_translation_enable(te);
             vtm_notify_translation_locked(s);

@@ -43,6 +43,16 @@ typedef struct VTMAddressSpace {
     MemoryRegion intr_window;   /* 0xfee00000 inside the translated view */
     AddressSpace as;
     bool translating;           /* which view is enabled */
+    /*
+     * Scalable mode: the RID_PASID entry was pass-through when last
+     * looked at (SRTP, TE, or an invalidation covering it), so DMA takes
+     * the untranslated view (vtm-as.c); pt_did and pt_pasid name that
+     * entry, pt_recheck asks for it to be looked at again (vtm-inv.c).
+     */
+    bool pt_view;
+    bool pt_recheck;
+    uint16_t pt_did;
+    uint32_t pt_pasid;
 
     /* IOMMU notifiers (vtm-notify.c), under the unit's lock */
     IOMMUNotifierFlag notify_flags; /* what the registered ones need */
@@ -73,6 +83,7 @@ struct VTMState {
 
     GHashTable *spaces;         /* (bus, devfn) -> VTMAddressSpace */
     bool translation_enabled;   /* GSTS.TES */
+    bool pt_recheck_all;        /* every requester's view (vtm-as.c) */
 
     /* Properties */
     uint8_t aw_bits;
