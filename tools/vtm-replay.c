@@ -396,10 +396,14 @@ static void replay_line(VTMSim *sim, const char *line, uint64_t lineno,
         if (!same_outcome(&rec, &res)) {
             if (opts.verify && tot->differ < 10) {
                 fprintf(stderr, "%s:%" PRIu64 ": replayed %" PRIu64
-                        " cycles, %u+%u reads; recorded %" PRIu64
-                        " cycles, %u+%u reads\n", opts.record, lineno,
-                        res.latency, res.how.ctx_reads, res.how.pt_reads,
-                        rec.latency, rec.how.ctx_reads, rec.how.pt_reads);
+                        " cycles, %u+%u+%u reads, %u A/D, fault %x; "
+                        "recorded %" PRIu64 " cycles, %u+%u+%u reads, "
+                        "%u A/D, fault %x\n", opts.record, lineno,
+                        res.latency, res.how.ctx_reads, res.how.pasid_reads,
+                        res.how.pt_reads, res.how.pt_writes,
+                        res.fault.reason, rec.latency, rec.how.ctx_reads,
+                        rec.how.pasid_reads, rec.how.pt_reads,
+                        rec.how.pt_writes, rec.fault);
             }
             tot->differ++;
         }

@@ -330,26 +330,29 @@ static bool sim_sm_pasid(VTMSim *sim, uint64_t dir, uint32_t pasid,
     const VTMOutcome *o = &r->how;
     VtmtPasidEntry pe = { .did = r->did, .aw = 2 };
     uint64_t q[VTM_PASID_ENTRY_QWORDS] = { 0 };
-    VtmtPt pt;
 
     switch (o->stage) {
     case VTM_STAGE_FIRST:
-        pt = sim_domain_stage(sim, r->did, o->levels, true);
         pe.pgtt = VTM_PGTT_FS;
         pe.fspm = o->levels == 5 ? VTM_FSPM_5LEVEL : VTM_FSPM_4LEVEL;
-        pe.fsptptr = pt.top;
+        pe.fsptptr = sim_domain_stage(sim, r->did, o->levels, true).top;
+        if (!pe.fsptptr) {
+            return false;
+        }
         break;
     case VTM_STAGE_SECOND:
-        pt = sim_domain(sim, r->did, o->levels);
         pe.pgtt = VTM_PGTT_SS;
         pe.aw = o->levels - 2;
-        pe.ssptptr = pt.top;
+        pe.ssptptr = sim_domain(sim, r->did, o->levels).top;
+        if (!pe.ssptptr) {
+            return false;
+        }
         break;
     case VTM_STAGE_PT:
-        pt.top = 1;
         pe.pgtt = VTM_PGTT_PT;
         break;
     default:
+        /* nested records are not rebuilt: their walks need both stages */
         if (!r->fault || o->pasid_hit || !o->pasid_reads) {
             return true;    /* faulted after its PASID entry, or before */
         }
@@ -359,9 +362,6 @@ static bool sim_sm_pasid(VTMSim *sim, uint64_t dir, uint32_t pasid,
                             dir + (pasid / VTM_PASID_PER_TABLE) * 8, 0);
         }
         return vtmt_set_pasid_entry(&sim->fake.mem, dir, pasid, q);
-    }
-    if (!pt.top) {
-        return false;
     }
     vtmt_pasid_entry(q, &pe);
     return vtmt_set_pasid_entry(&sim->fake.mem, dir, pasid, q);
