@@ -5,7 +5,8 @@
 # without those it does not), then runs
 #   perf stat -a -e dmar0/iommu_requests/,dmar0/iotlb_lookup/,...
 # around fio's checksummed random writes on NVMe region 3 (the job of
-# block.sh, verify=crc32c, replayed by the host afterwards).  The counts
+# block.sh, verify=crc32c, replayed by the host afterwards), with one more
+# counter of the NVMe controller's requests only (requester-id filter).  The counts
 # must be non-zero; they go to the result channel as VTM-PERF-COUNT lines,
 # and the host (scripts/guest/perf-marks.py) compares them with its own
 # statistics read at the VTM-PERF-MARK lines, between which the guest
@@ -44,6 +45,16 @@ wait_for $dev 30 || fail "$dev did not appear"
 sync
 sev=
 for e in $EVENTS; do sev="$sev${sev:+,}dmar0/$e/"; done
+# The NVMe controller's own requests: the requester-id filter (bus << 8 |
+# device << 3 | function of its PCI address).
+bdf=$(basename "$(readlink /sys/block/nvme0n1/device/device)")
+IFS=':.' read -r _ bus slot fn <<EOF2
+$bdf
+EOF2
+rid=$(( (0x$bus << 8) | (0x$slot << 3) | 0x$fn ))
+fev=$(printf 'dmar0/iommu_requests,filter_requester_id_en=1,filter_requester_id=0x%x/' $rid)
+sev="$sev,$fev"
+echo "VTM-PERF-BDF: ${bdf#0000:}"
 half=$((R * 1048576 / 2))
 
 echo "VTM-PERF-MARK: begin"
@@ -72,6 +83,15 @@ for e in $EVENTS; do
     *) ok "dmar0/$e/: $n" ;;
     esac
 done
+
+# perf names it as written, or with its terms in its own order
+n=$(awk '$2 ~ /^dmar0\/iommu_requests,.*filter_requester_id_en=1/ {
+             gsub(/[,.]/, "", $1); print $1 }' /tmp/perf.txt)
+echo "VTM-PERF-COUNT: nvme_requests ${n:-none}"
+case "$n" in
+''|*[!0-9]*|0) fail "requester-id filter ($fev): no count" ;;
+*) ok "dmar0/iommu_requests/ of requester ${bdf#0000:} only: $n" ;;
+esac
 
 check_no_faults
 finish "dmar0 PMU: perf stat around fio on NVMe: $(grep -m1 'iotlb_lookup' /tmp/perf.txt | awk '{print $1}') IOTLB lookups"

@@ -15,6 +15,8 @@ with the host's deltas between the marks "begin" and "end":
   iotlb_lookup    unit/iotlb/lookups        exact
   iotlb_hit       unit/iotlb/hits           exact
   pw_occupancy    unit/walk-cycles          exact
+  nvme_requests   requesters[BDF]/translations  exact (the guest's
+                  requester-id filter; BDF from "VTM-PERF-BDF: BDF")
   iommu_clocks    clock-cycles              0 < guest <= host delta: the
                                             modelled clock runs with
                                             virtual time, and perf's
@@ -34,6 +36,10 @@ EXACT = {
     "iotlb_lookup": ("unit", "iotlb", "lookups"),
     "iotlb_hit": ("unit", "iotlb", "hits"),
     "pw_occupancy": ("unit", "walk-cycles"),
+}
+# per requester: the BDF the guest names
+PER_RID = {
+    "nvme_requests": "translations",
 }
 WITHIN = {
     "iommu_clocks": ("clock-cycles",),
@@ -89,6 +95,12 @@ def find_device(qmp):
 
 
 def at(d, keys):
+    if keys[0] == "requester":
+        # ("requester", BDF, key): that requester's entry in the list
+        for r in d["requesters"]:
+            if r.get("bdf") == keys[1]:
+                return r[keys[2]]
+        raise KeyError(keys[1])
     for k in keys:
         d = d[k]
     return d
@@ -116,6 +128,8 @@ def follow(results, qmp, path, timeout):
                 marks[name] = qmp.command("qom-get", path=path,
                                           property="stats")
                 print("perf-marks: host stats at mark %s" % name)
+            elif line.startswith("VTM-PERF-BDF: "):
+                counts["bdf"] = line.split()[1]
             elif line.startswith("VTM-PERF-COUNT: "):
                 f = line.split()
                 counts[f[1]] = int(f[2]) if f[2].isdigit() else None
@@ -130,14 +144,22 @@ def compare(marks, counts):
         print("perf-marks: FAIL the guest printed no begin/end marks")
         return False
     good = True
-    for ev, keys in list(EXACT.items()) + list(WITHIN.items()):
-        host = at(marks["end"], keys) - at(marks["begin"], keys)
+    rules = list(EXACT.items()) + list(WITHIN.items())
+    for ev, key in PER_RID.items():
+        rules.append((ev, ("requester", counts.get("bdf"), key)))
+    for ev, keys in rules:
+        try:
+            host = at(marks["end"], keys) - at(marks["begin"], keys)
+        except (KeyError, TypeError):
+            print("perf-marks: FAIL %s: no host statistic %s" % (ev, keys))
+            good = False
+            continue
         guest = counts.get(ev)
         if guest is None:
             print("perf-marks: FAIL %s: no guest count" % ev)
             good = False
             continue
-        if ev in EXACT:
+        if ev not in WITHIN:
             ok = guest == host and guest > 0
             rule = "exact"
         else:
