@@ -5,8 +5,8 @@
 #   scripts/fuzz.sh run [NAME...]     fuzz each harness FUZZ_SECONDS
 #                                     (default 300) from its corpus; new
 #                                     inputs are merged (minimized) into
-#                                     tests/fuzz/corpus/NAME, crashes kept
-#                                     in tests/fuzz/crashes/
+#                                     tests/fuzz/corpus/NAME.tar, crashes
+#                                     kept in tests/fuzz/crashes/
 #   scripts/fuzz.sh check [--tap]     TAP, one test per harness: replay its
 #                                     corpus and tests/fuzz/crashes/NAME-*,
 #                                     then a FUZZ_SMOKE_SECONDS (default 15)
@@ -17,6 +17,9 @@ set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 FUZZ="$REPO/tests/fuzz"
 OUT="$REPO/build/fuzz"
+# Each corpus is kept as one tar in the repository (thousands of small
+# files otherwise) and unpacked here to run.
+CORPUS="$OUT/corpus"
 MAX_LEN=4096
 export ASAN_OPTIONS="detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
@@ -31,6 +34,22 @@ if [ ${#names[@]} -eq 0 ]; then
         names+=("${n%.c}")
     done
 fi
+
+# unpack NAME: a fresh copy of the corpus in $CORPUS/NAME.
+unpack() {
+    rm -rf "${CORPUS:?}/$1"
+    mkdir -p "$CORPUS/$1"
+    if [ -f "$FUZZ/corpus/$1.tar" ]; then
+        tar -C "$CORPUS/$1" -xf "$FUZZ/corpus/$1.tar"
+    fi
+}
+
+# pack NAME: $CORPUS/NAME back into the repository, reproducibly.
+pack() {
+    (cd "$CORPUS/$1" && find . -type f | LC_ALL=C sort |
+        tar --owner=0 --group=0 --numeric-owner --mtime=@0 \
+            -cf "$FUZZ/corpus/$1.tar" -T -)
+}
 
 build() {
     local log="$OUT.build.log"
@@ -56,22 +75,24 @@ run() {
     for n in "${names[@]}"; do
         work="$OUT/work/$n"
         log="$OUT/run-$n.log"
-        mkdir -p "$work" "$FUZZ/corpus/$n"
+        mkdir -p "$work"
+        unpack "$n"
         echo "fuzz: $n for ${secs}s"
         "$OUT/fuzz-$n" -max_total_time="$secs" -max_len=$MAX_LEN \
             -print_final_stats=1 -report_slow_units=30 \
             -artifact_prefix="$FUZZ/crashes/$n-" \
-            "$work" "$FUZZ/corpus/$n" > "$log" 2>&1
+            "$work" "$CORPUS/$n" > "$log" 2>&1
         local rc=$?
         # Keep the corpus small: only inputs that add coverage.
         mkdir -p "$OUT/merged/$n"
         rm -f "$OUT/merged/$n"/*
         "$OUT/fuzz-$n" -merge=1 -max_len=$MAX_LEN "$OUT/merged/$n" \
-            "$FUZZ/corpus/$n" "$work" > "$OUT/merge-$n.log" 2>&1 &&
-            rm -f "$FUZZ/corpus/$n"/* &&
-            cp "$OUT/merged/$n"/* "$FUZZ/corpus/$n"/ 2>/dev/null
+            "$CORPUS/$n" "$work" > "$OUT/merge-$n.log" 2>&1 &&
+            rm -f "$CORPUS/$n"/* &&
+            cp "$OUT/merged/$n"/* "$CORPUS/$n"/ 2>/dev/null &&
+            pack "$n"
         printf 'fuzz: %-5s %12s executions, corpus %4s inputs, exit %s\n' \
-            "$n" "$(execs "$log")" "$(ls "$FUZZ/corpus/$n" | wc -l)" "$rc"
+            "$n" "$(execs "$log")" "$(ls "$CORPUS/$n" | wc -l)" "$rc"
         [ "$rc" -eq 0 ] || grep -m5 -E 'invariant|ERROR|runtime error' "$log"
     done
     ls "$FUZZ/crashes" | grep -v '^README' | sed 's/^/fuzz: crash input: /'
@@ -89,7 +110,8 @@ check() {
     for n in "${names[@]}"; do
         i=$((i + 1))
         log="$OUT/check-$n.log"
-        inputs=("$FUZZ/corpus/$n"/*)
+        unpack "$n"
+        inputs=("$CORPUS/$n"/*)
         [ -e "${inputs[0]}" ] || inputs=()
         for c in "$FUZZ/crashes/$n"-*; do
             [ -e "$c" ] && inputs+=("$c")
@@ -100,7 +122,7 @@ check() {
             echo "not ok $i - fuzz-$n: replay of ${#inputs[@]} inputs ($log)"
         elif ! "$OUT/fuzz-$n" -max_total_time="${FUZZ_SMOKE_SECONDS:-15}" \
                 -max_len=$MAX_LEN -artifact_prefix="$tmp/" \
-                "$tmp" "$FUZZ/corpus/$n" >> "$log" 2>&1; then
+                "$tmp" "$CORPUS/$n" >> "$log" 2>&1; then
             echo "not ok $i - fuzz-$n: smoke run found $(ls "$tmp" |
                 grep -c -e crash -e leak -e timeout) crash(es) ($log)"
             cp "$tmp"/crash-* "$tmp"/leak-* "$tmp"/timeout-* "$OUT/" \
@@ -118,8 +140,9 @@ coverage() {
     build --coverage || exit 1
     rm -rf "$prof"; mkdir -p "$prof"
     for n in "${names[@]}"; do
+        unpack "$n"
         LLVM_PROFILE_FILE="$prof/$n.profraw" "$OUT/cov/fuzz-$n" -runs=0 \
-            -max_len=$MAX_LEN "$FUZZ/corpus/$n" > "$OUT/cov-$n.log" 2>&1
+            -max_len=$MAX_LEN "$CORPUS/$n" > "$OUT/cov-$n.log" 2>&1
     done
     llvm-profdata merge -sparse "$prof"/*.profraw -o "$prof/all.profdata"
     for f in $(sed -n "/^vtm_core_files = files(/,/)/p" \
