@@ -255,26 +255,23 @@ static VTMCacheKey vtm_iotlb_key_tagged(uint16_t did, uint32_t tag,
 }
 
 
-/* The context for sid, from the context cache or from memory. */
+/*
+ * The context for sid, from the context cache or from memory.  Legacy and
+ * scalable-mode context entries share the context cache, keyed apart
+ * (tag2), so that a TTM change can never hand one mode's entry to the
+ * other.
+ */
 static VTMFaultReason vtm_core_get_context(VTMCore *c, uint16_t sid,
-                                           VTMContext *ctx, VTMOutcome *how)
+                                           bool scalable, VTMContext *ctx,
+                                           VTMOutcome *how)
 {
-    VTMCacheKey key = { .tag = sid };
+    VTMCacheKey key = { .tag = sid, .tag2 = scalable };
     const VTMContext *hit;
     VTMContext *line;
     VTMFaultReason fr;
     unsigned reads = 0;
 
     memset(ctx, 0, sizeof(*ctx));
-    if (c->ttm != VTM_TTM_LEGACY) {
-        /*
-         * The device advertises neither scalable mode (ECAP.SMTS) nor
-         * abort-DMA mode (ECAP.ADMS), so any other RTADDR.TTM makes the
-         * root table unusable: report it as a reserved root entry
-         * programming (LRT.3, 11.4.5).
-         */
-        return VTM_FR_ROOT_RSVD;
-    }
     hit = vtm_cache_lookup(c->ctx_cache, &key);
     how->ctx_lookup = true;
     if (hit) {
@@ -282,7 +279,12 @@ static VTMFaultReason vtm_core_get_context(VTMCore *c, uint16_t sid,
         how->ctx_hit = true;
         return VTM_FR_NONE;
     }
-    fr = vtm_ctx_fetch(&c->mem, c->root_table, sid, &c->lim, ctx, &reads);
+    if (scalable) {
+        fr = vtm_ctx_fetch_sm(&c->mem, c->root_table, sid, &c->lim, ctx,
+                              &reads);
+    } else {
+        fr = vtm_ctx_fetch(&c->mem, c->root_table, sid, &c->lim, ctx, &reads);
+    }
     c->stats.mem_reads += reads;
     how->ctx_reads = reads;
     if (fr != VTM_FR_NONE) {
@@ -516,41 +518,6 @@ static VTMFaultReason vtm_core_translate_ctx(VTMCore *c,
 }
 
 /* Scalable mode ------------------------------------------------------ */
-
-/*
- * Scalable-mode context entries share the context cache with legacy
- * ones, keyed apart (tag2 1) so that a TTM change can never hand one
- * mode's entry to the other.
- */
-static VTMFaultReason vtm_core_get_context_sm(VTMCore *c, uint16_t sid,
-                                              VTMContext *ctx,
-                                              VTMOutcome *how)
-{
-    VTMCacheKey key = { .tag = sid, .tag2 = 1 };
-    const VTMContext *hit;
-    VTMContext *line;
-    VTMFaultReason fr;
-    unsigned reads = 0;
-
-    hit = vtm_cache_lookup(c->ctx_cache, &key);
-    how->ctx_lookup = true;
-    if (hit) {
-        *ctx = *hit;
-        how->ctx_hit = true;
-        return VTM_FR_NONE;
-    }
-    fr = vtm_ctx_fetch_sm(&c->mem, c->root_table, sid, &c->lim, ctx, &reads);
-    c->stats.mem_reads += reads;
-    how->ctx_reads = reads;
-    if (fr != VTM_FR_NONE) {
-        return fr;      /* 6.1: entries that fault are never cached */
-    }
-    line = vtm_cache_insert(c->ctx_cache, &key);
-    if (line) {
-        *line = *ctx;
-    }
-    return VTM_FR_NONE;
-}
 
 /* PASID-cache key: requester and PASID; the payload holds the DID. */
 static VTMCacheKey vtm_pasid_key(uint16_t sid, uint32_t pasid)
@@ -878,7 +845,7 @@ static VTMFaultReason vtm_core_translate_sm(VTMCore *c,
     bool priv = false;
 
     memset(&pe, 0, sizeof(pe));
-    fr = vtm_core_get_context_sm(c, req->sid, &ctx, &res->how);
+    fr = vtm_core_get_context(c, req->sid, true, &ctx, &res->how);
     *fpd = ctx.fpd;
     if (fr == VTM_FR_NONE) {
         fr = vtm_ctx_sm_pasid(&ctx, &c->lim, req->has_pasid, req->pasid,
@@ -926,7 +893,16 @@ static VTMFaultReason vtm_core_translate_legacy(VTMCore *c,
         *fpd = false;
         return VTM_FR_SM_TTM0_PASID;        /* SRTA.2, 11.4.5 */
     }
-    fr = vtm_core_get_context(c, req->sid, &ctx, &res->how);
+    if (c->ttm != VTM_TTM_LEGACY) {
+        /*
+         * Not scalable mode (the caller saw to that), and the unit has no
+         * abort-DMA mode (ECAP.ADMS): any other RTADDR.TTM makes the root
+         * table unusable, reported as a reserved root entry (LRT.3, 11.4.5).
+         */
+        *fpd = false;
+        return VTM_FR_ROOT_RSVD;
+    }
+    fr = vtm_core_get_context(c, req->sid, false, &ctx, &res->how);
     /* false unless the context entry was read (vtm_ctx_fetch) */
     *fpd = ctx.fpd;
     if (fr == VTM_FR_NONE) {
@@ -1018,7 +994,7 @@ VTMFaultReason vtm_core_page_request_check(VTMCore *c,
     if (c->ttm != VTM_TTM_SCALABLE) {
         return VTM_FR_SM_RTADDR_INV;        /* SRTA.1, 11.4.5 */
     }
-    fr = vtm_core_get_context_sm(c, req->rid, &ctx, &how);
+    fr = vtm_core_get_context(c, req->rid, true, &ctx, &how);
     *fpd = ctx.fpd;
     if (fr != VTM_FR_NONE) {
         return fr;                          /* SRT.x, SCT.1-4 */
