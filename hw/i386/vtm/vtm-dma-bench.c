@@ -386,7 +386,7 @@ static char *vtm_bench_get_result(Object *obj, Error **errp)
 {
     VTMDmaBench *b = VTM_DMA_BENCH(obj);
 
-    return g_strdup(b->result ? b->result : "{}");
+    return g_strdup(b->result ?: "{}");
 }
 
 static void vtm_bench_realize(PCIDevice *pdev, Error **errp)
