@@ -222,7 +222,7 @@ static bool fit_run_point(const VTMFitSetup *s, VTMFitPoint *p)
         .leaf_level = 1, .levels = 4, .seed = FIT_SEED,
     };
     VTMLoadParams lp = {
-        .outstanding = p->outstanding ? p->outstanding : s->outstanding,
+        .outstanding = p->outstanding ?: s->outstanding,
         .base_ns = s->cfg.timing.dma_base_ns,
         .clock_mhz = s->cfg.timing.clock_mhz,
         .size = p->size, .count = s->count,

@@ -746,7 +746,7 @@ static void fit(const VTMCoreConfig *cfg)
     VTMFitSetup s = {
         .cfg = *cfg, .count = opts.fit_count, .columns = fit_columns(),
         .warmup_max = MIN(4 * opts.fit_count, 1000000),
-        .outstanding = opts.outstanding > 1 ? opts.outstanding : 32,
+        .outstanding = opts.outstanding <= 1 ? 32 : opts.outstanding,
         .link = {
             .gbps = opts.link_gbps, .req_overhead = opts.tlp_overhead,
             .cpl_overhead = opts.cpl_overhead,
