@@ -10,7 +10,8 @@
 #                      docs/performance.md update (BENCH_QUICK=1)
 #   --runtime SEC      guest seconds per workload (default 6; BENCH_RUNTIME)
 #   --ramp SEC         fio ramp before each workload (default 1; BENCH_RAMP)
-#   --configs LIST     of none,intel,vtm-off,vtm (default all; BENCH_CONFIGS)
+#   --configs LIST     of none,intel,intel-fs,vtm-off,vtm,vtm-legacy
+#                      (default all; BENCH_CONFIGS)
 #   --modes LIST       guest invalidation: strict,lazy (default both)
 #   --accel tcg|kvm    accelerator (default tcg; BENCH_ACCEL)
 #   --kernel 6.12|6.1  guest kernel series (default 6.12)
@@ -22,13 +23,20 @@
 #                      for full runs, off with --quick; BENCH_DOC=0|1)
 #   --out DIR          results directory (default build/bench/DATE-TIME)
 # Environment: VTM_QEMU (the QEMU binary, else build/qemu-build's),
-# BENCH_VTM_OPTS (more options for both vtm configurations).
+# BENCH_VTM_OPTS (more options for every vtm configuration).
 #
 # Configurations (each with the guest booted iommu.strict=1 and lazy):
-#   none      no IOMMU
-#   intel     -device intel-iommu,intremap=off (QEMU's own)
-#   vtm-off   -device vtm-iommu,intremap=off,timing=off
-#   vtm       -device vtm-iommu,intremap=off (timing model on: its default)
+#   none        no IOMMU
+#   intel       -device intel-iommu,intremap=off (QEMU's own, legacy mode)
+#   intel-fs    -device intel-iommu,intremap=off,x-scalable-mode=on,x-flts=on
+#               (QEMU's own scalable mode, first-stage tables)
+#   vtm-off     -device vtm-iommu,intremap=off,timing=off
+#   vtm         -device vtm-iommu,intremap=off (its defaults: scalable mode,
+#               first-stage tables, timing model on)
+#   vtm-legacy  -device vtm-iommu,intremap=off,scalable-mode=off (legacy
+#               mode, second-level tables, timing model on)
+# vtm / intel-fs compares the two scalable-mode first-stage units,
+# vtm-legacy / intel the two legacy ones.
 # intremap=off on vtm as on intel-iommu (scripts/guest/run.sh's setting),
 # so both translate DMA only.  Runs are interleaved: run 1 of every
 # configuration, then run 2 of every configuration, ... so that drift in
@@ -56,7 +64,7 @@ runs=${BENCH_RUNS:-}
 quick=${BENCH_QUICK:-0}
 runtime=${BENCH_RUNTIME:-}
 ramp=${BENCH_RAMP:-}
-configs=${BENCH_CONFIGS:-none,intel,vtm-off,vtm}
+configs=${BENCH_CONFIGS:-none,intel,intel-fs,vtm-off,vtm,vtm-legacy}
 modes=${BENCH_MODES:-strict,lazy}
 accel=${BENCH_ACCEL:-tcg}
 series=6.12
@@ -96,7 +104,7 @@ runs=${runs:-5}; runtime=${runtime:-6}; ramp=${ramp:-1}; doc=${doc:-1}
 [[ $ramp =~ ^[0-9]+$ ]] || die "--ramp must be whole seconds"
 case "$accel" in tcg|kvm) ;; *) die "--accel must be tcg or kvm" ;; esac
 for c in ${configs//,/ }; do
-    case "$c" in none|intel|vtm-off|vtm) ;; *) die "unknown configuration '$c'" ;; esac
+    case "$c" in none|intel|intel-fs|vtm-off|vtm|vtm-legacy) ;; *) die "unknown configuration '$c'" ;; esac
 done
 for m in ${modes//,/ }; do
     case "$m" in strict|lazy) ;; *) die "unknown mode '$m' (strict, lazy)" ;; esac
@@ -130,31 +138,48 @@ export VTM_QEMU=$qemu
 have_device() { "$qemu" -device "$1,help" > /dev/null 2>&1; }
 vtm_props=$("$qemu" -device vtm-iommu,help 2>&1 || true)
 
+intel_props=$("$qemu" -device intel-iommu,help 2>&1 || true)
+
 declare -A unavailable=()
-have_device intel-iommu || unavailable[intel]="this QEMU has no intel-iommu"
+if ! have_device intel-iommu; then
+    unavailable[intel]="this QEMU has no intel-iommu"
+    unavailable[intel-fs]="this QEMU has no intel-iommu"
+elif ! grep -qE '^ *x-flts=' <<< "$intel_props"; then
+    unavailable[intel-fs]="this QEMU's intel-iommu has no first-stage tables (x-flts)"
+fi
 if ! have_device vtm-iommu; then
     unavailable[vtm]="this QEMU has no vtm-iommu"
     unavailable[vtm-off]="this QEMU has no vtm-iommu"
-elif ! grep -qE '^ *timing=' <<< "$vtm_props"; then
-    unavailable[vtm-off]="vtm-iommu has no timing property yet (timing=off)"
+    unavailable[vtm-legacy]="this QEMU has no vtm-iommu"
+else
+    grep -qE '^ *timing=' <<< "$vtm_props" ||
+        unavailable[vtm-off]="vtm-iommu has no timing property yet (timing=off)"
+    grep -qE '^ *scalable-mode=' <<< "$vtm_props" ||
+        unavailable[vtm-legacy]="vtm-iommu has no scalable-mode property (scalable-mode=off)"
 fi
 grep -qE '^ *intremap=' <<< "$vtm_props" && vtm_base=intremap=off || vtm_base=
 vtm_extra=${BENCH_VTM_OPTS:-}
 
-config_opts() { # CONFIG: prints run.sh's --iommu value and VTM_OPTS
+config_opts() { # CONFIG: prints run.sh's --iommu value and the device's
+    # options: VTM_OPTS for vtm, --iommu-opts for intel (whose intremap=off
+    # run.sh sets itself)
     local o=$vtm_base
     case "$1" in
     none) echo "none" ;;
     intel) echo "intel" ;;
+    intel-fs) echo "intel x-scalable-mode=on,x-flts=on" ;;
     vtm-off) o+=${o:+,}timing=off; o+=${vtm_extra:+,$vtm_extra}; echo "vtm $o" ;;
     vtm) o+=${vtm_extra:+${o:+,}$vtm_extra}; echo "vtm $o" ;;
+    vtm-legacy) o+=${o:+,}scalable-mode=off; o+=${vtm_extra:+,$vtm_extra}; echo "vtm $o" ;;
     esac
 }
 config_desc() {
-    case "$1" in
+    local i o
+    read -r i o <<< "$(config_opts "$1")"
+    case "$i" in
     none) echo "no IOMMU" ;;
-    intel) echo "-device intel-iommu,intremap=off" ;;
-    *) read -r _ o <<< "$(config_opts "$1")"; echo "-device vtm-iommu${o:+,$o}" ;;
+    intel) echo "-device intel-iommu,intremap=off${o:+,$o}" ;;
+    *) echo "-device vtm-iommu${o:+,$o}" ;;
     esac
 }
 
@@ -180,7 +205,7 @@ config_desc() {
     echo "configs	$configs"
     echo "modes	$modes"
     echo "loadavg_start	$(cut -d' ' -f1-3 /proc/loadavg)"
-    for c in none intel vtm-off vtm; do
+    for c in none intel intel-fs vtm-off vtm vtm-legacy; do
         echo "config_$c	$(config_desc "$c")"
         [ -z "${unavailable[$c]:-}" ] || echo "unavailable_$c	${unavailable[$c]}"
     done
@@ -258,8 +283,13 @@ clk_tck=$(getconf CLK_TCK)
 
 boot() { # RUN CONFIG MODE
     local run=$1 cfg=$2 mode=$3 name iommu opts strict load rc=0 t0 took
+    local vtm_opts= dev_opts=()
     name="bench-r$run-$cfg-$mode"
     read -r iommu opts <<< "$(config_opts "$cfg")"
+    case "$iommu" in
+    vtm) vtm_opts=$opts ;;
+    intel) [ -z "$opts" ] || dev_opts=(--iommu-opts "$opts") ;;
+    esac
     [ "$mode" = strict ] && strict=1 || strict=0
     load=$(cut -d' ' -f1 /proc/loadavg)
     t0=$(date +%s)
@@ -267,7 +297,7 @@ boot() { # RUN CONFIG MODE
     : > "$out/logs/$name.cpu"
     cpu_watch "$GUEST_BUILD/run-$name" "$out/logs/$name.cpu" &
     local watcher=$!
-    VTM_OPTS=$opts "$REPO/scripts/guest/run.sh" --iommu "$iommu" --accel "$accel" \
+    VTM_OPTS=$vtm_opts "$REPO/scripts/guest/run.sh" --iommu "$iommu" "${dev_opts[@]}" --accel "$accel" \
         --kernel "$series" --name "$name" --timeout $((180 + 6 * (runtime + ramp + 5))) \
         --append "iommu.strict=$strict vtm.bench_runtime=$runtime vtm.bench_ramp=$ramp" \
         "$scen" > "$out/logs/$name.out" 2>&1 || rc=$?
@@ -303,10 +333,10 @@ boot() { # RUN CONFIG MODE
     fi
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$cfg" "$mode" "$rc" "$took" "$load" >> "$out/boots.tsv"
     if [ "$rc" = 0 ]; then
-        printf 'bench: run %d/%d %-8s %-6s %3d s  %s\n' "$run" "$runs" "$cfg" "$mode" "$took" \
+        printf 'bench: run %d/%d %-10s %-6s %3d s  %s\n' "$run" "$runs" "$cfg" "$mode" "$took" \
             "$(awk '{printf "%s %s  ", $2, ($2 ~ /^seq/ ? $4 : $3)}' <<< "$got")"
     else
-        printf 'bench: run %d/%d %-8s %-6s FAILED (%s)\n' "$run" "$runs" "$cfg" "$mode" \
+        printf 'bench: run %d/%d %-10s %-6s FAILED (%s)\n' "$run" "$runs" "$cfg" "$mode" \
             "$(grep -m1 '^run: FAIL' "$out/logs/$name.out" || tail -1 "$out/logs/$name.out")"
     fi
 }

@@ -5,8 +5,10 @@ Usage: scripts/bench/report.py [--doc docs/performance.md] OUTDIR
 
 Reads OUTDIR/machine.tsv, raw.tsv, boots.tsv and host-*.txt; writes
 OUTDIR/summary.json and OUTDIR/summary.md (medians with min and max,
-ratios vtm / intel-iommu and vtm / no IOMMU, the host microbenchmarks) and
-prints the Markdown.  With --doc, also replaces the generated part of that
+ratios vtm / intel-iommu (legacy and scalable mode) and vtm / no IOMMU, the
+host microbenchmarks) and prints the Markdown.  Any subset of the
+configurations may be in a run: the tables have a column for each one that
+ran (a cell without results reads "-") and the ratios whose two sides ran.  With --doc, also replaces the generated part of that
 file (between its "bench:begin" and "bench:end" markers; the rest of the
 file is kept as written).
 """
@@ -17,13 +19,26 @@ import re
 import statistics
 import sys
 
-CONFIGS = ["none", "intel", "vtm-off", "vtm"]
+CONFIGS = ["none", "intel", "intel-fs", "vtm-off", "vtm", "vtm-legacy"]
 CONFIG_NAMES = {
     "none": "no IOMMU",
     "intel": "intel-iommu",
+    "intel-fs": "intel-iommu scalable first-stage",
     "vtm-off": "vtm timing=off",
-    "vtm": "vtm (timing on)",
+    "vtm": "vtm scalable first-stage (timing on)",
+    "vtm-legacy": "vtm legacy (timing on)",
 }
+# Ratios of medians: (key, numerator, denominator, table heading or None
+# for summary.json only).  vtm / intel-fs sets the two scalable-mode
+# first-stage units side by side, vtm-legacy / intel the two legacy ones.
+RATIOS = [
+    ("vtm/intel", "vtm", "intel", "vtm / intel"),
+    ("vtm/intel-fs", "vtm", "intel-fs", "vtm / intel-fs"),
+    ("vtm-legacy/intel", "vtm-legacy", "intel", "vtm-legacy / intel"),
+    ("vtm/none", "vtm", "none", "vtm / none"),
+    ("vtm-off/intel", "vtm-off", "intel", "vtm-off / intel"),
+    ("vtm/vtm-off", "vtm", "vtm-off", None),
+]
 MODES = ["strict", "lazy"]
 WORKLOADS = {
     # name: (title, metric, unit)
@@ -256,13 +271,10 @@ def cpu_per_op(r, metric, span):
 
 
 def ratios(per):
-    return {
-        "configs": per,
-        "vtm/intel": ratio(per["vtm"], per["intel"]),
-        "vtm/none": ratio(per["vtm"], per["none"]),
-        "vtm-off/intel": ratio(per["vtm-off"], per["intel"]),
-        "vtm/vtm-off": ratio(per["vtm"], per["vtm-off"]),
-    }
+    r = {"configs": per}
+    for key, a, b, _ in RATIOS:
+        r[key] = ratio(per.get(a), per.get(b))
+    return r
 
 
 def targets(s):
@@ -274,18 +286,18 @@ def targets(s):
         st = e["modes"].get("strict")
         if not st:
             continue
-        r = st["vtm/intel"]
+        r = st.get("vtm/intel")
         if r is not None:
             lines.append("%s, strict: vtm / intel-iommu = %.2fx (target >= 1.10x): %s"
                          % (w, r, "met" if r >= 1.10 else "NOT met"))
-        r = st["vtm/none"]
+        r = st.get("vtm/none")
         if r is not None:
             lines.append("%s, strict: vtm / no IOMMU = %.2fx (target >= 0.85x): %s"
                          % (w, r, "met" if r >= 0.85 else "NOT met"))
     worst = None
     for w, e in s["guest"].items():
         for m, me in e["modes"].items():
-            r = me["vtm-off/intel"]
+            r = me.get("vtm-off/intel")
             if r is not None and (worst is None or r < worst[0]):
                 worst = (r, w, m)
     if worst:
@@ -297,22 +309,23 @@ def targets(s):
 
 def config_table(workloads):
     """Markdown lines: one row per (workload, guest mode), a column per
-    configuration and the three ratios, then a blank line."""
-    L = ["| workload | guest | no IOMMU | intel-iommu | vtm timing=off "
-         "| vtm (timing on) | vtm / intel | vtm / none | vtm-off / intel |",
-         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    for e in workloads.values():
-        for mode in MODES:
-            me = e["modes"].get(mode)
-            if not me:
-                continue
-            c = me["configs"]
-            L.append("| %s (%s) | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-                e["title"], e["unit"], mode,
-                cell(c["none"], e["unit"]), cell(c["intel"], e["unit"]),
-                cell(c["vtm-off"], e["unit"]), cell(c["vtm"], e["unit"]),
-                rfmt(me["vtm/intel"]), rfmt(me["vtm/none"]),
-                rfmt(me["vtm-off/intel"])))
+    configuration with results and one per ratio of two of them, then a
+    blank line.  A configuration that did not run has no column; a cell
+    without results reads "-"."""
+    rows = [(e, mode, e["modes"][mode]) for e in workloads.values()
+            for mode in MODES if e["modes"].get(mode)]
+    cfgs = [c for c in CONFIGS
+            if any(me["configs"].get(c) for _, _, me in rows)]
+    rats = [(key, head) for key, a, b, head in RATIOS
+            if head and a in cfgs and b in cfgs]
+    L = ["| workload | guest | " + " | ".join(
+             [CONFIG_NAMES[c] for c in cfgs] + [h for _, h in rats]) + " |",
+         "| --- | --- |" + " ---: |" * (len(cfgs) + len(rats))]
+    for e, mode, me in rows:
+        c = me["configs"]
+        L.append("| %s (%s) | %s | " % (e["title"], e["unit"], mode) +
+                 " | ".join([cell(c.get(x), e["unit"]) for x in cfgs] +
+                            [rfmt(me.get(k)) for k, _ in rats]) + " |")
     L.append("")
     return L
 
@@ -349,10 +362,11 @@ def markdown(s):
                      o["median"], o["max"], m.get("nproc", "?"),
                      "; hypervisor steal median %.2f, max %.2f" % (
                          st["median"], st["max"]) if st else ""))
+    ran = m.get("configs", ",".join(CONFIGS)).split(",")
     for c in CONFIGS:
-        if "config_" + c in m:
-            L.append("| %s | `%s`%s |" % (
-                CONFIG_NAMES[c], m["config_" + c],
+        if "config_" + c in m and c in ran:
+            L.append("| %s (%s) | `%s`%s |" % (
+                CONFIG_NAMES[c], c, m["config_" + c],
                 (" — **unavailable**: " + s["unavailable"][c])
                 if c in s["unavailable"] else ""))
     L.append("")
