@@ -8,6 +8,10 @@
 #   IQA.DW read back) and, from vtm's statistics, which tables translated
 #   the guest's DMA (run.sh --expect-stage); the legacy-* tests run the
 #   same scenarios on a legacy-only unit (scalable-mode=off).
+#   A test whose only failure is a guest that never finished (a hang, no
+#   wrong result) runs once more; its line then says so and names the
+#   first try's console log, and "# HUNG ONCE" lines list them at the end.
+#   A wrong result (checksum, guest FAIL, host check) is never retried.
 #     boot        boot with intel_iommu=on: DMAR unit, translation and QI
 #                 enabled, no fault, every PCI device in an IOMMU group,
 #                 the unit in scalable mode
@@ -157,8 +161,22 @@ if ! {
     exit 1
 fi
 
+# run_one TEST OUT: one boot of TEST, its output in OUT.
+run_one() {
+    # shellcheck disable=SC2086  # the table holds whole argument lists
+    "$GUEST_REPO/scripts/guest/run.sh" --iommu "$iommu" --name "$1-$iommu" \
+        $(test_args "$1") > "$2" 2>&1
+}
+
+# only_hung OUT: the run's one failure is a guest that never finished.
+only_hung() {
+    grep -q 'did not finish within' "$1" &&
+        ! grep -qE 'VTM-RESULT: .* FAIL|host check: FAIL|VTM-CHECK: FAIL' "$1"
+}
+
 n=0
 failed=0
+hangs=()
 for t in "${tests[@]}"; do
     n=$((n + 1))
     out="$GUEST_LOGS/test-$iommu-$t.out"
@@ -168,16 +186,32 @@ for t in "${tests[@]}"; do
         continue
     fi
     start=$(date +%s)
-    # shellcheck disable=SC2086  # the table holds whole argument lists
-    if "$GUEST_REPO/scripts/guest/run.sh" --iommu "$iommu" --name "$t-$iommu" \
-            $(test_args "$t") > "$out" 2>&1; then
-        echo "ok $n - $t ($iommu, $(( $(date +%s) - start )) s)"
+    retried=
+    ok=1
+    run_one "$t" "$out" || ok=
+    if [ -z "$ok" ] && only_hung "$out"; then
+        # A hang and nothing else wrong (no checksum, no guest FAIL): run
+        # it once more and say so, keeping the first try's logs.  A wrong
+        # result is never retried.
+        mv "$out" "${out%.out}-try1.out"
+        mv "$GUEST_LOGS/$t-$iommu.log" "$GUEST_LOGS/$t-$iommu-try1.log" \
+            2> /dev/null
+        retried=", passed on a 2nd try after a hang: build/guest-logs/$t-$iommu-try1.log"
+        hangs+=("$t: first try hung, console log build/guest-logs/$t-$iommu-try1.log")
+        ok=1
+        run_one "$t" "$out" || ok=
+    fi
+    if [ -n "$ok" ]; then
+        echo "ok $n - $t ($iommu, $(( $(date +%s) - start )) s$retried)"
     else
         failed=$((failed + 1))
         echo "not ok $n - $t ($iommu, $(( $(date +%s) - start )) s)"
         grep -E '^run: FAIL|^VTM-CHECK: FAIL|^VTM-WARN|error:' "$out" | head -15 | sed 's/^/#   /'
         echo "#   console log: build/guest-logs/$t-$iommu.log"
     fi
+done
+for h in "${hangs[@]}"; do
+    echo "# HUNG ONCE: $h"
 done
 [ "$failed" -eq 0 ]
 exit
