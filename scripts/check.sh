@@ -26,6 +26,7 @@ layers=("$@")
 passed=0
 failed=0
 skipped=()
+hung=()         # guest tests that passed on a 2nd try after a hang
 broken=()
 
 # fail WHAT: one failure that is not a test case's (build, missing file).
@@ -47,6 +48,9 @@ count_tap() {
     while IFS= read -r line; do
         skipped+=("$name: ${line#ok }")
     done < <(grep -E '^ok .*# SKIP' "$log")
+    while IFS= read -r line; do
+        hung+=("$name: ${line#\# HUNG ONCE: }")
+    done < <(grep -E '^# HUNG ONCE: ' "$log")
     passed=$((passed + ok - skip))
     failed=$((failed + nok))
     if [ -z "$plan" ] || [ "$plan" -ne $((ok + nok)) ]; then
@@ -255,6 +259,9 @@ for s in "${skipped[@]}"; do
     echo "SKIPPED: $s"
 done
 [ ${#skipped[@]} -eq 0 ] || echo "${#skipped[@]} skipped"
+for h in "${hung[@]}"; do
+    echo "HUNG ONCE (passed on a 2nd try): $h"
+done
 for b in "${broken[@]}"; do
     echo "FAILED: $b"
 done
