@@ -20,21 +20,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include "dmar-sysfs.h"
 
-static int read_hex(const char *dir, const char *name, uint64_t *v)
-{
-    char path[512];
-    FILE *f;
-    int ok;
-
-    snprintf(path, sizeof(path), "/sys/class/iommu/%s/intel-iommu/%s", dir, name);
-    f = fopen(path, "r");
-    if (!f)
-        return -1;
-    ok = fscanf(f, "%" SCNx64, v) == 1;
-    fclose(f);
-    return ok ? 0 : -1;
-}
 
 int main(int argc, char **argv)
 {
