@@ -30,6 +30,7 @@ typedef struct Opts {
     gint64 warmup;
     int outstanding;
     gboolean write;
+    gboolean ats;
     gint64 seed;
     char *sweep;
     gboolean fidelity;
@@ -84,6 +85,9 @@ static const GOptionEntry entries[] = {
       "request when the previous one completes", "N" },
     { "write", 0, 0, G_OPTION_ARG_NONE, &opts.write,
       "Writes instead of reads", NULL },
+    { "ats", 0, 0, G_OPTION_ARG_NONE, &opts.ats,
+      "Requests from an ATS endpoint: its device-TLB (devtlb-*) first, "
+      "a miss is a translation request (+ ats-rtt-lat)", NULL },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &opts.seed,
       "Seed of the random pattern (default 1)", "N" },
     { "sweep", 's', 0, G_OPTION_ARG_STRING, &opts.sweep,
@@ -293,6 +297,11 @@ static void print_row(const char *first, const VTMCoreConfig *cfg,
         printf("%-14s nested: %.2f%% nested-TLB hits, %.3f second-stage "
                "reads/req\n", "", 100.0 * c->ntlb_hits / c->ntlb_lookups,
                c->ss_reads / reqs);
+    }
+    /* ATS endpoints: their device-TLBs answered these without the unit */
+    if (c->devtlb_lookups) {
+        printf("%-14s device-TLB: %.2f%% hits of %" PRIu64 " lookups\n", "",
+               100.0 * c->devtlb_hits / c->devtlb_lookups, c->devtlb_lookups);
     }
 }
 
@@ -519,6 +528,9 @@ static void run_one(const VTMCoreConfig *cfg, const VTMSimPattern *p,
     }
     load_params(cfg, p, &lp);
     sim = vtm_sim_new(cfg);
+    if (opts.ats) {
+        vtm_sim_set_ats(sim);
+    }
     if (!vtm_load_run_sim(sim, p, &lp, ld)) {
         die("the tables of this pattern do not fit in 1 GiB");
     }

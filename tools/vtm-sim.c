@@ -48,6 +48,7 @@ struct VTMSim {
     bool nested;
     VtmtPt ss, fs;
     VtmtGpa gpa;
+    bool ats;                   /* vtm_sim_set_ats */
     /* scalable mode (vtm_sim_set_scalable) */
     bool scalable;
     uint64_t sm_root;
@@ -63,7 +64,6 @@ VTMSim *vtm_sim_new(const VTMCoreConfig *cfg)
     sim->cfg.sagaw = BIT(1) | BIT(2) | BIT(3);
     sim->cfg.sllps = VTM_SLLPS_2M | VTM_SLLPS_1G;
     sim->cfg.pt_supported = true;
-    sim->cfg.dt_supported = false;
     /* legacy runs never set TTM 01b: scalable mode only for nesting */
     sim->cfg.sm_supported = true;
     sim->cfg.fs_supported = sim->cfg.ss_supported = true;
@@ -231,9 +231,16 @@ void vtm_sim_translate(VTMSim *sim, uint16_t sid, uint64_t iova,
 {
     VTMRequest req = {
         .sid = sid, .addr = iova, .is_write = is_write, .time = time,
+        .ats = sim->ats,
     };
 
     vtm_core_translate(&sim->core, &req, res, NULL);
+}
+
+void vtm_sim_set_ats(VTMSim *sim)
+{
+    sim->ats = true;
+    sim->core.cfg.dt_supported = true;
 }
 
 /* Tables so that rec's translation does again what it did. */
@@ -451,7 +458,7 @@ bool vtm_sim_replay(VTMSim *sim, const VTMRecord *rec, VTMResult *res)
     VTMRequest req = {
         .sid = rec->sid, .addr = rec->iova, .is_write = rec->is_write,
         .time = rec->time, .has_pasid = rec->has_pasid,
-        .pasid = rec->pasid,
+        .pasid = rec->pasid, .ats = rec->how.devtlb_lookup,
     };
 
     memset(res, 0, sizeof(*res));
@@ -467,6 +474,8 @@ bool vtm_sim_replay(VTMSim *sim, const VTMRecord *rec, VTMResult *res)
                         : sim_prepare(sim, rec))) {
         return false;
     }
+    /* a request through a device-TLB came from a unit with ECAP.DT */
+    sim->core.cfg.dt_supported |= req.ats;
     vtm_core_translate(&sim->core, &req, res, NULL);
     return true;
 }

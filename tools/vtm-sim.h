@@ -49,6 +49,13 @@ bool vtm_sim_set_nested(VTMSim *sim, uint16_t sid, uint16_t did,
 void vtm_sim_set_scalable(VTMSim *sim);
 
 /*
+ * From now on vtm_sim_translate()'s requests come from an ATS endpoint
+ * (ECAP.DT on): its device-TLB, of the devtlb-* shape, is looked up
+ * first (vtm_core_translate()).
+ */
+void vtm_sim_set_ats(VTMSim *sim);
+
+/*
  * Whether rec can only come from a unit in scalable mode (a PASID
  * lookup, a first-stage or nested walk, a PASID-granular invalidation):
  * a record with one such line is replayed with vtm_sim_set_scalable().

@@ -26,6 +26,7 @@
 #include "qobject/qnum.h"
 #include "qapi/error.h"
 #include "libqos/pci-pc.h"
+#include "standard-headers/linux/pci_regs.h"
 #include "hw/i386/vtm/vtm-defs.h"
 #include "vtm-qtest-util.h"
 #include "../lib/vtm-enc-sm.h"
@@ -52,15 +53,17 @@ typedef struct DB {
     uint64_t root;
 } DB;
 
-static void db_start(DB *t, const char *iommu)
+/* bench_opts: more of the device's properties, "" or ",ats=on" */
+static void db_start_with(DB *t, const char *iommu, const char *bench_opts)
 {
     QPCIBus *bus;
     QPCIDevice *dev;
 
     memset(t, 0, sizeof(*t));
     t->qts = qtest_initf("-M q35 -m 1G -nodefaults %s%s "
-                         "-device x-vtm-dma-bench,id=bench,addr=05.0",
-                         iommu ? "-device " : "", iommu ? iommu : "");
+                         "-device x-vtm-dma-bench,id=bench,addr=05.0%s",
+                         iommu ? "-device " : "", iommu ? iommu : "",
+                         bench_opts);
     bus = qpci_new_pc(t->qts, NULL);
     dev = qpci_device_find(bus, BENCH_DEVFN);
     g_assert(dev);
@@ -70,10 +73,19 @@ static void db_start(DB *t, const char *iommu)
     vtm_qt_mem_init(&t->mem, t->qts, TABLE_BASE, TABLE_LIMIT);
 }
 
+static void db_start(DB *t, const char *iommu)
+{
+    db_start_with(t, iommu, "");
+}
+
 /* ---- Tables (tests/lib) ------------------------------------------------- */
 
-/* Legacy root and context tables, second stage [iova, +size) -> pa. */
-static void map_legacy(DB *t, uint64_t iova, uint64_t pa, uint64_t size)
+/*
+ * Legacy root and context tables, second stage [iova, +size) -> pa;
+ * tt the context entry's translation type (9.3).
+ */
+static void map_legacy_tt(DB *t, uint64_t iova, uint64_t pa, uint64_t size,
+                          unsigned tt)
 {
     uint64_t ctx = vtm_qt_alloc(&t->mem);
     VtmtPt pt = { .mem = &t->mem.mem, .levels = LEVELS };
@@ -82,10 +94,15 @@ static void map_legacy(DB *t, uint64_t iova, uint64_t pa, uint64_t size)
     pt.top = vtm_qt_alloc(&t->mem);
     vtmt_w64(&t->mem.mem, t->root, vtmt_root_lo(ctx));
     vtmt_w128(&t->mem.mem, ctx + BENCH_DEVFN * VTM_CTX_ENTRY_SIZE,
-              vtmt_ctx_lo(pt.top, VTM_TT_UNTRANSLATED, false),
+              vtmt_ctx_lo(pt.top, tt, false),
               vtmt_ctx_hi(vtmt_aw_of_levels(LEVELS), DID));
     g_assert_true(vtmt_pt_map_range(&pt, iova, pa, size, VTM_PAGE_SHIFT,
                                     VTMT_RW));
+}
+
+static void map_legacy(DB *t, uint64_t iova, uint64_t pa, uint64_t size)
+{
+    map_legacy_tt(t, iova, pa, size, VTM_TT_UNTRANSLATED);
 }
 
 /* First-stage leaves of [iova, +size) -> pa, one write per leaf table. */
@@ -296,6 +313,115 @@ static void test_two_threads(void)
     qtest_quit(t.qts);
 }
 
+/* ---- The device-TLB of an ATS endpoint ---------------------------------- */
+
+#define BENCH_ATS_CAP       0x100           /* x-vtm-dma-bench's ATS cap */
+#define QUEUE_BASE          (TABLE_LIMIT - 0x10000)
+#define WAIT_STATUS_ADDR    (TABLE_LIMIT - 0x100)
+
+/*
+ * The extended configuration space is reached through ECAM only: q35's
+ * PCIEXBAR (host bridge register 60h) is programmed here as firmware
+ * would, 256 buses at ECAM_BASE.
+ */
+#define Q35_PCIEXBAR        0x60
+#define ECAM_BASE           0xb0000000ULL
+
+static uint64_t ecam(uint8_t devfn, uint16_t off)
+{
+    return ECAM_BASE + ((uint64_t)devfn << 12) + off;
+}
+
+static void ats_enable(DB *t, bool on)
+{
+    QPCIBus *bus = qpci_new_pc(t->qts, NULL);
+    QPCIDevice *host = qpci_device_find(bus, 0);
+
+    g_assert(host);
+    qpci_config_writel(host, Q35_PCIEXBAR, ECAM_BASE | 1);
+    g_free(host);
+    qpci_free_pc(bus);
+    g_assert_cmphex(qtest_readw(t->qts, ecam(BENCH_DEVFN, BENCH_ATS_CAP)),
+                    ==, PCI_EXT_CAP_ID_ATS);
+    qtest_writew(t->qts, ecam(BENCH_DEVFN, BENCH_ATS_CAP + PCI_ATS_CTRL),
+                 on ? PCI_ATS_CTRL_ENABLE : 0);
+}
+
+/* The device-TLB counts, unit-wide and of the bench's requester. */
+static void devtlb_counts(DB *t, int64_t *lookups, int64_t *hits)
+{
+    QDict *st = vtm_qtest_stats(t->qts, "/machine/peripheral/iommu");
+
+    *lookups = stats_int(st, "unit/device-tlb/lookups");
+    *hits = stats_int(st, "unit/device-tlb/hits");
+    qobject_unref(st);
+}
+
+static void run_reads(DB *t, unsigned count)
+{
+    g_autofree char *spec = g_strdup_printf(
+        "op=read,size=64,base=0x%" PRIx64 ",range=4096,count=%u,reps=1",
+        IOVA_BASE, count);
+    QDict *r = bench_run(t, spec);
+
+    g_assert_cmpint(qdict_get_int(r, "errors"), ==, 0);
+    qobject_unref(r);
+}
+
+/*
+ * An endpoint with ATS enabled, on a unit with device-iotlb=on: its
+ * first DMA to a page is a translation request (a device-TLB miss), the
+ * others hit its own TLB, a device-TLB invalidation descriptor makes it
+ * ask again, and with ATS disabled its DMA is plain again.
+ */
+static void test_devtlb(void)
+{
+    int64_t lookups, hits;
+    VtmQtQueue iq;
+    DB t;
+
+    db_start_with(&t, "vtm-iommu,id=iommu,intremap=off,device-iotlb=on",
+                  ",ats=on");
+    map_legacy_tt(&t, IOVA_BASE, SHIFTED_PA, 16 * PAGE, VTM_TT_ALL);
+    enable(&t, TABLES_LEGACY);
+    run_reads(&t, 8);
+    devtlb_counts(&t, &lookups, &hits);
+    g_assert_cmpint(lookups, ==, 0);            /* ATS not enabled yet */
+
+    ats_enable(&t, true);
+    run_reads(&t, 8);
+    devtlb_counts(&t, &lookups, &hits);
+    g_assert_cmpint(lookups, ==, 8);
+    g_assert_cmpint(hits, ==, 7);
+
+    vtm_qt_qi_init(&iq, t.qts, &t.mem.mem, QUEUE_BASE, 0, WAIT_STATUS_ADDR);
+    vtm_qt_qi_enable(&iq);
+    vtm_qt_qi_put(&iq, vtmt_qi_devtlb(BENCH_SID, 0, 0, IOVA_BASE, false));
+    vtm_qt_qi_sync(&iq);
+    run_reads(&t, 2);
+    devtlb_counts(&t, &lookups, &hits);
+    g_assert_cmpint(lookups, ==, 10);
+    g_assert_cmpint(hits, ==, 8);               /* a miss, then a hit */
+
+    ats_enable(&t, false);
+    run_reads(&t, 4);
+    devtlb_counts(&t, &lookups, &hits);
+    g_assert_cmpint(lookups, ==, 10);
+    qtest_quit(t.qts);
+}
+
+/* ats=on needs a PCI Express bus: refused with the property's name. */
+static void test_ats_needs_pcie(void)
+{
+    g_autofree char *err = NULL;
+    int status;
+
+    err = run_qemu_expect_exit("tcg", "pc", "x-vtm-dma-bench,ats=on",
+                               &status);
+    g_assert_cmpint(status, !=, 0);
+    g_assert_nonnull(strstr(err, "'ats=on'"));
+}
+
 /*
  * A read of a page the tables do not map: the DMA fails on the device's
  * side and the unit records the fault (LGN.2, FR 6h, T1 read).
@@ -498,6 +624,8 @@ int main(int argc, char **argv)
     qtest_add_func("/vtm-dma-bench/two-threads", test_two_threads);
     qtest_add_func("/vtm-dma-bench/fault", test_fault);
     qtest_add_func("/vtm-dma-bench/bad-spec", test_bad_spec);
+    qtest_add_func("/vtm-dma-bench/devtlb", test_devtlb);
+    qtest_add_func("/vtm-dma-bench/ats-needs-pcie", test_ats_needs_pcie);
     if (g_test_perf()) {
         qtest_add_func("/vtm-dma-bench/bench", test_bench);
     }

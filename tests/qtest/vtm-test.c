@@ -1458,7 +1458,7 @@ static void check_record(const char *path)
 
     g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
     lines = g_strsplit(text, "\n", -1);
-    g_assert_true(g_str_has_prefix(lines[0], "# vtm-record 2 clock-mhz=1000"));
+    g_assert_true(g_str_has_prefix(lines[0], "# vtm-record 3 clock-mhz=1000"));
     for (i = 0; lines[i]; i++) {
         nt += lines[i][0] == 't';
         ni += lines[i][0] == 'i';

@@ -612,7 +612,9 @@ static void test_record(void)
     g_assert_cmpuint(vtm_record_parse_version(
         "# vtm-record 1 clock-mhz=1000\n"), ==, 1);
     g_assert_cmpuint(vtm_record_parse_version(
-        "# vtm-record 3 clock-mhz=1000\n"), ==, 0);
+        "# vtm-record 2 clock-mhz=1000\n"), ==, 2);
+    g_assert_cmpuint(vtm_record_parse_version(
+        "# vtm-record 4 clock-mhz=1000\n"), ==, 0);
 
     env_init(&e);
     unit_init(&u, &e, true);

@@ -48,6 +48,25 @@ static uint16_t vtm_space_sid(VTMAddressSpace *vas)
     return PCI_BUILD_BDF(pci_bus_num(vas->bus), vas->devfn);
 }
 
+/*
+ * Whether vas's requester uses its device-TLB: an endpoint whose ATS
+ * capability has Enable set (PCIe 6.0 10.5.1.3), on a unit with ECAP.DT.
+ * Software sets Enable only where the context entry allows translation
+ * requests (TT=01b, 9.3), so its DMA is then timed as ATS traffic.
+ */
+static bool vtm_space_uses_devtlb(VTMState *s, VTMAddressSpace *vas)
+{
+    PCIDevice *dev;
+
+    if (!s->core.cfg.dt_supported) {
+        return false;
+    }
+    dev = vas->bus->devices[vas->devfn];
+    return dev && pci_is_express(dev) && dev->exp.ats_cap &&
+           (pci_get_word(dev->config + dev->exp.ats_cap + PCI_ATS_CTRL) &
+            PCI_ATS_CTRL_ENABLE);
+}
+
 static IOMMUAccessFlags vtm_perm_to_flags(uint8_t perm)
 {
     return (perm & VTM_PERM_R ? IOMMU_RO : 0) |
@@ -77,6 +96,7 @@ static IOMMUTLBEntry vtm_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
     VTMResult res VTM_NOINIT;
 
     vtm_outbox_init(&out);
+    req.ats = !req.untimed && vtm_space_uses_devtlb(s, vas);
     qemu_mutex_lock(&s->lock);
     req.time = vtm_stats_now_locked(s);
     vtm_core_translate(&s->core, &req, &res, NULL);

@@ -935,8 +935,8 @@ static void vtm_core_fault(VTMCore *c, const VTMRequest *req,
     }
 }
 
-void vtm_core_translate(VTMCore *c, const VTMRequest *req, VTMResult *res,
-                        VTMWalkLog *log)
+static void vtm_core_translate_untimed(VTMCore *c, const VTMRequest *req,
+                                       VTMResult *res, VTMWalkLog *log)
 {
     /* the walker fills steps; the summary is cleared below */
     VTMWalkLog local_log VTM_NOINIT;
@@ -970,11 +970,53 @@ void vtm_core_translate(VTMCore *c, const VTMRequest *req, VTMResult *res,
     } else {
         c->stats.stage[res->stage]++;
     }
-    if (c->timing.p.mode != VTM_TIMING_OFF && !req->untimed) {
+}
+
+/*
+ * The endpoint's own TLB answered: the DMA goes out translated and the
+ * unit, its caches' timing and its walker see nothing of it.
+ */
+static void vtm_core_devtlb_hit(VTMResult *res, uint64_t lat)
+{
+    uint8_t stage = res->how.stage, leaf = res->how.leaf_level;
+
+    memset(&res->how, 0, sizeof(res->how));
+    res->how.stage = stage;
+    res->how.leaf_level = leaf;
+    res->how.devtlb_lookup = true;
+    res->how.devtlb_hit = true;
+    res->latency = lat;
+    res->queued = 0;
+}
+
+void vtm_core_translate(VTMCore *c, const VTMRequest *req, VTMResult *res,
+                        VTMWalkLog *log)
+{
+    bool timed = c->timing.p.mode != VTM_TIMING_OFF && !req->untimed;
+    bool ats = timed && req->ats && c->cfg.dt_supported &&
+               c->cfg.devtlb.enable && c->cfg.devtlb.entries;
+    uint64_t devtlb_lat = 0;
+    bool devtlb_hit = ats &&
+        vtm_timing_devtlb_lookup(&c->timing, &c->cfg.devtlb, req->sid,
+                                 req->addr, &devtlb_lat);
+
+    vtm_core_translate_untimed(c, req, res, log);
+    if (!timed) {
+        return;
+    }
+    if (devtlb_hit && res->fault.reason == VTM_FR_NONE) {
+        vtm_core_devtlb_hit(res, devtlb_lat);
+    } else {
         res->latency = vtm_timing_charge(&c->timing, req->time, &res->how,
                                          &res->queued);
-        vtm_counters_add(&c->timing.unit, res);
+        if (ats) {
+            /* a translation request: the lookup, the round trip, a fill */
+            res->how.devtlb_lookup = true;
+            res->latency += devtlb_lat +
+                            vtm_timing_devtlb_fill(&c->timing, req->sid, res);
+        }
     }
+    vtm_counters_add(&c->timing.unit, res);
 }
 
 VTMFaultReason vtm_core_page_request_check(VTMCore *c,

@@ -83,7 +83,7 @@ typedef struct VTMCoreConfig {
     VTMCacheParams nested_tlb;  /* nested: guest-physical -> host pages */
     /* Shapes for structures other parts instantiate (vtm-timing.h) */
     VTMCacheParams iec;         /* interrupt entry cache (vtm-ir.c) */
-    VTMCacheParams devtlb;      /* ATS endpoints: not modelled yet */
+    VTMCacheParams devtlb;      /* ATS endpoints' device-TLBs (timed) */
     VTMTimingParams timing;
 } VTMCoreConfig;
 
@@ -235,6 +235,14 @@ void vtm_core_set_root(VTMCore *c, uint64_t rtaddr);
  * stage's own tables, SGN.5 for an output beyond the second stage's AW
  * and SGN.6/7 for its rights.  A/D bits are set in both stages (SSADE).
  * The IOTLB caches the combined translation with the smaller page size.
+ *
+ * A request with req->ats (cfg.dt_supported), timed: the endpoint's
+ * device-TLB (cfg.devtlb) is looked up first.  A hit costs devtlb-lat
+ * and the unit sees nothing (res->how says only devtlb_hit); a miss is
+ * a translation request, charged as the unit's translation plus the
+ * lookup and ats-rtt-lat, whose result fills the device-TLB.  The
+ * translation itself is exact either way: a device-TLB entry never
+ * outlives the mapping, which intel-iommu does not model either.
  */
 void vtm_core_translate(VTMCore *c, const VTMRequest *req, VTMResult *res,
                         VTMWalkLog *log);

@@ -4,7 +4,13 @@
  * compared behind vtm-iommu, intel-iommu or no IOMMU in one binary
  * (scripts/bench-dma.sh, tests/qtest/vtm-dma-bench-test.c).
  *
- *   -device x-vtm-dma-bench,id=bench,addr=05.0
+ *   -device x-vtm-dma-bench,id=bench,addr=05.0[,ats=on]
+ *
+ * On a PCI Express bus it is a PCIe endpoint (an integrated one on
+ * pcie.0); ats=on gives it an ATS capability, so that software can
+ * enable its device-TLB and vtm-iommu (device-iotlb=on) times its DMA
+ * as an ATS endpoint's.  The device keeps no translations of its own:
+ * every DMA still goes through the IOMMU's translate hook.
  *
  * qom-set "run" on /machine/peripheral/ID to a spec, then qom-get
  * "result" (JSON).  The spec is comma-separated key=value:
@@ -43,6 +49,8 @@
 #include "qemu/timer.h"
 #include "qapi/error.h"
 #include "hw/pci/pci_device.h"
+#include "hw/pci/pcie.h"
+#include "hw/qdev-properties.h"
 #include "system/dma.h"
 
 #define TYPE_VTM_DMA_BENCH "x-vtm-dma-bench"
@@ -74,8 +82,17 @@ typedef struct VTMBenchLoop {
     int64_t cpu_ns;             /* and the thread's CPU time in it */
 } VTMBenchLoop;
 
+#define VTM_BENCH_EXP_OFFSET    0x80
+#define VTM_BENCH_ATS_OFFSET    0x100
+
+typedef struct VTMDmaBenchClass {
+    PCIDeviceClass parent_class;
+    DeviceRealize parent_realize;
+} VTMDmaBenchClass;
+
 struct VTMDmaBench {
     PCIDevice parent_obj;
+    bool ats;                   /* property: an ATS capability */
 
     VTMBenchSpec spec;
     char *result;
@@ -391,8 +408,52 @@ static char *vtm_bench_get_result(Object *obj, Error **errp)
 
 static void vtm_bench_realize(PCIDevice *pdev, Error **errp)
 {
+    VTMDmaBench *b = VTM_DMA_BENCH(pdev);
+
     /* No BARs and no interrupt: the device is driven through QOM. */
+    if (!pci_is_express(pdev)) {
+        if (b->ats) {
+            error_setg(errp, "x-vtm-dma-bench: property 'ats=on' needs a "
+                       "PCI Express bus (pcie.0 of q35 or a root port)");
+        }
+        return;
+    }
+    if (pcie_endpoint_cap_init(pdev, VTM_BENCH_EXP_OFFSET) < 0) {
+        error_setg(errp, "x-vtm-dma-bench: no room for the PCI Express "
+                   "capability");
+        return;
+    }
+    if (b->ats) {
+        pcie_ats_init(pdev, VTM_BENCH_ATS_OFFSET, true);
+    }
 }
+
+/*
+ * PCI Express with ats=on on an express bus: a device of both kinds says
+ * so itself, before PCI sizes its configuration space.
+ */
+static void vtm_bench_dc_realize(DeviceState *dev, Error **errp)
+{
+    VTMDmaBenchClass *bc = (VTMDmaBenchClass *)object_get_class(OBJECT(dev));
+    PCIDevice *pdev = PCI_DEVICE(dev);
+
+    if (VTM_DMA_BENCH(dev)->ats &&
+        pci_bus_is_express(PCI_BUS(qdev_get_parent_bus(dev)))) {
+        pdev->cap_present |= QEMU_PCI_CAP_EXPRESS;
+    }
+    bc->parent_realize(dev, errp);
+}
+
+static void vtm_bench_exit(PCIDevice *pdev)
+{
+    if (pci_is_express(pdev)) {
+        pcie_cap_exit(pdev);
+    }
+}
+
+static const Property vtm_bench_properties[] = {
+    DEFINE_PROP_BOOL("ats", VTMDmaBench, ats, false),
+};
 
 static void vtm_bench_finalize(Object *obj)
 {
@@ -405,12 +466,18 @@ static void vtm_bench_class_init(ObjectClass *oc, void *data)
     PCIDeviceClass *k = PCI_DEVICE_CLASS(oc);
 
     k->realize = vtm_bench_realize;
+    k->exit = vtm_bench_exit;
+    device_class_set_parent_realize(dc, vtm_bench_dc_realize,
+                                    &((VTMDmaBenchClass *)oc)->parent_realize);
     k->vendor_id = PCI_VENDOR_ID_QEMU;
     k->device_id = VTM_BENCH_DEVICE_ID;
     k->class_id = PCI_CLASS_OTHERS;
     dc->desc = "times DMA through its IOMMU address space (benchmarks)";
     dc->hotpluggable = false;
     set_bit(DEVICE_CATEGORY_MISC, dc->categories);
+    device_class_set_props(dc, vtm_bench_properties);
+    object_class_property_set_description(oc, "ats",
+        "an ATS capability (PCI Express only), for device-TLB timing");
     object_class_property_add_str(oc, "run", vtm_bench_get_run,
                                   vtm_bench_set_run);
     object_class_property_set_description(oc, "run",
@@ -426,10 +493,12 @@ static const TypeInfo vtm_bench_types[] = {
         .name = TYPE_VTM_DMA_BENCH,
         .parent = TYPE_PCI_DEVICE,
         .instance_size = sizeof(VTMDmaBench),
+        .class_size = sizeof(VTMDmaBenchClass),
         .instance_finalize = vtm_bench_finalize,
         .class_init = vtm_bench_class_init,
         .interfaces = (InterfaceInfo[]) {
             { INTERFACE_CONVENTIONAL_PCI_DEVICE },
+            { INTERFACE_PCIE_DEVICE },
             { },
         },
     },

@@ -9,7 +9,8 @@
 #include "vtm-timing.h"
 
 #define VTM_REC_XLATE_FIELDS_V1 17
-#define VTM_REC_XLATE_FIELDS    21      /* version 2 */
+#define VTM_REC_XLATE_FIELDS_V2 21
+#define VTM_REC_XLATE_FIELDS    22      /* version 3 */
 
 static const char *const vtm_leaf_names[] = { "-", "4k", "2m", "1g", NULL };
 static const char *const vtm_inv_names[] = {
@@ -145,11 +146,17 @@ size_t vtm_record_format(char *buf, const VTMRecord *r)
      * Only what legacy mode cannot say needs the version 2 columns: a
      * legacy translation keeps the line both versions define.
      */
-    if (vtm_record_is_sm(r)) {
+    if (vtm_record_is_sm(r) || o->devtlb_lookup) {
         n += snprintf(buf + n, VTM_RECORD_LINE_MAX - n, " %s %c %u %u",
                       vtm_stage_names[MIN(o->stage, VTM_STAGE__MAX - 1)],
                       vtm_hm(o->pasid_lookup, o->pasid_hit), o->pasid_reads,
                       o->pt_writes);
+        n = MIN(n, VTM_RECORD_LINE_MAX - 2);
+    }
+    /* version 3: only a request from an ATS endpoint has a DT column */
+    if (o->devtlb_lookup) {
+        n += snprintf(buf + n, VTM_RECORD_LINE_MAX - n, " %c",
+                      vtm_hm(true, o->devtlb_hit));
         n = MIN(n, VTM_RECORD_LINE_MAX - 2);
     }
     buf[n++] = '\n';
@@ -162,7 +169,7 @@ char *vtm_record_header(uint32_t clock_mhz)
     return g_strdup_printf(VTM_RECORD_MAGIC_PREFIX "%u clock-mhz=%u\n"
                            "# t time sid pasid iova size rw did levels leaf"
                            " ctx iotlb psc creads preads fault latency"
-                           " stage pc xreads adw\n",
+                           " stage pc xreads adw dt\n",
                            VTM_RECORD_VERSION, clock_mhz);
 }
 
@@ -322,7 +329,8 @@ static bool vtm_rec_sm_outcome(char **f, unsigned n, VTMRecord *r)
         return false;
     }
     o->pt_writes = v;
-    return true;
+    return n < VTM_REC_XLATE_FIELDS ||
+           vtm_rec_hm(f[21], &o->devtlb_lookup, &o->devtlb_hit);
 }
 
 static bool vtm_rec_pasid(const char *s, VTMRecord *r)
@@ -345,9 +353,11 @@ static char *vtm_rec_parse_xlate(char **f, unsigned n, VTMRecord *r)
     uint64_t v;
 
     r->kind = VTM_REC_XLATE;
-    if (n != VTM_REC_XLATE_FIELDS && n != VTM_REC_XLATE_FIELDS_V1) {
-        return g_strdup_printf("a translation has %u fields, not %u (or "
-                               "%u in version 1)", n, VTM_REC_XLATE_FIELDS,
+    if (n != VTM_REC_XLATE_FIELDS && n != VTM_REC_XLATE_FIELDS_V2 &&
+        n != VTM_REC_XLATE_FIELDS_V1) {
+        return g_strdup_printf("a translation has %u fields, not %u, %u "
+                               "or %u", n, VTM_REC_XLATE_FIELDS,
+                               VTM_REC_XLATE_FIELDS_V2,
                                VTM_REC_XLATE_FIELDS_V1);
     }
     if (!vtm_rec_sid(f[2], &r->sid) || !vtm_rec_pasid(f[3], r) ||
@@ -375,7 +385,7 @@ static char *vtm_rec_parse_xlate(char **f, unsigned n, VTMRecord *r)
     }
     r->fault = v;
     if (!vtm_rec_sm_outcome(f, n, r)) {
-        return g_strdup("bad stage, pc, xreads or adw field");
+        return g_strdup("bad stage, pc, xreads, adw or dt field");
     }
     return NULL;
 }

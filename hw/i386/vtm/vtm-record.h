@@ -4,13 +4,14 @@
  * A record file is text, one event per line, written by the device
  * (property record=PATH) and read by vtm-replay.  Lines starting with '#'
  * are comments; the first line is "# vtm-record VERSION clock-mhz=MHZ".
- * Version 2 (written now) adds scalable mode: the PASID column and four
- * trailing columns; version 1 files (17-column translations) stay
- * readable, a line's column count saying which it is.  Fields are
- * separated by one space:
+ * Version 2 added scalable mode: the PASID column and four trailing
+ * columns; version 3 (written now) adds a fifth, DT, on the lines of
+ * requests from ATS endpoints.  Version 1 and 2 files (17- and 21-column
+ * translations) stay readable, a line's column count saying which it
+ * is.  Fields are separated by one space:
  *
  *   t TIME SID PASID IOVA SIZE RW DID LEVELS LEAF CTX IOTLB PSC CREADS
- *     PREADS FAULT LATENCY [STAGE PC XREADS ADW]
+ *     PREADS FAULT LATENCY [STAGE PC XREADS ADW [DT]]
  *
  *     TIME     arrival in IOMMU cycles (decimal)
  *     SID      requester as bus:dev.fn in hex (00:04.0)
@@ -37,6 +38,10 @@
  *     PC       PASID cache: h, m or '-' (legacy mode)
  *     XREADS   PASID directory and table entry reads
  *     ADW      first-stage locked A/D updates
+ *   version 3 only:
+ *     DT       the requester's device-TLB: h (hit: the unit saw nothing,
+ *              so its cache and read columns are '-' and 0) or m (a
+ *              translation request); other requests' lines stop at ADW
  *
  *   i TIME cc GRAN DID SID FM          context-cache invalidation
  *   i TIME iotlb GRAN DID ADDR AM IH   IOTLB invalidation
@@ -57,7 +62,7 @@
 #include "vtm-qi.h"
 
 #define VTM_RECORD_MAGIC_PREFIX "# vtm-record "
-#define VTM_RECORD_VERSION      2       /* written; 1 and 2 are read */
+#define VTM_RECORD_VERSION      3       /* written; 1, 2 and 3 are read */
 #define VTM_RECORD_LINE_MAX     256
 
 typedef enum VTMRecordKind {

@@ -369,6 +369,10 @@ static QDict *vtm_json_counters(const VTMTiming *t, const VTMCounters *c)
     qdict_put(d, "psc", x);
     qdict_put(d, "pasid-cache", vtm_json_hits(c->pasid_lookups,
                                               c->pasid_hits));
+    qdict_put(d, "nested-tlb", vtm_json_hits(c->ntlb_lookups,
+                                             c->ntlb_hits));
+    qdict_put(d, "device-tlb", vtm_json_hits(c->devtlb_lookups,
+                                             c->devtlb_hits));
     qdict_put(d, "stage", vtm_json_stages(c->stage));
     qdict_put_int(d, "ad-writes", c->ad_writes);
     qdict_put_int(d, "walks", c->walks);

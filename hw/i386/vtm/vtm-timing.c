@@ -158,6 +158,8 @@ void vtm_counters_add(VTMCounters *c, const VTMResult *res)
     c->ss_reads += o->ss_reads;
     c->ntlb_lookups += o->ntlb_lookups;
     c->ntlb_hits += o->ntlb_hits;
+    c->devtlb_lookups += o->devtlb_lookup;
+    c->devtlb_hits += o->devtlb_hit;
     if (res->fault.reason == VTM_FR_NONE) {
         c->stage[MIN(res->stage, VTM_STAGE__MAX - 1)]++;
     }
@@ -512,12 +514,10 @@ bool vtm_timing_devtlb_lookup(VTMTiming *t, const VTMCacheParams *shape,
     if (!t->devtlb) {
         t->devtlb = vtm_cache_new("devtlb", shape, sizeof(VTMDevtlbEntry));
     }
-    t->unit.devtlb_lookups++;
     for (i = 0; i < ARRAY_SIZE(shifts); i++) {
         VTMCacheKey key = vtm_devtlb_key(sid, iova, shifts[i]);
 
         if (vtm_cache_lookup(t->devtlb, &key)) {
-            t->unit.devtlb_hits++;
             *lat = shape->latency;
             return true;
         }

@@ -97,6 +97,11 @@ typedef struct VTMRequest {
     bool is_write;
     bool is_translation_req;    /* ATS translation request */
     bool untimed;               /* a lookup by the host, not a DMA: no stats */
+    /*
+     * The requester's device-TLB is in use (its ATS capability enabled,
+     * on a unit with ECAP.DT): timed as the endpoint's own TLB first.
+     */
+    bool ats;
     uint64_t time;              /* arrival in IOMMU cycles (vtm-timing.h) */
     /*
      * Scalable mode only (RTADDR.TTM=01b); ignored in legacy mode.  A
@@ -173,6 +178,12 @@ typedef struct VTMOutcome {
     uint8_t ntlb_lookups;       /* nested-TLB lookups */
     uint8_t ntlb_hits;
     uint8_t ss_walks;           /* second-stage walks (each probes PSCs) */
+    /*
+     * ATS endpoints (req->ats): the device-TLB was looked up; on a hit
+     * the unit saw nothing and every other field but stage is clear.
+     */
+    bool devtlb_lookup;
+    bool devtlb_hit;
 } VTMOutcome;
 
 /*
