@@ -51,6 +51,7 @@ typedef struct DB {
     QTestState *qts;
     VtmQtMem mem;
     uint64_t root;
+    uint64_t slpt;              /* legacy tables: the top page table */
 } DB;
 
 /* bench_opts: more of the device's properties, "" or ",ats=on" */
@@ -92,6 +93,7 @@ static void map_legacy_tt(DB *t, uint64_t iova, uint64_t pa, uint64_t size,
 
     t->root = vtm_qt_alloc(&t->mem);
     pt.top = vtm_qt_alloc(&t->mem);
+    t->slpt = pt.top;
     vtmt_w64(&t->mem.mem, t->root, vtmt_root_lo(ctx));
     vtmt_w128(&t->mem.mem, ctx + BENCH_DEVFN * VTM_CTX_ENTRY_SIZE,
               vtmt_ctx_lo(pt.top, tt, false),
@@ -410,6 +412,108 @@ static void test_devtlb(void)
     qtest_quit(t.qts);
 }
 
+/* ---- The fast path (vtm-as.c): same figures, stale never -------------- */
+
+/* The unit's and requesters' statistics, less what only the path says. */
+static QDict *model_figures(DB *t)
+{
+    QDict *st = vtm_qtest_stats(t->qts, "/machine/peripheral/iommu");
+    QDict *fig = qdict_new();
+    QDict *unit = qdict_get_qdict(st, "unit");
+
+    qdict_del(unit, "fast-path-hits");
+    qdict_put_obj(fig, "unit", qobject_ref(QOBJECT(unit)));
+    qdict_put_obj(fig, "requesters", qobject_ref(qdict_get(st,
+                                                           "requesters")));
+    qobject_unref(st);
+    return fig;
+}
+
+static int64_t fast_hits(DB *t)
+{
+    QDict *st = vtm_qtest_stats(t->qts, "/machine/peripheral/iommu");
+    int64_t n = stats_int(st, "unit/fast-path-hits");
+
+    qobject_unref(st);
+    return n;
+}
+
+static const char *const fast_runs[] = {
+    "op=read,size=64,base=0x10000000,range=65536,count=3000,reps=1",
+    "op=write,size=256,base=0x10000000,range=65536,count=1000,reps=1",
+    "op=read,size=64,base=0x10000000,range=65536,pattern=rand,count=2000,"
+    "reps=1",
+    "op=read,size=4096,base=0x10000000,range=65536,count=64,reps=1",
+};
+
+/*
+ * The same DMA, with and without the fast path: the model's figures
+ * (counts, hits, latencies, histograms, per requester) are the same,
+ * since every request the fast path answers goes through the model in
+ * order before anything else takes the unit's lock.
+ */
+static void test_fast_path_figures(void)
+{
+    QDict *fig[2];
+    int64_t hits[2];
+    unsigned on, i;
+
+    for (on = 0; on < 2; on++) {
+        g_autofree char *iommu = g_strdup_printf(
+            "vtm-iommu,id=iommu,intremap=off,fast-path=%s",
+            on ? "on" : "off");
+        DB t;
+
+        db_start(&t, iommu);
+        setup(&t, TABLES_LEGACY, IOVA_BASE, SHIFTED_PA, 16 * PAGE);
+        for (i = 0; i < ARRAY_SIZE(fast_runs); i++) {
+            qobject_unref(bench_run(&t, fast_runs[i]));
+        }
+        hits[on] = fast_hits(&t);
+        fig[on] = model_figures(&t);
+        qtest_quit(t.qts);
+    }
+    g_assert_cmpint(hits[0], ==, 0);
+    g_assert_cmpint(hits[1], >, 3000);      /* most of 6064 DMAs */
+    g_assert_cmpint(stats_int(fig[1], "unit/translations"), ==, 6064);
+    g_assert_true(qobject_is_equal(QOBJECT(fig[0]), QOBJECT(fig[1])));
+    qobject_unref(fig[0]);
+    qobject_unref(fig[1]);
+}
+
+/*
+ * A page unmapped and invalidated is never given again: the IOTLB
+ * invalidation takes the unit's lock, which voids the fast path's
+ * entries, so the next DMA faults.  Two threads' DMAs are all counted.
+ */
+static void test_fast_path_invalidate(void)
+{
+    VtmtPt pt;
+    QDict *r;
+    DB t;
+
+    db_start(&t, "vtm-iommu,id=iommu,intremap=off");
+    setup(&t, TABLES_LEGACY, IOVA_BASE, IOVA_BASE, 16 * PAGE);
+    r = bench_run(&t, "op=read,size=64,base=0x10000000,range=65536,"
+                  "pattern=rand,count=1000,reps=2,threads=2");
+    g_assert_cmpint(qdict_get_int(r, "errors"), ==, 0);
+    qobject_unref(r);
+    g_assert_cmpint(fast_hits(&t), >, 0);
+    r = bench_run(&t, "op=read,size=64,base=0x10000000,count=100,reps=1");
+    qobject_unref(r);
+
+    /* unmap the first page, then a page-selective IOTLB invalidation */
+    pt = (VtmtPt) { .mem = &t.mem.mem, .levels = LEVELS, .top = t.slpt };
+    g_assert_cmphex(vtmt_pt_unmap(&pt, IOVA_BASE, 1), !=, 0);
+    vtm_reg_wq(t.qts, A_IVA, vtmt_reg_iva(IOVA_BASE, 0, false));
+    vtm_reg_wq(t.qts, A_IOTLB, vtmt_reg_iotlb(VTM_INV_PAGE, DID, false,
+                                              false));
+    r = bench_run(&t, "op=read,size=64,base=0x10000000,count=1,reps=1");
+    g_assert_cmpint(qdict_get_int(r, "errors"), ==, 1);
+    qobject_unref(r);
+    qtest_quit(t.qts);
+}
+
 /* ats=on needs a PCI Express bus: refused with the property's name. */
 static void test_ats_needs_pcie(void)
 {
@@ -625,6 +729,10 @@ int main(int argc, char **argv)
     qtest_add_func("/vtm-dma-bench/fault", test_fault);
     qtest_add_func("/vtm-dma-bench/bad-spec", test_bad_spec);
     qtest_add_func("/vtm-dma-bench/devtlb", test_devtlb);
+    qtest_add_func("/vtm-dma-bench/fast-path-figures",
+                   test_fast_path_figures);
+    qtest_add_func("/vtm-dma-bench/fast-path-invalidate",
+                   test_fast_path_invalidate);
     qtest_add_func("/vtm-dma-bench/ats-needs-pcie", test_ats_needs_pcie);
     if (g_test_perf()) {
         qtest_add_func("/vtm-dma-bench/bench", test_bench);

@@ -12,6 +12,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/atomic.h"
 #include "qemu/lockable.h"
 #include "exec/address-spaces.h"
 #include "hw/pci/pci.h"
@@ -73,6 +74,75 @@ static IOMMUAccessFlags vtm_perm_to_flags(uint8_t perm)
            (perm & VTM_PERM_W ? IOMMU_WO : 0);
 }
 
+/* The fast path --------------------------------------------------------- */
+
+static VTMFastEntry *vtm_fast_slot(VTMAddressSpace *vas, hwaddr addr)
+{
+    return &vas->fast[(addr >> VTM_PAGE_SHIFT) % VTM_FAST_ENTRIES];
+}
+
+/*
+ * Under the lock, after a translation that did not fault: the fast path
+ * may give it again until anything else takes the lock.  A first-stage
+ * or SSADE write must find D set, so an entry a read made answers reads
+ * only (a write then takes the lock and the model sets D).
+ */
+static void vtm_fast_fill_locked(VTMAddressSpace *vas, hwaddr addr,
+                                 const IOMMUTLBEntry *entry, bool is_write)
+{
+    VTMFastEntry *e = vtm_fast_slot(vas, addr);
+    uint8_t perm = is_write ? entry->perm : entry->perm & IOMMU_RO;
+
+    qatomic_set(&e->seq, e->seq + 1);
+    smp_wmb();      /* odd seq before the fields: readers see it changing */
+    e->gen = vas->vtm->fast_gen;
+    e->iova = entry->iova;
+    e->addr_mask = entry->addr_mask;
+    e->translated = entry->translated_addr;
+    e->perm = perm;
+    smp_wmb();      /* the fields before the even seq that validates them */
+    qatomic_set(&e->seq, e->seq + 1);
+}
+
+/*
+ * Without the lock: a translation an entry still gives, logged for the
+ * model (vtm_stats_log_fast()).  False sends the request to the lock.
+ */
+static bool vtm_fast_translate(VTMAddressSpace *vas, hwaddr addr,
+                               IOMMUAccessFlags flag, uint16_t sid,
+                               IOMMUTLBEntry *entry)
+{
+    VTMState *s = vas->vtm;
+    VTMFastEntry *e = vtm_fast_slot(vas, addr);
+    uint64_t iova, mask, translated;
+    uint32_t seq, gen;
+    uint8_t perm;
+
+    if (!qatomic_read(&s->fast_usable)) {
+        return false;
+    }
+    seq = qatomic_load_acquire(&e->seq);
+    gen = qatomic_read(&s->fast_gen);
+    iova = e->iova;
+    mask = e->addr_mask;
+    translated = e->translated;
+    perm = e->perm;
+    smp_rmb();      /* the fields before seq again: pairs with the fill's */
+    if ((seq & 1) || qatomic_read(&e->seq) != seq || e->gen != gen ||
+        (addr & ~mask) != iova || (flag & ~perm)) {
+        return false;
+    }
+    if (!vtm_stats_log_fast(s, vas, sid, addr, flag & IOMMU_WO,
+                            vtm_space_uses_devtlb(s, vas))) {
+        return false;
+    }
+    entry->iova = iova;
+    entry->addr_mask = mask;
+    entry->translated_addr = translated;
+    entry->perm = perm;
+    return true;
+}
+
 static IOMMUTLBEntry vtm_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
                                    IOMMUAccessFlags flag, int iommu_idx)
 {
@@ -95,9 +165,15 @@ static IOMMUTLBEntry vtm_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
     VTMOutbox out VTM_NOINIT;
     VTMResult res VTM_NOINIT;
 
+    if (!req.untimed &&
+        vtm_fast_translate(vas, addr, flag, req.sid, &entry)) {
+        trace_vtm_translate(req.sid, addr, entry.translated_addr,
+                            entry.addr_mask, entry.perm, 0);
+        return entry;
+    }
     vtm_outbox_init(&out);
     req.ats = !req.untimed && vtm_space_uses_devtlb(s, vas);
-    qemu_mutex_lock(&s->lock);
+    vtm_lock(s);
     req.time = vtm_stats_now_locked(s);
     vtm_core_translate(&s->core, &req, &res, NULL);
     if (res.fault.reason == VTM_FR_NONE) {
@@ -105,13 +181,16 @@ static IOMMUTLBEntry vtm_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
         entry.translated_addr = res.translated;
         entry.addr_mask = res.addr_mask;
         entry.perm = vtm_perm_to_flags(res.perm);
+        if (!req.untimed && s->fast_path) {
+            vtm_fast_fill_locked(vas, addr, &entry, req.is_write);
+        }
     } else if (flag != IOMMU_NONE) {
         /* IOMMU_NONE is a lookup by QEMU itself, not a DMA request. */
         vtm_fault_record_locked(s, &res.fault, &out);
     }
     vtm_stats_translated_locked(s, vas, &req, &res);
     vtm_pmu_sync_locked(s, &out);
-    qemu_mutex_unlock(&s->lock);
+    vtm_unlock_translated(s);
     vtm_irq_outbox_flush(s, &out);
     trace_vtm_translate(req.sid, addr, entry.translated_addr,
                         entry.addr_mask, entry.perm, res.fault.reason);
@@ -141,13 +220,13 @@ void vtm_as_probe_translate(VTMState *s, const VTMRequest *req,
     VTMRequest r = *req;
     VTMOutbox out = { 0 };
 
-    qemu_mutex_lock(&s->lock);
+    vtm_lock(s);
     if (!s->translation_enabled) {
         /* GSTS.TES clear: requests pass untranslated (3.1) */
         memset(res, 0, sizeof(*res));
         res->translated = req->addr & ~(VTM_PAGE_SIZE - 1);
         res->perm = VTM_PERM_RW;
-        qemu_mutex_unlock(&s->lock);
+        vtm_unlock(s);
         return;
     }
     r.time = vtm_stats_now_locked(s);
@@ -158,7 +237,7 @@ void vtm_as_probe_translate(VTMState *s, const VTMRequest *req,
     if (vas) {
         vtm_stats_translated_locked(s, vas, &r, res);
     }
-    qemu_mutex_unlock(&s->lock);
+    vtm_unlock(s);
     vtm_irq_outbox_flush(s, &out);
     trace_vtm_translate(r.sid, r.addr, res->translated, res->addr_mask,
                         res->perm, res->fault.reason);
@@ -210,7 +289,7 @@ void vtm_as_switch_all(VTMState *s)
     gpointer value;
     bool translate;
 
-    qemu_mutex_lock(&s->lock);
+    vtm_lock(s);
     translate = s->translation_enabled;
     g_hash_table_iter_init(&it, s->spaces);
     while (g_hash_table_iter_next(&it, NULL, &value)) {
@@ -223,7 +302,7 @@ void vtm_as_switch_all(VTMState *s)
         }
     }
     s->pt_recheck_all = false;
-    qemu_mutex_unlock(&s->lock);
+    vtm_unlock(s);
 
     g_hash_table_iter_init(&it, s->spaces);
     while (g_hash_table_iter_next(&it, NULL, &value)) {

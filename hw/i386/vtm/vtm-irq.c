@@ -94,14 +94,14 @@ static void vtm_irq_request(VTMState *s, const VTMIrRequest *req)
     VTMIrResult res;
     uint64_t latency;
 
-    qemu_mutex_lock(&s->lock);
+    vtm_lock(s);
     vtm_ir_process(&s->ir, req, &res);
     latency = vtm_stats_irq_locked(s, &res);
     if (res.action == VTM_IR_BLOCKED) {
         vtm_fault_record_locked(s, &res.fault, &out);
     }
     vtm_pmu_sync_locked(s, &out);
-    qemu_mutex_unlock(&s->lock);
+    vtm_unlock(s);
     vtm_irq_outbox_flush(s, &out);
     vtm_stats_stall_cycles(s, latency);
 
@@ -157,9 +157,9 @@ static MemTxResult vtm_irq_window_read(VTMState *s, int sid, hwaddr addr,
 
     *data = 0;
     if (s->translation_enabled) {
-        qemu_mutex_lock(&s->lock);
+        vtm_lock(s);
         vtm_fault_record_locked(s, &f, &out);
-        qemu_mutex_unlock(&s->lock);
+        vtm_unlock(s);
         vtm_irq_outbox_flush(s, &out);
     }
     return MEMTX_ERROR;
@@ -263,11 +263,11 @@ int vtm_irq_int_remap(X86IOMMUState *iommu, MSIMessage *src,
     int ret;
 
     /* The split irqchip's I/O APIC routes come without a requester. */
-    qemu_mutex_lock(&s->lock);
+    vtm_lock(s);
     ret = vtm_ir_route(&s->ir, src->address, src->data,
                        sid != X86_IOMMU_SID_INVALID, sid,
                        &dst->address, &dst->data);
-    qemu_mutex_unlock(&s->lock);
+    vtm_unlock(s);
     trace_vtm_ir_route(sid, src->address, src->data, ret, dst->address,
                        dst->data);
     return ret;

@@ -14,6 +14,7 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "vtm-mmio.h"
+#include "vtm-stats.h"
 #include "vtm-regs.h"
 #include "vtm-fault.h"
 #include "vtm-irq.h"
@@ -223,7 +224,7 @@ static void vtm_mmio_write(void *opaque, hwaddr addr, uint64_t val,
     bool undefined = false;
 
     trace_vtm_reg_write(addr, size, val);
-    qemu_mutex_lock(&s->lock);
+    vtm_lock(s);
     while (pos < end) {
         const VTMRegInfo *r;
         unsigned n = vtm_mmio_pmu_run(s, pos, end - pos, true);
@@ -243,7 +244,7 @@ static void vtm_mmio_write(void *opaque, hwaddr addr, uint64_t val,
         vtm_mmio_write_part(s, r, base, addr, end, val, &out);
         pos = base + r->size;
     }
-    qemu_mutex_unlock(&s->lock);
+    vtm_unlock(s);
     vtm_as_outbox_flush(s, &out);
     if (undefined) {
         qemu_log_mask(LOG_GUEST_ERROR, "vtm: write of %u bytes at 0x%"
@@ -260,7 +261,7 @@ static uint64_t vtm_mmio_read(void *opaque, hwaddr addr, unsigned size)
     hwaddr base;
     unsigned i, n;
 
-    qemu_mutex_lock(&s->lock);
+    vtm_lock(s);
     for (i = 0; i < size; i += n) {
         n = vtm_mmio_pmu_run(s, addr + i, size - i, true);
         if (n) {
@@ -271,7 +272,7 @@ static uint64_t vtm_mmio_read(void *opaque, hwaddr addr, unsigned size)
         }
         val |= part << (i * 8);
     }
-    qemu_mutex_unlock(&s->lock);
+    vtm_unlock(s);
     /* reading a counter may find it wrapped: its interrupt goes out */
     vtm_irq_outbox_flush(s, &out);
     for (i = 0; i < size; i++) {

@@ -28,6 +28,7 @@
 #include "qapi/error.h"
 #include "system/host_iommu_device.h"
 #include "vtm-notify.h"
+#include "vtm-stats.h"
 #include "vtm-track.h"
 #include "trace.h"
 
@@ -607,7 +608,7 @@ int vtm_notify_flag_changed(IOMMUMemoryRegion *iommu,
         return -ENOTSUP;
     }
     trace_vtm_notify_flags(sid, old, new);
-    qemu_mutex_lock(&s->lock);
+    vtm_lock(s);
     if (!vas->notify_flags && new) {
         s->notify_spaces++;
         vtm_notify_view_locked(s, vas, &vas->view);
@@ -623,7 +624,7 @@ int vtm_notify_flag_changed(IOMMUMemoryRegion *iommu,
         g_clear_pointer(&vas->tracker, vtm_track_free);
     }
     vas->notify_flags = new;
-    qemu_mutex_unlock(&s->lock);
+    vtm_unlock(s);
     return 0;
 }
 
@@ -660,7 +661,7 @@ void vtm_notify_replay(IOMMUMemoryRegion *iommu, IOMMUNotifier *n)
     VTMPtSource ps;
     uint64_t next;
 
-    qemu_mutex_lock(&s->lock);
+    vtm_lock(s);
     if (vas->tracker) {
         vtm_track_foreach(vas->tracker, n->start, n->end, vtm_replay_one,
                           &r);
@@ -670,7 +671,7 @@ void vtm_notify_replay(IOMMUMemoryRegion *iommu, IOMMUNotifier *n)
         src.enumerate(src.opaque, n->start, n->end, vtm_replay_one, &r,
                       &next);
     }
-    qemu_mutex_unlock(&s->lock);
+    vtm_unlock(s);
     trace_vtm_notify_replay(vtm_notify_sid(vas), n->start, n->end, r.count);
 }
 

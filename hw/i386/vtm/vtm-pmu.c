@@ -17,6 +17,7 @@
 #include "qemu/timer.h"
 #include "migration/vmstate.h"
 #include "vtm-pmu.h"
+#include "vtm-stats.h"
 
 /* The model's count of ev in counters c (the unit's or a requester's). */
 static uint64_t vtm_pmu_count(VTMState *s, const VTMCounters *c,
@@ -175,9 +176,9 @@ static int vtm_pmu_pre_save(void *opaque)
 {
     VTMState *s = opaque;
 
-    qemu_mutex_lock(&s->lock);
+    vtm_lock(s);
     vtm_perfmon_pre_save(&s->pm);
-    qemu_mutex_unlock(&s->lock);
+    vtm_unlock(s);
     return 0;
 }
 
@@ -185,9 +186,9 @@ static int vtm_pmu_post_load(void *opaque, int version_id)
 {
     VTMState *s = opaque;
 
-    qemu_mutex_lock(&s->lock);
+    vtm_lock(s);
     vtm_perfmon_post_load(&s->pm);
-    qemu_mutex_unlock(&s->lock);
+    vtm_unlock(s);
     return 0;
 }
 

@@ -15,6 +15,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/atomic.h"
 #include "qemu/error-report.h"
 #include "qemu/timer.h"
 #include "qemu/units.h"
@@ -44,9 +45,9 @@ static void vtm_record_exit(Notifier *n, void *data)
         VTMRecorder *r = s->recorder;
         VTMRecorderStats st;
 
-        qemu_mutex_lock(&s->lock);
+        vtm_lock(s);
         s->recorder = NULL;
-        qemu_mutex_unlock(&s->lock);
+        vtm_unlock(s);
         vtm_recorder_sync(r);
         vtm_recorder_stats(r, &st);
         vtm_recorder_close(r);
@@ -88,15 +89,135 @@ bool vtm_stats_realize(VTMState *s, Error **errp)
 
 /* The hot path --------------------------------------------------------- */
 
-uint64_t vtm_stats_now_locked(VTMState *s)
+static uint64_t vtm_stats_now(VTMState *s)
 {
     VTMTiming *t = &s->core.timing;
 
     /* a record needs arrival times whatever the mode */
-    if (t->p.mode == VTM_TIMING_OFF && !s->recorder) {
+    if (t->p.mode == VTM_TIMING_OFF && !qatomic_read(&s->recorder)) {
         return 0;
     }
     return vtm_timing_ns_to_cycles(t, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
+}
+
+/*
+ * The fast path reads the clock before it logs, so two threads' requests
+ * may be logged out of time order: the model's clock never goes back.
+ */
+uint64_t vtm_stats_now_locked(VTMState *s)
+{
+    s->fast_last_time = MAX(s->fast_last_time, vtm_stats_now(s));
+    return s->fast_last_time;
+}
+
+/* The fast path's log ------------------------------------------------ */
+
+void vtm_stats_fast_init(VTMState *s)
+{
+    s->fast_log = g_new0(VTMFastEvent, VTM_FAST_LOG_SIZE);
+}
+
+bool vtm_stats_log_fast(VTMState *s, VTMAddressSpace *vas, uint16_t sid,
+                        uint64_t addr, bool is_write, bool ats)
+{
+    uint64_t head, time;
+    VTMFastEvent *ev;
+
+    if (!qatomic_read(&s->fast_logging)) {
+        return true;
+    }
+    time = vtm_stats_now(s);
+    do {
+        head = qatomic_read(&s->fast_head);
+        if (head - qatomic_load_acquire(&s->fast_tail) >= VTM_FAST_LOG_SIZE) {
+            return false;
+        }
+    } while (qatomic_cmpxchg(&s->fast_head, head, head + 1) != head);
+    ev = &s->fast_log[head % VTM_FAST_LOG_SIZE];
+    ev->vas = vas;
+    ev->addr = addr;
+    ev->time = time;
+    ev->is_write = is_write;
+    ev->ats = ats;
+    ev->sid = sid;
+    qatomic_store_release(&ev->ticket, head + 1);
+    return true;
+}
+
+/*
+ * A logged request, through the model as the translate hook would have
+ * run it.  Its DMA is done with the translation the fast path gave: a
+ * fault the model finds now (tables changed without an invalidation and
+ * the model's IOTLB had dropped the entry) is counted, not recorded.
+ */
+static void vtm_stats_run_fast_locked(VTMState *s, const VTMFastEvent *ev)
+{
+    VTMRequest req = {
+        .sid = ev->sid, .addr = ev->addr, .is_write = ev->is_write,
+        .ats = ev->ats,
+    };
+    VTMResult res VTM_NOINIT;
+
+    s->fast_last_time = MAX(s->fast_last_time, ev->time);
+    req.time = s->fast_last_time;
+    vtm_core_translate(&s->core, &req, &res, NULL);
+    vtm_stats_translated_locked(s, ev->vas, &req, &res);
+}
+
+/*
+ * Runs the log up to the first request still being written (its logger
+ * was preempted between taking its place and writing it: the rest waits
+ * for the next drain, as a request arriving a little later would).
+ */
+static void vtm_stats_drain_locked(VTMState *s)
+{
+    uint64_t tail = s->fast_tail;
+
+    while (tail != qatomic_read(&s->fast_head)) {
+        VTMFastEvent ev, *slot = &s->fast_log[tail % VTM_FAST_LOG_SIZE];
+
+        if (qatomic_load_acquire(&slot->ticket) != tail + 1) {
+            break;
+        }
+        ev = *slot;
+        qatomic_store_release(&s->fast_tail, ++tail);
+        vtm_stats_run_fast_locked(s, &ev);
+    }
+}
+
+void vtm_lock(VTMState *s)
+{
+    qemu_mutex_lock(&s->lock);
+    if (s->fast_log) {
+        vtm_stats_drain_locked(s);
+    }
+}
+
+static void vtm_stats_fast_update_locked(VTMState *s)
+{
+    /*
+     * timing=off keeps no figures of translations, so with no record to
+     * write the model needs to see no request the fast path answered:
+     * only the caches' own probe counts and LRU order miss them.
+     */
+    qatomic_set(&s->fast_logging,
+                s->core.timing.p.mode != VTM_TIMING_OFF || s->recorder);
+    qatomic_set(&s->fast_usable, s->fast_path && s->fast_log &&
+                s->core.timing.p.mode != VTM_TIMING_STALL &&
+                !(s->perfmon && vtm_perfmon_counting(&s->pm)));
+}
+
+void vtm_unlock(VTMState *s)
+{
+    qatomic_set(&s->fast_gen, s->fast_gen + 1);
+    vtm_stats_fast_update_locked(s);
+    qemu_mutex_unlock(&s->lock);
+}
+
+void vtm_unlock_translated(VTMState *s)
+{
+    vtm_stats_fast_update_locked(s);
+    qemu_mutex_unlock(&s->lock);
 }
 
 void vtm_stats_inv_locked(VTMState *s, const VTMInvOp *op, uint64_t now)
@@ -451,6 +572,9 @@ static QDict *vtm_json_unit_locked(VTMState *s)
         qdict_put_int(fsl, key, s->fs_levels[level]);
     }
     qdict_put(d, "first-stage-levels", fsl);
+    /* requests answered without the lock: the model saw each (vtm_lock) */
+    qdict_put_int(d, "fast-path-hits",
+                  qatomic_read(&s->fast_head) - s->fast_hits_base);
 
     qdict_put_int(inv, "context-cache-global",
                   st->inv_cc_gran[VTM_INV_GLOBAL]);
@@ -579,10 +703,10 @@ static void vtm_stats_get(Object *obj, Visitor *v, const char *name,
         qdict_put(d, "record", vtm_json_record(s->recorder));
     }
     if (s->spaces) {            /* realized */
-        qemu_mutex_lock(&s->lock);
+        vtm_lock(s);
         qdict_put(d, "unit", vtm_json_unit_locked(s));
         qdict_put(d, "requesters", vtm_json_requesters_locked(s));
-        qemu_mutex_unlock(&s->lock);
+        vtm_unlock(s);
     }
     visit_type_any(v, name, (QObject **)&d, errp);
     qobject_unref(d);
@@ -601,6 +725,7 @@ static void vtm_stats_reset_locked(VTMState *s)
 
     vtm_timing_reset_counters(&s->core.timing);
     memset(&s->core.stats, 0, sizeof(s->core.stats));
+    s->fast_hits_base = s->fast_head;
     memset(s->fs_levels, 0, sizeof(s->fs_levels));
     vtm_cache_reset_stats(s->core.pasid_cache);
     vtm_cache_reset_stats(s->core.iotlb);
@@ -631,9 +756,9 @@ static void vtm_stats_reset_set(Object *obj, bool value, Error **errp)
     if (!value || !s->spaces) {
         return;
     }
-    qemu_mutex_lock(&s->lock);
+    vtm_lock(s);
     vtm_stats_reset_locked(s);
-    qemu_mutex_unlock(&s->lock);
+    vtm_unlock(s);
     trace_vtm_stats_reset();
 }
 

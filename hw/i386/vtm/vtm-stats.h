@@ -9,6 +9,34 @@
 
 #include "hw/i386/vtm.h"
 
+/*
+ * The unit's lock.  Requests the fast path answered without it
+ * (vtm-as.c) wait in a log, and vtm_lock() runs them through the model,
+ * statistics and record first, in the order they were logged: the model
+ * sees every request, in order, as if each had taken the lock.
+ * vtm_unlock() voids the fast path's entries (whatever was done under
+ * the lock may change a translation) and says whether the fast path may
+ * answer at all: not with timing=stall (each DMA waits for its own
+ * latency) nor while performance counters count (their overflow
+ * interrupts are the guest's to see at once).  Only the translate hook,
+ * which changes no translation, drops the lock without voiding them
+ * (vtm_unlock_translated()).
+ */
+void vtm_lock(VTMState *s);
+void vtm_unlock(VTMState *s);
+void vtm_unlock_translated(VTMState *s);
+
+/*
+ * Without the lock: logs a request of sid that the fast path answered
+ * (not with timing=off and no record: nothing would use it).  False when
+ * the log is full: then take the lock instead.
+ */
+bool vtm_stats_log_fast(VTMState *s, VTMAddressSpace *vas, uint16_t sid,
+                        uint64_t addr, bool is_write, bool ats);
+
+/* Allocates the log (realize; a unit lives as long as its machine). */
+void vtm_stats_fast_init(VTMState *s);
+
 /* The read-only stats and write-only stats-reset properties. */
 void vtm_stats_class_init(ObjectClass *klass);
 

@@ -32,6 +32,34 @@ typedef struct VTMNotifyView {
     uint64_t root;
 } VTMNotifyView;
 
+/*
+ * One translation the fast path may give without the unit's lock
+ * (vtm-as.c): written under the lock, read without it, seq odd while
+ * written.  Valid while gen is the unit's fast_gen.
+ */
+typedef struct VTMFastEntry {
+    uint32_t seq;
+    uint32_t gen;
+    uint64_t iova;              /* of the translation's page */
+    uint64_t addr_mask;
+    uint64_t translated;
+    uint8_t perm;               /* IOMMU_RO/WO/RW it may answer */
+} VTMFastEntry;
+
+#define VTM_FAST_ENTRIES        16      /* per requester, by 4 KiB page */
+#define VTM_FAST_LOG_SIZE       4096    /* requests logged, per unit */
+
+/* A request the fast path answered, for the model to see (vtm-stats.c). */
+typedef struct VTMFastEvent {
+    uint64_t ticket;            /* its place in the log + 1, once written */
+    struct VTMAddressSpace *vas;
+    uint64_t addr;
+    uint64_t time;
+    uint16_t sid;
+    bool is_write;
+    bool ats;
+} VTMFastEvent;
+
 /* The DMA view of one requester (bus, devfn). */
 typedef struct VTMAddressSpace {
     VTMState *vtm;
@@ -62,6 +90,8 @@ typedef struct VTMAddressSpace {
 
     VTMCounters stats;          /* this requester's (vtm-stats.c), locked */
     GHashTable *pasid_stats;    /* scalable mode: PASID -> its counts */
+
+    VTMFastEntry fast[VTM_FAST_ENTRIES];    /* vtm-as.c */
 } VTMAddressSpace;
 
 struct VTMState {
@@ -75,8 +105,27 @@ struct VTMState {
     /* Register storage (little-endian bytes); behaviour in vtm-mmio.c. */
     uint8_t regs[VTM_REG_WINDOW_SIZE];
 
-    /* Serialises register side effects, translation and fault logging. */
+    /*
+     * Serialises register side effects, translation and fault logging:
+     * vtm_lock() and vtm_unlock() (vtm-stats.h).
+     */
     QemuMutex lock;
+    /*
+     * The fast path (vtm-as.c): repeated translations answered without
+     * the lock, logged for the model in order (vtm-stats.c).  fast_gen
+     * and fast_usable change under the lock and are read without it;
+     * fast_head is taken by the lock-free loggers, fast_tail under the
+     * lock.
+     */
+    bool fast_path;             /* property */
+    bool fast_usable;
+    bool fast_logging;          /* the model must see what it answers */
+    uint32_t fast_gen;
+    uint64_t fast_head;
+    uint64_t fast_tail;
+    uint64_t fast_last_time;    /* the model's clock never goes back */
+    uint64_t fast_hits_base;    /* fast_head at the last stats-reset */
+    VTMFastEvent *fast_log;
     VTMCore core;
     VTMMemOps mem;
     AddressSpace *dma_as;       /* where tables and status writes go */
