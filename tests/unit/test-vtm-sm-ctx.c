@@ -40,7 +40,7 @@ static void env_init(Env *e)
     e->lim = (VTMCtxLimits) {
         .sagaw = BIT(1) | BIT(2), .haw = HAW, .pt_supported = true,
         .dt_supported = true, .fs_supported = true, .ss_supported = true,
-        .nest_supported = true, .fl5lp = true, .pss = 19,
+        .nest_supported = true, .srs = true, .fl5lp = true, .pss = 19,
     };
     e->ctx = (VtmtSmCtx) {
         .pasid_dir = PASID_DIR, .pdts = 7, .paside = true,

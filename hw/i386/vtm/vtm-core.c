@@ -49,6 +49,8 @@ void vtm_core_default_config(VTMCoreConfig *cfg)
     cfg->sllps = VTM_SLLPS_2M | VTM_SLLPS_1G;
     cfg->pt_supported = true;
     cfg->dt_supported = false;
+    /* the PASID entry's SRE is usable unless a device clears this */
+    cfg->srs = true;
     cfg->iotlb = iotlb;
     cfg->ctx_cache = ctx_cache;
     for (level = 2; level <= VTM_MAX_LEVELS; level++) {
@@ -156,6 +158,7 @@ void vtm_core_init(VTMCore *c, const VTMCoreConfig *cfg,
     c->lim.nest_supported = cfg->nest_supported;
     c->lim.slads = cfg->slads;
     c->lim.ers = cfg->ers;
+    c->lim.srs = cfg->srs;
     c->lim.prs = cfg->prs;
     c->lim.snoop_control = cfg->snoop_control;
     c->lim.fl5lp = cfg->fl5lp;

@@ -72,6 +72,7 @@ typedef struct VTMCoreConfig {
     bool fl1gp;                 /* CAP.FL1GP: first-stage 1G pages */
     bool fl5lp;                 /* CAP.FL5LP: first-stage 5 levels */
     bool ers;                   /* ECAP.ERS: execute requests */
+    bool srs;                   /* ECAP.SRS: supervisor requests */
     bool prs;                   /* ECAP.PRS: page requests */
     bool slads;                 /* ECAP.SSADS (SLADS): second-stage A/D */
     uint8_t pss;                /* ECAP.PSS: PASIDs of pss + 1 bits */

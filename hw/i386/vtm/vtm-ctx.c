@@ -321,6 +321,10 @@ static bool vtm_pasid_rsvd(const uint64_t q[VTM_PASID_ENTRY_QWORDS],
     if (!lim->ers) {
         q2 |= R_PASID_Q2_ERE_MASK;
     }
+    if (!lim->srs) {
+        /* 9.6: SRE is reserved without ECAP.SRS */
+        q2 |= R_PASID_Q2_SRE_MASK;
+    }
     for (i = 3; i < VTM_PASID_ENTRY_QWORDS; i++) {
         if (q[i]) {
             return true;

@@ -73,6 +73,7 @@ typedef struct VTMCtxLimits {
     bool nest_supported;        /* ECAP.NEST: PGTT nested */
     bool slads;                 /* ECAP.SLADS: SSADE allowed */
     bool ers;                   /* ECAP.ERS: ERE allowed */
+    bool srs;                   /* ECAP.SRS: SRE allowed */
     bool prs;                   /* ECAP.PRS: PRE allowed */
     bool snoop_control;         /* ECAP.SC: PGSNP allowed */
     bool fl5lp;                 /* CAP.FL5LP: FSPM 5-level allowed */

@@ -19,6 +19,7 @@
 #include "vtm-irq.h"
 #include "vtm-notify.h"
 #include "vtm-stats.h"
+#include "vtm-pri.h"
 #include "trace.h"
 
 static VTMQiLimits vtm_inv_qi_limits(VTMState *s)
@@ -246,16 +247,20 @@ static void vtm_inv_qi_apply_locked(VTMState *s, const VTMInvOp *op,
 /*
  * Fetches and decodes the descriptor at head: 128 bits, or 256 with
  * IQA.DW=1 (6.5.2); a 256-bit type in a 128-bit queue is IQEI 5.
- * VTM_IQEI_NONE and op filled, or the error to report.
+ * VTM_IQEI_NONE and op filled, or the error to report.  A page group
+ * response (type 9, 7.7.1) is not an invalidation: it is delivered to
+ * the requester here and *done set.
  */
 static uint8_t vtm_inv_qi_fetch_locked(VTMState *s, uint64_t base,
                                        uint64_t head, unsigned width,
-                                       const VTMQiLimits *lim, VTMInvOp *op)
+                                       const VTMQiLimits *lim, VTMInvOp *op,
+                                       bool *done)
 {
     uint64_t desc[VTM_QI_DESC_QWORDS_MAX];
     unsigned i, nqw = width / 64;
     uint8_t iqei;
 
+    *done = false;
     if (!s->mem.read(s->mem.opaque, base + head, desc, nqw * 8)) {
         return VTM_IQEI_FETCH;
     }
@@ -263,7 +268,12 @@ static uint8_t vtm_inv_qi_fetch_locked(VTMState *s, uint64_t base,
         desc[i] = le64_to_cpu(desc[i]);
     }
     trace_vtm_qi_desc(head, desc[0], desc[1]);
-    iqei = vtm_qi_decode_wide(desc, width, lim, op);
+    if (vtm_pri_is_response(s, desc, width)) {
+        *done = vtm_pri_response_locked(s, desc);
+        iqei = *done ? VTM_IQEI_NONE : VTM_IQEI_RSVD;
+    } else {
+        iqei = vtm_qi_decode_wide(desc, width, lim, op);
+    }
     if (iqei != VTM_IQEI_NONE) {
         qemu_log_mask(LOG_GUEST_ERROR, "vtm: invalid %u-bit invalidation "
                       "descriptor 0x%016" PRIx64 " 0x%016" PRIx64 "%s at "
@@ -309,14 +319,17 @@ void vtm_inv_qi_process_locked(VTMState *s, VTMOutbox *out)
     now = vtm_stats_now_locked(s);
     for (n = 0; head != tail && n < qsize / dsize; n++) {
         VTMInvOp op;
+        bool done;
         uint8_t iqei = vtm_inv_qi_fetch_locked(s, base, head, width, &lim,
-                                               &op);
+                                               &op, &done);
 
         if (iqei != VTM_IQEI_NONE) {
             vtm_inv_qi_error_locked(s, iqei, out);
             return;
         }
-        vtm_inv_qi_apply_locked(s, &op, now, out);
+        if (!done) {
+            vtm_inv_qi_apply_locked(s, &op, now, out);
+        }
         head = (head + dsize) % qsize;
         vtm_set64(s, A_IQH, head);
     }

@@ -22,6 +22,7 @@
 #include "vtm-notify.h"
 #include "vtm-as.h"
 #include "vtm-pmu.h"
+#include "vtm-pri.h"
 #include "trace.h"
 
 /* Side effect of a write: written holds the bits of this access only. */
@@ -171,6 +172,15 @@ static void vtm_iectl_write(VTMState *s, hwaddr base, uint64_t old,
     vtm_fault_iectl_written_locked(s, out);
 }
 
+/* 11.4.11: PQH, PQT, PQA, PRS, PECTL go through the queue model */
+static void vtm_prq_reg_write(VTMState *s, hwaddr base, uint64_t old,
+                              uint64_t written, uint64_t mask, VTMOutbox *out)
+{
+    const VTMRegInfo *r = vtm_regs_find(s, base, &base);
+
+    vtm_pri_reg_written_locked(s, r->id, written & mask, out);
+}
+
 /* What a write does beyond storing, by register (NULL: nothing). */
 static const VTMRegWriteFn vtm_mmio_effects[VTM_REG__MAX] = {
     [VTM_REG_GCMD] = vtm_gcmd_write,
@@ -185,6 +195,11 @@ static const VTMRegWriteFn vtm_mmio_effects[VTM_REG__MAX] = {
     [VTM_REG_IRTA] = vtm_irta_write,
     [VTM_REG_IOTLB] = vtm_iotlb_write,
     [VTM_REG_FRCD_HI] = vtm_frcd_hi_write,
+    [VTM_REG_PQH] = vtm_prq_reg_write,
+    [VTM_REG_PQT] = vtm_prq_reg_write,
+    [VTM_REG_PQA] = vtm_prq_reg_write,
+    [VTM_REG_PRS] = vtm_prq_reg_write,
+    [VTM_REG_PECTL] = vtm_prq_reg_write,
 };
 
 /* Applies the part of an access [addr, end) that falls in one register. */

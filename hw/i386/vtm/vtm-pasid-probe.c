@@ -12,6 +12,20 @@
  *   qom-get probe request  ->  "FR ADDR PERM STAGE" (hex fault reason,
  *       hex translated address, VTM_PERM_* and VTMStage in decimal)
  *
+ * DMA with a PASID: the request translated as above, then 8 bytes read
+ * or written (w in FLAGS) at the output address in the unit's DMA view:
+ *   qom-set probe dma "SID PASID ADDR FLAGS VALUE"   (hex VALUE)
+ *   qom-get probe dma  ->  "FR VALUE" (the value read or written)
+ *
+ * Page requests (PCIe PRI, VT-d 7.5), as an endpoint whose ATS
+ * translation found no usable mapping sends one (last of its group):
+ *   qom-set probe page-request "SID PASID ADDR FLAGS PRGI"
+ *   qom-get probe page-request  ->  queued, overflow, dropped,
+ *       "fault FR" or unsupported
+ *   qom-get probe page-response  ->  "N RC PRGI RID PASID" (hex): the
+ *       count of page group responses received and the last one's
+ *       fields ("0" before the first); the device then retries.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
@@ -21,6 +35,7 @@
 #include "hw/qdev-core.h"
 #include "hw/i386/x86-iommu.h"
 #include "vtm-as.h"
+#include "vtm-pri.h"
 
 #define TYPE_VTM_PASID_PROBE "x-vtm-pasid-probe"
 OBJECT_DECLARE_SIMPLE_TYPE(VTMPasidProbe, VTM_PASID_PROBE)
@@ -28,6 +43,11 @@ OBJECT_DECLARE_SIMPLE_TYPE(VTMPasidProbe, VTM_PASID_PROBE)
 struct VTMPasidProbe {
     DeviceState parent_obj;
     char *result;
+    char *dma_result;
+    char *prq_result;
+    VTMPriSink sink;            /* page group responses, under vtm's lock */
+    uint64_t responses;
+    VTMPgrpResp last;
 };
 
 static bool vtm_pasid_probe_flags(const char *flags, VTMRequest *req)
@@ -54,23 +74,28 @@ static bool vtm_pasid_probe_flags(const char *flags, VTMRequest *req)
     return true;
 }
 
+/*
+ * "SID PASID ADDR FLAGS" and, with extra, one more hex field into
+ * *extra (the DMA value, the page request group index).
+ */
 static bool vtm_pasid_probe_parse(const char *request, VTMRequest *req,
-                                  Error **errp)
+                                  uint64_t *extra, Error **errp)
 {
     g_auto(GStrv) part = g_strsplit(request, " ", -1);
     uint64_t sid, pasid = 0, addr;
 
     memset(req, 0, sizeof(*req));
-    if (g_strv_length(part) != 4 ||
+    if (g_strv_length(part) != (extra ? 5 : 4) ||
+        (extra && qemu_strtou64(part[4], NULL, 16, extra)) ||
         qemu_strtou64(part[0], NULL, 16, &sid) || sid > UINT16_MAX ||
         (strcmp(part[1], "none") &&
          (qemu_strtou64(part[1], NULL, 16, &pasid) ||
           pasid > VTM_PASID_MAX)) ||
         qemu_strtou64(part[2], NULL, 16, &addr) ||
         !vtm_pasid_probe_flags(part[3], req)) {
-        error_setg(errp, "x-vtm-pasid-probe: property 'request' wants "
-                   "\"SID PASID ADDR FLAGS\" (hex; PASID may be none; "
-                   "FLAGS of r, w, p, x), got '%s'", request);
+        error_setg(errp, "x-vtm-pasid-probe: wants \"SID PASID ADDR "
+                   "FLAGS%s\" (hex; PASID may be none; FLAGS of r, w, p, "
+                   "x), got '%s'", extra ? " VALUE" : "", request);
         return false;
     }
     req->sid = sid;
@@ -84,22 +109,33 @@ static bool vtm_pasid_probe_parse(const char *request, VTMRequest *req,
     return true;
 }
 
+static VTMState *vtm_pasid_probe_unit(Error **errp)
+{
+    X86IOMMUState *iommu = x86_iommu_get_default();
+
+    if (!iommu || !object_dynamic_cast(OBJECT(iommu), TYPE_VTM_IOMMU)) {
+        error_setg(errp, "x-vtm-pasid-probe: the machine has no vtm-iommu");
+        return NULL;
+    }
+    return VTM_IOMMU(iommu);
+}
+
 static void vtm_pasid_probe_set(Object *obj, const char *request,
                                 Error **errp)
 {
     VTMPasidProbe *p = VTM_PASID_PROBE(obj);
-    X86IOMMUState *iommu = x86_iommu_get_default();
+    VTMState *s;
     VTMRequest req;
     VTMResult res;
 
-    if (!vtm_pasid_probe_parse(request, &req, errp)) {
+    if (!vtm_pasid_probe_parse(request, &req, NULL, errp)) {
         return;
     }
-    if (!iommu || !object_dynamic_cast(OBJECT(iommu), TYPE_VTM_IOMMU)) {
-        error_setg(errp, "x-vtm-pasid-probe: the machine has no vtm-iommu");
+    s = vtm_pasid_probe_unit(errp);
+    if (!s) {
         return;
     }
-    vtm_as_probe_translate(VTM_IOMMU(iommu), &req, &res);
+    vtm_as_probe_translate(s, &req, &res);
     g_free(p->result);
     p->result = g_strdup_printf("%x %" PRIx64 " %u %u",
                                 res.fault.reason, res.translated, res.perm,
@@ -113,9 +149,131 @@ static char *vtm_pasid_probe_get(Object *obj, Error **errp)
     return g_strdup(p->result ?: "");
 }
 
+/*
+ * DMA with a PASID: translated by the unit (faults recorded as for any
+ * DMA), then done at the output address in the unit's DMA view, as the
+ * endpoint's translated request would be.
+ */
+static void vtm_pasid_probe_dma_set(Object *obj, const char *request,
+                                    Error **errp)
+{
+    VTMPasidProbe *p = VTM_PASID_PROBE(obj);
+    uint64_t value = 0, le;
+    VTMState *s;
+    VTMRequest req;
+    VTMResult res;
+    MemTxResult tx = MEMTX_OK;
+
+    if (!vtm_pasid_probe_parse(request, &req, &value, errp)) {
+        return;
+    }
+    s = vtm_pasid_probe_unit(errp);
+    if (!s) {
+        return;
+    }
+    vtm_as_probe_translate(s, &req, &res);
+    if (res.fault.reason == VTM_FR_NONE) {
+        /* untranslated (TE clear) results carry no page size: 4 KiB */
+        uint64_t mask = res.addr_mask ? res.addr_mask : VTM_PAGE_SIZE - 1;
+        hwaddr pa = (res.translated & ~mask) | (req.addr & mask);
+
+        le = cpu_to_le64(value);
+        tx = address_space_rw(s->dma_as, pa, MEMTXATTRS_UNSPECIFIED, &le,
+                              sizeof(le), req.is_write);
+        value = req.is_write ? value : le64_to_cpu(le);
+    }
+    g_free(p->dma_result);
+    p->dma_result = g_strdup_printf("%x %" PRIx64, res.fault.reason,
+                                    tx == MEMTX_OK ? value : 0);
+}
+
+static char *vtm_pasid_probe_dma_get(Object *obj, Error **errp)
+{
+    VTMPasidProbe *p = VTM_PASID_PROBE(obj);
+
+    return g_strdup(p->dma_result ?: "");
+}
+
+/* Under vtm's lock: only record (vtm-pri.h). */
+static void vtm_pasid_probe_respond(VTMPriSink *sink,
+                                    const VTMPgrpResp *resp)
+{
+    VTMPasidProbe *p = container_of(sink, VTMPasidProbe, sink);
+
+    p->responses++;
+    p->last = *resp;
+}
+
+static const char *const vtm_pasid_probe_outcomes[] = {
+    [VTM_PRI_QUEUED] = "queued",
+    [VTM_PRI_OVERFLOW] = "overflow",
+    [VTM_PRI_DROPPED] = "dropped",
+    [VTM_PRI_UNSUPPORTED] = "unsupported",
+};
+
+static void vtm_pasid_probe_prq_set(Object *obj, const char *request,
+                                    Error **errp)
+{
+    VTMPasidProbe *p = VTM_PASID_PROBE(obj);
+    uint64_t prgi;
+    VTMState *s;
+    VTMRequest req;
+    VTMPageReq pr;
+    VTMFaultReason fr;
+    VTMPriOutcome o;
+
+    if (!vtm_pasid_probe_parse(request, &req, &prgi, errp)) {
+        return;
+    }
+    s = vtm_pasid_probe_unit(errp);
+    if (!s) {
+        return;
+    }
+    if (!p->sink.respond) {
+        p->sink.respond = vtm_pasid_probe_respond;
+        vtm_pri_set_sink(s, &p->sink);
+    }
+    pr = (VTMPageReq) {
+        .rid = req.sid, .has_pasid = req.has_pasid, .pasid = req.pasid,
+        .exec = req.exec, .priv = req.priv, .rd = !req.is_write,
+        .wr = req.is_write, .lpig = true, .prgi = prgi & 0x1ff,
+        .addr = req.addr & ~(VTM_PAGE_SIZE - 1),
+    };
+    o = vtm_pri_request(s, &pr, &fr);
+    g_free(p->prq_result);
+    if (o == VTM_PRI_FAULT) {
+        p->prq_result = g_strdup_printf("fault %x", fr);
+    } else {
+        p->prq_result = g_strdup(vtm_pasid_probe_outcomes[o]);
+    }
+}
+
+static char *vtm_pasid_probe_prq_get(Object *obj, Error **errp)
+{
+    VTMPasidProbe *p = VTM_PASID_PROBE(obj);
+
+    return g_strdup(p->prq_result ?: "");
+}
+
+static char *vtm_pasid_probe_resp_get(Object *obj, Error **errp)
+{
+    VTMPasidProbe *p = VTM_PASID_PROBE(obj);
+
+    if (!p->responses) {
+        return g_strdup("0");
+    }
+    return g_strdup_printf("%" PRIx64 " %x %x %x %x", p->responses,
+                           p->last.rc, p->last.prgi, p->last.rid,
+                           p->last.pasid);
+}
+
 static void vtm_pasid_probe_finalize(Object *obj)
 {
-    g_free(VTM_PASID_PROBE(obj)->result);
+    VTMPasidProbe *p = VTM_PASID_PROBE(obj);
+
+    g_free(p->result);
+    g_free(p->dma_result);
+    g_free(p->prq_result);
 }
 
 static void vtm_pasid_probe_class_init(ObjectClass *oc, void *data)
@@ -130,6 +288,21 @@ static void vtm_pasid_probe_class_init(ObjectClass *oc, void *data)
     object_class_property_set_description(oc, "request",
         "set \"SID PASID ADDR FLAGS\" to translate; read \"FR ADDR PERM "
         "STAGE\"");
+    object_class_property_add_str(oc, "dma", vtm_pasid_probe_dma_get,
+                                  vtm_pasid_probe_dma_set);
+    object_class_property_set_description(oc, "dma",
+        "set \"SID PASID ADDR FLAGS VALUE\" for 8 bytes of DMA; read "
+        "\"FR VALUE\"");
+    object_class_property_add_str(oc, "page-request",
+                                  vtm_pasid_probe_prq_get,
+                                  vtm_pasid_probe_prq_set);
+    object_class_property_set_description(oc, "page-request",
+        "set \"SID PASID ADDR FLAGS PRGI\" to send a page request; read "
+        "what became of it");
+    object_class_property_add_str(oc, "page-response",
+                                  vtm_pasid_probe_resp_get, NULL);
+    object_class_property_set_description(oc, "page-response",
+        "\"N RC PRGI RID PASID\": responses received and the last one");
 }
 
 static const TypeInfo vtm_pasid_probe_type = {

@@ -162,7 +162,22 @@ static const VTMRegInfo vtm_regs[] = {
     REG(IVA, 8, 0, R_IVA_ADDR_MASK | R_IVA_IH_MASK | R_IVA_AM_MASK, 0),
     REG(IOTLB, 8, 0, R_IOTLB_DID_MASK | R_IOTLB_DW_MASK | R_IOTLB_DR_MASK |
         R_IOTLB_IIRG_MASK | R_IOTLB_IVT_MASK, 0),
+    /* 11.4.11: page requests, with ECAP.PRS only (vtm-pri.c) */
+    REG(PQH, 8, 0, R_PQH_PQH_MASK, 0),
+    REG(PQT, 8, 0, R_PQT_PQT_MASK, 0),
+    REG(PQA, 8, 0, R_PQA_PQA_MASK | R_PQA_PQS_MASK, 0),
+    REG(PRS, 4, 0, 0, R_PRS_PPR_MASK | R_PRS_PRO_MASK),
+    REG(PECTL, 4, R_PECTL_IM_MASK, R_PECTL_IM_MASK, 0),
+    REG(PEDATA, 4, 0, LOW32, 0),
+    REG(PEADDR, 4, 0, LOW32 & ~3ULL, 0),
+    REG(PEUADDR, 4, 0, LOW32, 0),
 };
+
+/* Whether r exists on this unit: the page request ones need PRS. */
+static bool vtm_regs_present(VTMState *s, const VTMRegInfo *r)
+{
+    return s->cfg.prs || r->id < VTM_REG_PQH || r->id > VTM_REG_PEUADDR;
+}
 
 /* Fault recording registers, repeated nfr times from FRO (11.4.7.6). */
 static const VTMRegInfo vtm_frcd_lo = {
@@ -186,7 +201,8 @@ const VTMRegInfo *vtm_regs_find(VTMState *s, hwaddr off, hwaddr *base)
         return r;
     }
     for (i = 0; i < ARRAY_SIZE(vtm_regs); i++) {
-        if (off >= vtm_regs[i].offset &&
+        if (vtm_regs_present(s, &vtm_regs[i]) &&
+            off >= vtm_regs[i].offset &&
             off < vtm_regs[i].offset + vtm_regs[i].size) {
             *base = vtm_regs[i].offset;
             return &vtm_regs[i];
@@ -201,6 +217,9 @@ void vtm_regs_reset(VTMState *s)
 
     memset(s->regs, 0, sizeof(s->regs));
     for (i = 0; i < ARRAY_SIZE(vtm_regs); i++) {
+        if (!vtm_regs_present(s, &vtm_regs[i])) {
+            continue;
+        }
         vtm_regs_store(s, vtm_regs[i].offset, vtm_regs[i].size,
                        vtm_regs[i].reset);
     }

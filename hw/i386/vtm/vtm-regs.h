@@ -43,6 +43,14 @@ typedef enum VTMRegId {
     VTM_REG_IRTA,
     VTM_REG_IVA,
     VTM_REG_IOTLB,
+    VTM_REG_PQH,                /* page requests (ECAP.PRS, vtm-pri.c) */
+    VTM_REG_PQT,
+    VTM_REG_PQA,
+    VTM_REG_PRS,
+    VTM_REG_PECTL,
+    VTM_REG_PEDATA,
+    VTM_REG_PEADDR,
+    VTM_REG_PEUADDR,
     VTM_REG_FRCD_LO,            /* each fault recording register, nfr times */
     VTM_REG_FRCD_HI,
     VTM_REG__MAX,

@@ -17,7 +17,117 @@
 
 #include "qemu/osdep.h"
 #include "qapi/error.h"
+#include "qapi/visitor.h"
+#include "hw/qdev-properties.h"
 #include "vtm-sm.h"
+
+/*
+ * The capabilities scalable mode may add (docs/vtm.rst "Nested
+ * translation, page requests and dirty tracking"): each a bool property
+ * of its own, off by default, registered from this table so that the
+ * name, the field, the default and the help line are written once.
+ */
+typedef struct VTMSmSwitch {
+    const char *name;
+    size_t offset;              /* of the bool in VTMState */
+    const char *desc;
+} VTMSmSwitch;
+
+static const VTMSmSwitch vtm_sm_switches[] = {
+    { "nested", offsetof(VTMState, nested), "ECAP.NEST: nested (first "
+      "over second stage) PASID entries; needs both stages" },
+    { "ssads", offsetof(VTMState, ssads), "ECAP.SSADS: second-stage A/D "
+      "bits (dirty tracking) where a PASID entry sets SSADE" },
+    { "prs", offsetof(VTMState, prs), "ECAP.PRS: page requests, the page "
+      "request queue and page group responses; needs pasid-bits" },
+    { "ers", offsetof(VTMState, ers), "ECAP.ERS: execute requests (PASID "
+      "entries' ERE); needs pasid-bits" },
+    { "srs", offsetof(VTMState, srs), "ECAP.SRS: supervisor requests "
+      "(PASID entries' SRE, reserved without it); needs pasid-bits" },
+};
+
+static void vtm_sm_switch_get(Object *obj, Visitor *v, const char *name,
+                              void *opaque, Error **errp)
+{
+    const VTMSmSwitch *sw = opaque;
+    bool *field = (bool *)((uint8_t *)VTM_IOMMU(obj) + sw->offset);
+
+    visit_type_bool(v, name, field, errp);
+}
+
+static void vtm_sm_switch_set(Object *obj, Visitor *v, const char *name,
+                              void *opaque, Error **errp)
+{
+    const VTMSmSwitch *sw = opaque;
+    bool *field = (bool *)((uint8_t *)VTM_IOMMU(obj) + sw->offset);
+
+    if (DEVICE(obj)->realized) {
+        qdev_prop_set_after_realize(DEVICE(obj), name, errp);
+        return;
+    }
+    visit_type_bool(v, name, field, errp);
+}
+
+void vtm_sm_class_init(ObjectClass *klass)
+{
+    ObjectProperty *op;
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(vtm_sm_switches); i++) {
+        const VTMSmSwitch *sw = &vtm_sm_switches[i];
+
+        op = object_class_property_add(klass, sw->name, "bool",
+                                       vtm_sm_switch_get, vtm_sm_switch_set,
+                                       NULL, (void *)sw);
+        object_class_property_set_description(klass, sw->name, sw->desc);
+        object_property_set_default_bool(op, false);
+    }
+}
+
+/*
+ * What each switch needs; "" when it can be on.  Nested PASID entries
+ * walk both stages' tables (3.8); second-stage A/D live in second-stage
+ * leaves; execute and supervisor requests carry a PASID (the prefix
+ * holds the flags), and so do Linux's page requests (it enables its
+ * queue only on a unit with PASIDs).
+ */
+static const char *vtm_sm_switch_needs(VTMState *s, const char *name)
+{
+    if (!s->scalable_mode) {
+        return "scalable-mode=on";
+    }
+    if (!strcmp(name, "nested") && (!s->fs_enabled || !s->second_stage)) {
+        return "first-stage and second-stage both on";
+    }
+    if (!strcmp(name, "ssads") && !s->second_stage) {
+        return "second-stage=on";
+    }
+    if (strcmp(name, "nested") && strcmp(name, "ssads") && !s->pasid_bits) {
+        return "pasid-bits above 0";
+    }
+    return "";
+}
+
+static bool vtm_sm_check_switches(VTMState *s, Error **errp)
+{
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(vtm_sm_switches); i++) {
+        const VTMSmSwitch *sw = &vtm_sm_switches[i];
+        const char *needs;
+
+        if (!*(bool *)((uint8_t *)s + sw->offset)) {
+            continue;
+        }
+        needs = vtm_sm_switch_needs(s, sw->name);
+        if (*needs) {
+            error_setg(errp, "vtm-iommu: property '%s=on' needs %s",
+                       sw->name, needs);
+            return false;
+        }
+    }
+    return true;
+}
 
 /* Whether first-stage translation is offered, from the properties. */
 static bool vtm_sm_first_stage_auto(VTMState *s)
@@ -46,7 +156,7 @@ bool vtm_sm_check_properties(VTMState *s, Error **errp)
             return false;
         }
         s->fs_enabled = false;
-        return true;
+        return vtm_sm_check_switches(s, errp);
     }
     if (s->first_stage == ON_OFF_AUTO_ON && s->caching_mode) {
         error_setg(errp, "vtm-iommu: property 'first-stage=on' cannot be "
@@ -73,7 +183,7 @@ bool vtm_sm_check_properties(VTMState *s, Error **errp)
                    "unit", s->caching_mode ? " with caching-mode=on" : "");
         return false;
     }
-    return true;
+    return vtm_sm_check_switches(s, errp);
 }
 
 /* Scalable mode is reported only where DMA is translated at all. */
@@ -89,12 +199,13 @@ void vtm_sm_fill_core_config(VTMState *s)
     s->cfg.sm_supported = sm;
     s->cfg.fs_supported = sm && s->fs_enabled;
     s->cfg.ss_supported = sm && s->second_stage;
-    s->cfg.nest_supported = false;
+    s->cfg.nest_supported = sm && s->nested;
     s->cfg.fl1gp = s->cfg.fs_supported;
     s->cfg.fl5lp = s->cfg.fs_supported && s->aw_bits == 57;
-    s->cfg.ers = false;
-    s->cfg.prs = false;
-    s->cfg.slads = false;
+    s->cfg.ers = sm && s->ers;
+    s->cfg.srs = sm && s->srs;
+    s->cfg.prs = sm && s->prs;
+    s->cfg.slads = sm && s->ssads;
     s->cfg.pss = s->pasid_bits ? s->pasid_bits - 1 : 0;
 }
 
@@ -113,6 +224,11 @@ uint64_t vtm_sm_ecap_bits(VTMState *s, uint64_t ecap)
     ecap = FIELD_DP64(ecap, ECAP, SLTS, s->cfg.ss_supported);
     ecap = FIELD_DP64(ecap, ECAP, PASID, sm && s->pasid_bits);
     ecap = FIELD_DP64(ecap, ECAP, PSS, sm ? s->cfg.pss : 0);
+    ecap = FIELD_DP64(ecap, ECAP, NEST, s->cfg.nest_supported);
+    ecap = FIELD_DP64(ecap, ECAP, PRS, s->cfg.prs);
+    ecap = FIELD_DP64(ecap, ECAP, ERS, s->cfg.ers);
+    ecap = FIELD_DP64(ecap, ECAP, SRS, s->cfg.srs);
+    ecap = FIELD_DP64(ecap, ECAP, SLADS, s->cfg.slads);
     /* PASID-entry walks snoop, as every walk does (ECAP.C) */
     return FIELD_DP64(ecap, ECAP, SMPWC, sm);
 }

@@ -18,6 +18,12 @@
  */
 bool vtm_sm_check_properties(VTMState *s, Error **errp);
 
+/*
+ * The properties of the capabilities scalable mode adds (nested, ssads,
+ * prs, ers, srs), each with its default and help line.
+ */
+void vtm_sm_class_init(ObjectClass *klass);
+
 /* Whether the unit reports ECAP.SMTS. */
 bool vtm_sm_supported(VTMState *s);
 

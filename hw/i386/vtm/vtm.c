@@ -25,6 +25,7 @@
 #include "vtm-mmio.h"
 #include "vtm-pmu.h"
 #include "vtm-sm.h"
+#include "vtm-pri.h"
 
 /*
  * The host address width bounds the output addresses of table entries
@@ -118,6 +119,7 @@ static void vtm_realize(DeviceState *dev, Error **errp)
     vtm_irq_init(s);
     vtm_core_init(&s->core, &s->cfg, &s->mem);
     vtm_regs_reset(s);
+    vtm_pri_reset_locked(s);
     vtm_pmu_init(s);
     vtm_as_init(s);
 
@@ -140,6 +142,7 @@ static void vtm_reset_exit(Object *obj, ResetType type)
     vtm_fault_reset(s);
     vtm_ir_reset(&s->ir);
     vtm_pmu_reset_locked(s);
+    vtm_pri_reset_locked(s);
     s->translation_enabled = false;
     vtm_notify_translation_locked(s);
     vtm_unlock(s);
@@ -156,6 +159,7 @@ static int vtm_post_load(void *opaque, int version_id)
     vtm_core_set_root(&s->core, s->migrated_root);
     s->translation_enabled = FIELD_EX32(vtm_get32(s, A_GSTS), GSTS, TES);
     vtm_irq_post_load_locked(s);
+    vtm_pri_post_load_locked(s);
     vtm_notify_translation_locked(s);
     vtm_unlock(s);
     vtm_as_switch_all(s);
@@ -267,6 +271,7 @@ static void vtm_class_init(ObjectClass *klass, void *data)
                                               vtm_property_help[i][1]);
     }
     vtm_props_class_init(klass);
+    vtm_sm_class_init(klass);
     vtm_stats_class_init(klass);
     dc->hotpluggable = false;
     device_class_set_parent_realize(dc, vtm_prerealize, &vc->parent_realize);

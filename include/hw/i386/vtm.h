@@ -147,6 +147,11 @@ struct VTMState {
     bool second_stage;          /* ECAP.SLTS */
     uint8_t pasid_bits;         /* ECAP.PASID/PSS; 0: no PASID */
     bool fs_enabled;            /* first_stage resolved at realize */
+    bool nested;                /* ECAP.NEST */
+    bool ssads;                 /* ECAP.SSADS (SLADS): second-stage A/D */
+    bool prs;                   /* ECAP.PRS: page requests (vtm-pri.c) */
+    bool ers;                   /* ECAP.ERS: execute requests */
+    bool srs;                   /* ECAP.SRS: supervisor requests */
     /* first-stage translations by table depth (vtm-stats.c), locked */
     uint64_t fs_levels[VTM_MAX_LEVELS + 1];
 
@@ -171,6 +176,10 @@ struct VTMState {
     MemoryRegion ioapic_window;
     AddressSpace ioapic_as;
     uint64_t migrated_irta;     /* IRTA latched by SIRTP, for vmstate */
+
+    /* Page requests (vtm-pri.c, core in vtm-prq.c), under lock */
+    VTMPrq prq;
+    struct VTMPriSink *pri_sink;    /* where page group responses go */
 
     /* Performance monitoring (vtm-pmu.c, core in vtm-perfmon.c), locked */
     bool perfmon;               /* property: CAP.ECMDS, ECAP.PMS */
