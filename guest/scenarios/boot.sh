@@ -66,6 +66,12 @@ if /bin/dmar-regs > /tmp/regs.txt; then
                     grep -q ' mode scalable (TTM 1) DW 1 ' /tmp/regs.txt
             fi
             ;;
+        vtm.prq=1)
+            # ECAP.PRS: Linux sets up its page request queue (PQA) and
+            # its interrupt (PEDATA/PEADDR) on a unit with PASIDs
+            check "page request queue enabled (dmar*-prq interrupt)" \
+                grep -q 'dmar[0-9]*-prq' /proc/interrupts
+            ;;
         esac
     done
 else

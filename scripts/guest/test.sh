@@ -23,6 +23,9 @@
 #     pt          boot+block with iommu=pt (pass-through PASID entries)
 #     boot-6.1    boot on Debian bookworm's 6.1 kernel, intel_iommu=sm_on
 #     block-6.1   block on the 6.1 kernel, sm_on (first stage)
+#     caps        boot+block with nested=on,prs=on,ssads=on,ers=on,srs=on
+#                 (ECAP.NEST, PRS, SSADS, ERS, SRS): Linux sets up its page
+#                 request queue (its dmar*-prq interrupt), DMA as in block
 #     la57        boot+block with -cpu max (5-level CPU paging) and
 #                 aw-bits=57 (CAP.FL5LP): first-stage tables of the depth
 #                 the guest picks (the stats say which)
@@ -80,6 +83,7 @@ declare -A TESTS=(
     [pt]="--append iommu=pt $SM --expect-stage pass-through boot,block"
     [boot-6.1]="$SM61 boot"
     [block-6.1]="$SM61 --expect-stage first block"
+    [caps]="--iommu-opts nested=on,prs=on,ssads=on,ers=on,srs=on --append vtm.prq=1 $SM --expect-stage first boot,block"
     [la57]="--iommu-opts aw-bits=57 $SM --expect-stage first boot,block -- -cpu max"
     [net]="$SM --expect-stage first net"
     [vfio]="$SM --expect-stage first+second vfio"
@@ -97,7 +101,7 @@ declare -A TESTS=(
     [legacy-vfio-cm]="$LEG --iommu-opts caching-mode=on vfio,vfio-fault"
     [legacy-ir-x2apic]="$LEG ir-x2apic -- -cpu max"
 )
-ORDER=(boot block strict lazy pt boot-6.1 block-6.1 la57 net net-vhost vfio
+ORDER=(boot block strict lazy pt boot-6.1 block-6.1 la57 caps net net-vhost vfio
        vfio-fault vfio-cm ir-x2apic legacy legacy-strict legacy-pt legacy-6.1
        legacy-io legacy-vfio-cm legacy-ir-x2apic)
 
@@ -118,6 +122,7 @@ cannot_run() {
     case "$1" in
     net-vhost) vhost_unusable ;;
     perfmon) [ "$iommu" = vtm ] || echo "vtm-iommu's performance monitoring" ;;
+    caps) [ "$iommu" = vtm ] || echo "vtm-iommu properties (nested, prs, ssads)" ;;
     legacy*) [ "$iommu" = vtm ] || echo "a vtm-iommu property (scalable-mode=off)" ;;
     esac
 }
