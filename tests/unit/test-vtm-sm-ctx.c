@@ -383,6 +383,20 @@ static void test_pte_rsvd(void)
         g_assert_cmphex(fetch_pasid(&e, PASID), ==, VTM_FR_SM_PTE_RSVD);
         env_destroy(&e);
     }
+    /* SRE is reserved without ECAP.SRS (9.6) */
+    {
+        Env e;
+
+        env_init(&e);
+        e.lim.srs = false;
+        env_write(&e, PASID);
+        g_assert_cmphex(fetch_pasid(&e, PASID), ==, VTM_FR_NONE);
+        xor64(&e, pe_addr(&e, PASID) + 16, R_PASID_Q2_SRE_MASK);
+        g_assert_cmphex(fetch_pasid(&e, PASID), ==, VTM_FR_SM_PTE_RSVD);
+        e.lim.srs = true;
+        g_assert_cmphex(fetch_pasid(&e, PASID), ==, VTM_FR_NONE);
+        env_destroy(&e);
+    }
     /* A table pointer the PGTT does not use is not checked (9.6). */
     {
         Env e;
