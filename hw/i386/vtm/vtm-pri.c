@@ -17,12 +17,13 @@
 #include "vtm-pri.h"
 #include "vtm-fault.h"
 #include "vtm-irq.h"
+#include "vtm-stats.h"
 
 void vtm_pri_set_sink(VTMState *s, VTMPriSink *sink)
 {
-    qemu_mutex_lock(&s->lock);
+    vtm_lock(s);
     s->pri_sink = sink;
-    qemu_mutex_unlock(&s->lock);
+    vtm_unlock(s);
 }
 
 /* The registers as the model holds them. */
@@ -172,7 +173,7 @@ VTMPriOutcome vtm_pri_request(VTMState *s, const VTMPageReq *req,
     bool fpd = false;
 
     *fr = VTM_FR_NONE;
-    qemu_mutex_lock(&s->lock);
+    vtm_lock(s);
     if (s->cfg.prs && s->translation_enabled) {
         *fr = vtm_core_page_request_check(&s->core, req, &fpd);
         if (*fr != VTM_FR_NONE) {
@@ -182,7 +183,7 @@ VTMPriOutcome vtm_pri_request(VTMState *s, const VTMPageReq *req,
             res = vtm_pri_post_locked(s, req, &out);
         }
     }
-    qemu_mutex_unlock(&s->lock);
+    vtm_unlock(s);
     vtm_irq_outbox_flush(s, &out);
     return res;
 }
