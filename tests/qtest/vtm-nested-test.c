@@ -568,6 +568,88 @@ static void test_prq_overflow(void)
     nt_stop(&t);
 }
 
+static void wait_migration(QTestState *qts, const char *want)
+{
+    g_autofree char *status = NULL;
+    int i;
+
+    for (i = 0; i < 6000; i++) {
+        QDict *rsp = qtest_qmp_assert_success_ref(qts,
+                                                  "{'execute': 'query-migrate'}");
+
+        g_free(status);
+        status = g_strdup(qdict_get_try_str(rsp, "status"));
+        qobject_unref(rsp);
+        if (status && (!strcmp(status, want) || !strcmp(status, "failed"))) {
+            break;
+        }
+        g_usleep(10 * 1000);
+    }
+    g_assert_cmpstr(status, ==, want);
+}
+
+/*
+ * The queue's state migrates: a request pending with its event held by
+ * IM; on the destination the event goes out when software unmasks it
+ * and the next request lands at the tail the source had reached.
+ */
+static void test_prq_migrate(void)
+{
+    static const uint32_t regs[] = {
+        A_PQH, A_PQT, A_PQA, A_PRS, A_PECTL, A_PEDATA, A_PEADDR,
+    };
+    g_autofree char *file = g_strdup_printf("%s/vtm-prq-migrate-%d.bin",
+                                            g_get_tmp_dir(), getpid());
+    g_autofree char *uri = g_strdup_printf("file:%s", file);
+    g_autofree char *r1 = NULL, *r2 = NULL, *r3 = NULL;
+    uint32_t before[ARRAY_SIZE(regs)];
+    QTestState *dst;
+    unsigned i;
+    NT t;
+
+    nt_start(&t, ",prs=on");
+    prq_setup(&t);
+    nt_enable(&t, true);
+    vtm_reg_wl(t.qts, A_PECTL, R_PECTL_IM_MASK);
+    r1 = page_request(&t, PASID_A, IOVA, "r", 1);
+    g_assert_cmpstr(r1, ==, "queued");
+    g_assert_cmphex(vtm_reg_rl(t.qts, A_PECTL), ==,
+                    R_PECTL_IM_MASK | R_PECTL_IP_MASK);
+    for (i = 0; i < ARRAY_SIZE(regs); i++) {
+        before[i] = vtm_reg_rl(t.qts, regs[i]);
+    }
+    qtest_qmp_assert_success(t.qts, "{'execute': 'stop'}");
+    qtest_qmp_assert_success(t.qts, "{'execute': 'migrate',"
+                             " 'arguments': { 'uri': %s } }", uri);
+    wait_migration(t.qts, "completed");
+    nt_stop(&t);
+
+    dst = qtest_initf("-M q35 -m 2G -nodefaults "
+                      "-device vtm-iommu,id=iommu,prs=on "
+                      "-device edu,addr=04.0,dma_mask=0xffffffffffffffff "
+                      "-device x-vtm-pasid-probe,id=probe -incoming defer");
+    qtest_qmp_assert_success(dst, "{'execute': 'migrate-incoming',"
+                             " 'arguments': { 'uri': %s } }", uri);
+    wait_migration(dst, "completed");
+    qtest_qmp_assert_success(dst, "{'execute': 'cont'}");
+    unlink(file);
+    memset(&t, 0, sizeof(t));
+    t.qts = dst;
+    for (i = 0; i < ARRAY_SIZE(regs); i++) {
+        g_assert_cmphex(vtm_reg_rl(dst, regs[i]), ==, before[i]);
+    }
+    vtm_reg_wl(dst, A_PECTL, 0);
+    g_assert_cmphex(qtest_readl(dst, PE_MSG_ADDR), ==, PE_DATA);
+    r2 = page_request(&t, PASID_A, IOVA + 0x1000, "w", 2);
+    g_assert_cmpstr(r2, ==, "queued");
+    g_assert_cmphex(vtm_reg_rq(dst, A_PQT), ==, 2 * PRQ_DESC);
+    g_assert_cmphex(FIELD_EX64(prq_read(&t, PRQ_DESC).q1, PRQ_Q1, PRGI),
+                    ==, 2);
+    r3 = page_response(&t);
+    g_assert_cmpstr(r3, ==, "0");
+    qtest_quit(dst);
+}
+
 /* SCT.8: page requests from a context without PRE are refused. */
 static void test_prq_refused(void)
 {
@@ -763,6 +845,9 @@ static void test_ers_srs(void)
                         VTM_FR_SM_PTE_SRE);
         g_assert_cmphex(probe_xlate(&t, "11", IOVA, "rx", &stage), ==,
                         VTM_FR_SM_PTE_ERE);
+        /* an ATS translation request needs the context's DTE (SCT.5) */
+        g_assert_cmphex(probe_xlate(&t, "11", IOVA, "rt", &stage), ==,
+                        VTM_FR_SM_CTX_DTE);
         nt_stop(&t);
     }
 }
@@ -843,6 +928,7 @@ int main(int argc, char **argv)
     qtest_add_func("/vtm-nested/prq/masked-event", test_prq_masked_event);
     qtest_add_func("/vtm-nested/prq/overflow", test_prq_overflow);
     qtest_add_func("/vtm-nested/prq/refused", test_prq_refused);
+    qtest_add_func("/vtm-nested/prq/migrate", test_prq_migrate);
     qtest_add_func("/vtm-nested/dma/nested", test_nested_dma);
     qtest_add_func("/vtm-nested/dma/nested-off", test_nested_off);
     qtest_add_func("/vtm-nested/dma/two-pasids", test_two_pasids);

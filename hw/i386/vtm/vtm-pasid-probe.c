@@ -8,7 +8,8 @@
  *   -device x-vtm-pasid-probe,id=probe
  *   qom-set probe request "SID PASID ADDR FLAGS"
  *       hex SID and ADDR, PASID in hex or "none", FLAGS of r (read),
- *       w (write), p (supervisor), x (execute)
+ *       w (write), p (supervisor), x (execute), t (an ATS translation
+ *       request rather than an untranslated one)
  *   qom-get probe request  ->  "FR ADDR PERM STAGE" (hex fault reason,
  *       hex translated address, VTM_PERM_* and VTMStage in decimal)
  *
@@ -67,6 +68,10 @@ static bool vtm_pasid_probe_flags(const char *flags, VTMRequest *req)
         case 'x':
             req->exec = true;
             break;
+        case 't':
+            /* an ATS translation request (needs the context's DTE) */
+            req->is_translation_req = true;
+            break;
         default:
             return false;
         }
@@ -95,7 +100,7 @@ static bool vtm_pasid_probe_parse(const char *request, VTMRequest *req,
         !vtm_pasid_probe_flags(part[3], req)) {
         error_setg(errp, "x-vtm-pasid-probe: wants \"SID PASID ADDR "
                    "FLAGS%s\" (hex; PASID may be none; FLAGS of r, w, p, "
-                   "x), got '%s'", extra ? " VALUE" : "", request);
+                   "x, t), got '%s'", extra ? " VALUE" : "", request);
         return false;
     }
     req->sid = sid;
