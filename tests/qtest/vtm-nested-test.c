@@ -431,6 +431,7 @@ static void test_prq_request_response(void)
     PrqDesc d;
     uint64_t val = 0x1122334455667788ULL;
     g_autofree char *r1 = NULL, *r2 = NULL, *r3 = NULL, *r4 = NULL;
+    QDict *st;
     NT t;
 
     nt_start(&t, ",prs=on");
@@ -494,6 +495,12 @@ static void test_prq_request_response(void)
         r4 = page_response(&t);
         g_assert_cmpstr(r4, ==, "1 0 15 20 11");
     }
+    st = vtm_qtest_stats(t.qts, UNIT);
+    g_assert_cmpint(stats_int(st, "unit/page-requests/queued"), ==, 1);
+    g_assert_cmpint(stats_int(st, "unit/page-requests/responses"), ==, 1);
+    g_assert_cmpint(stats_int(st, "unit/page-requests/events"), ==, 1);
+    g_assert_cmpint(stats_int(st, "unit/page-requests/pending"), ==, 0);
+    qobject_unref(st);
     nt_stop(&t);
 }
 
@@ -553,6 +560,20 @@ static void test_prq_overflow(void)
 
         g_assert_cmpstr(r, ==, "dropped");
         g_assert_cmpstr(resp, ==, "2 0 101 20 11");
+    }
+    {
+        QDict *st = vtm_qtest_stats(t.qts, UNIT);
+
+        g_assert_cmpint(stats_int(st, "unit/page-requests/queued"), ==,
+                        slots - 1);
+        g_assert_cmpint(stats_int(st, "unit/page-requests/overflows"), ==,
+                        1);
+        g_assert_cmpint(stats_int(st, "unit/page-requests/dropped"), ==, 1);
+        g_assert_cmpint(stats_int(st, "unit/page-requests/auto-responses"),
+                        ==, 2);
+        g_assert_cmpint(stats_int(st, "unit/page-requests/pending"), ==,
+                        slots - 1);
+        qobject_unref(st);
     }
     /* software drains the queue and clears PRO */
     vtm_reg_wq(t.qts, A_PQH, vtm_reg_rq(t.qts, A_PQT));

@@ -204,6 +204,7 @@ bool vtm_pri_response_locked(VTMState *s, const uint64_t qw[4])
     if (!vtm_pgrp_decode(qw, &resp)) {
         return false;
     }
+    s->prq.responses++;
     vtm_pri_deliver_locked(s, &resp);
     return true;
 }

@@ -83,6 +83,7 @@ typedef struct VTMPrq {
     uint64_t dropped;           /* requests refused while PRO was set */
     uint64_t auto_responses;    /* responses the unit sent itself */
     uint64_t events;            /* event interrupts sent */
+    uint64_t responses;         /* page group responses (the glue's) */
 } VTMPrq;
 
 /* Device reset: every register 0, IM set (11.4.11), counters kept. */

@@ -554,6 +554,22 @@ static QDict *vtm_json_interrupts_locked(VTMState *s)
     return d;
 }
 
+/* Page requests (ECAP.PRS, vtm-pri.c): what the queue saw. */
+static QDict *vtm_json_prq_locked(VTMState *s)
+{
+    const VTMPrq *q = &s->prq;
+    QDict *d = qdict_new();
+
+    qdict_put_int(d, "queued", q->queued);
+    qdict_put_int(d, "overflows", q->overflows);
+    qdict_put_int(d, "dropped", q->dropped);
+    qdict_put_int(d, "auto-responses", q->auto_responses);
+    qdict_put_int(d, "responses", q->responses);
+    qdict_put_int(d, "events", q->events);
+    qdict_put_int(d, "pending", vtm_prq_pending(q));
+    return d;
+}
+
 static QDict *vtm_json_unit_locked(VTMState *s)
 {
     const VTMCore *c = &s->core;
@@ -622,6 +638,9 @@ static QDict *vtm_json_unit_locked(VTMState *s)
     }
     qdict_put(d, "caches", caches);
     qdict_put(d, "interrupts", vtm_json_interrupts_locked(s));
+    if (c->cfg.prs) {
+        qdict_put(d, "page-requests", vtm_json_prq_locked(s));
+    }
     return d;
 }
 
@@ -735,6 +754,8 @@ static void vtm_stats_reset_locked(VTMState *s)
         vtm_cache_reset_stats(s->core.fs_psc.level[level]);
     }
     memset(&s->ir.stats, 0, sizeof(s->ir.stats));
+    s->prq.queued = s->prq.overflows = s->prq.dropped = 0;
+    s->prq.auto_responses = s->prq.responses = s->prq.events = 0;
     if (s->ir.iec) {
         vtm_cache_reset_stats(s->ir.iec);
     }
