@@ -12,7 +12,7 @@
  */
 
 #include "qemu/osdep.h"
-#include "qemu/log.h"
+#include "vtm-log.h"
 #include "vtm-inv.h"
 #include "vtm-regs.h"
 #include "vtm-fault.h"
@@ -109,8 +109,8 @@ void vtm_inv_ccmd_written_locked(VTMState *s, VTMOutbox *out)
 
     if (vtm_inv_qi_enabled(s)) {
         /* 6.5.2: with QI enabled the register interface must not be used */
-        qemu_log_mask(LOG_GUEST_ERROR, "vtm: CCMD written while queued "
-                      "invalidation is enabled (ignored)\n");
+        vtm_guest_error("vtm: CCMD written while queued "
+                        "invalidation is enabled (ignored)\n");
     } else if (vtm_qi_from_ccmd(ccmd, &op)) {
         trace_vtm_inv_cc(op.cc.gran, op.cc.did, op.cc.sid, op.cc.fm);
         vtm_stats_inv_locked(s, &op, vtm_stats_now_locked(s));
@@ -119,8 +119,8 @@ void vtm_inv_ccmd_written_locked(VTMState *s, VTMOutbox *out)
         vtm_inv_entries_changed_locked(s, &op, out);
         done = op.cc.gran;
     } else {
-        qemu_log_mask(LOG_GUEST_ERROR, "vtm: CCMD with reserved "
-                      "granularity 0x%" PRIx64 "\n", ccmd);
+        vtm_guest_error("vtm: CCMD with reserved "
+                        "granularity 0x%" PRIx64 "\n", ccmd);
     }
     ccmd = FIELD_DP64(ccmd, CCMD, CAIG, done);
     vtm_set64(s, A_CCMD, FIELD_DP64(ccmd, CCMD, ICC, 0));
@@ -136,8 +136,8 @@ void vtm_inv_iotlb_written_locked(VTMState *s, VTMOutbox *out)
     uint8_t done = 0;
 
     if (vtm_inv_qi_enabled(s)) {
-        qemu_log_mask(LOG_GUEST_ERROR, "vtm: IOTLB register written while "
-                      "queued invalidation is enabled (ignored)\n");
+        vtm_guest_error("vtm: IOTLB register written while "
+                        "queued invalidation is enabled (ignored)\n");
     } else if (vtm_qi_from_iotlb_reg(reg, iva, mamv, &op)) {
         trace_vtm_inv_iotlb(op.iotlb.gran, op.iotlb.did, op.iotlb.addr,
                             op.iotlb.am, op.iotlb.ih);
@@ -146,8 +146,8 @@ void vtm_inv_iotlb_written_locked(VTMState *s, VTMOutbox *out)
         vtm_notify_inv_locked(s, &op);
         done = op.iotlb.gran;
     } else {
-        qemu_log_mask(LOG_GUEST_ERROR, "vtm: IOTLB invalidation with "
-                      "reserved granularity or AM (0x%" PRIx64 ")\n", reg);
+        vtm_guest_error("vtm: IOTLB invalidation with "
+                        "reserved granularity or AM (0x%" PRIx64 ")\n", reg);
     }
     reg = FIELD_DP64(reg, IOTLB, IAIG, done);
     vtm_set64(s, A_IOTLB, FIELD_DP64(reg, IOTLB, IVT, 0));
@@ -178,8 +178,8 @@ static void vtm_inv_qi_wait_locked(VTMState *s, const VTMInvWait *w,
                                    VTMOutbox *out)
 {
     if (w->status_write && !vtm_mem_write32(&s->mem, w->addr, w->data)) {
-        qemu_log_mask(LOG_GUEST_ERROR, "vtm: invalidation wait status "
-                      "write to 0x%" PRIx64 " failed\n", w->addr);
+        vtm_guest_error("vtm: invalidation wait status "
+                        "write to 0x%" PRIx64 " failed\n", w->addr);
     }
     if (w->intr) {
         uint32_t ics = vtm_get32(s, A_ICS);
@@ -275,11 +275,11 @@ static uint8_t vtm_inv_qi_fetch_locked(VTMState *s, uint64_t base,
         iqei = vtm_qi_decode_wide(desc, width, lim, op);
     }
     if (iqei != VTM_IQEI_NONE) {
-        qemu_log_mask(LOG_GUEST_ERROR, "vtm: invalid %u-bit invalidation "
-                      "descriptor 0x%016" PRIx64 " 0x%016" PRIx64 "%s at "
-                      "IQH 0x%" PRIx64 " (IQEI %u)\n", width, desc[1],
-                      desc[0], nqw > 2 && (desc[2] | desc[3]) ?
-                      " (upper qwords not 0)" : "", head, iqei);
+        vtm_guest_error("vtm: invalid %u-bit invalidation "
+                        "descriptor 0x%016" PRIx64 " 0x%016" PRIx64 "%s at "
+                        "IQH 0x%" PRIx64 " (IQEI %u)\n", width, desc[1],
+                        desc[0], nqw > 2 && (desc[2] | desc[3]) ?
+                        " (upper qwords not 0)" : "", head, iqei);
     }
     return iqei;
 }

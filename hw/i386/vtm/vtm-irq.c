@@ -19,7 +19,7 @@
  */
 
 #include "qemu/osdep.h"
-#include "qemu/log.h"
+#include "vtm-log.h"
 #include "qemu/atomic.h"
 #include "qemu/rcu.h"
 #include "qapi/error.h"
@@ -306,9 +306,9 @@ void vtm_irq_gcmd_locked(VTMState *s, uint32_t written, uint64_t mask,
     if (!x86_iommu_ir_supported(X86_IOMMU_DEVICE(s))) {
         if (written & (R_GCMD_IRE_MASK | R_GCMD_SIRTP_MASK |
                        R_GCMD_CFI_MASK)) {
-            qemu_log_mask(LOG_GUEST_ERROR, "vtm: GCMD 0x%x asks for "
-                          "interrupt remapping, which this unit does not "
-                          "report (ECAP.IR=0)\n", written);
+            vtm_guest_error("vtm: GCMD 0x%x asks for "
+                            "interrupt remapping, which this unit does not "
+                            "report (ECAP.IR=0)\n", written);
         }
         return;
     }

@@ -12,7 +12,7 @@
  */
 
 #include "qemu/osdep.h"
-#include "qemu/log.h"
+#include "vtm-log.h"
 #include "vtm-mmio.h"
 #include "vtm-stats.h"
 #include "vtm-regs.h"
@@ -57,8 +57,8 @@ static void vtm_gcmd_write(VTMState *s, hwaddr base, uint64_t old,
     }
     if (te != FIELD_EX32(sts, GSTS, TES)) {
         if (te && !s->dma_translation) {
-            qemu_log_mask(LOG_GUEST_ERROR, "vtm: GCMD.TE set but DMA "
-                          "translation is not supported (SAGAW=0)\n");
+            vtm_guest_error("vtm: GCMD.TE set but DMA "
+                            "translation is not supported (SAGAW=0)\n");
         } else {
             sts = FIELD_DP32(sts, GSTS, TES, te);
             s->translation_enabled = te;
@@ -76,8 +76,8 @@ static void vtm_gcmd_write(VTMState *s, hwaddr base, uint64_t old,
     /* SIRTP, IRE and CFI: interrupt remapping, vtm-irq.c */
     vtm_irq_gcmd_locked(s, written, mask, &sts, out);
     if (FIELD_EX32(written, GCMD, SFL)) {
-        qemu_log_mask(LOG_GUEST_ERROR, "vtm: GCMD 0x%" PRIx64 " asks for a "
-                      "capability this unit does not report\n", written);
+        vtm_guest_error("vtm: GCMD 0x%" PRIx64 " asks for a "
+                        "capability this unit does not report\n", written);
     }
     /* WBF completes at once: CAP.RWBF is 0 and the model has no buffers. */
     vtm_set32(s, A_GSTS, sts);
@@ -262,9 +262,9 @@ static void vtm_mmio_write(void *opaque, hwaddr addr, uint64_t val,
     vtm_unlock(s);
     vtm_as_outbox_flush(s, &out);
     if (undefined) {
-        qemu_log_mask(LOG_GUEST_ERROR, "vtm: write of %u bytes at 0x%"
-                      HWADDR_PRIx " touches no register (ignored)\n",
-                      size, addr);
+        vtm_guest_error("vtm: write of %u bytes at 0x%"
+                        HWADDR_PRIx " touches no register (ignored)\n",
+                        size, addr);
     }
 }
 
@@ -293,9 +293,9 @@ static uint64_t vtm_mmio_read(void *opaque, hwaddr addr, unsigned size)
     for (i = 0; i < size; i++) {
         if (!vtm_pmu_owns(s, addr + i) &&
             !vtm_regs_find(s, addr + i, &base)) {
-            qemu_log_mask(LOG_GUEST_ERROR, "vtm: read of %u bytes at 0x%"
-                          HWADDR_PRIx " touches no register (reads 0)\n",
-                          size, addr);
+            vtm_guest_error("vtm: read of %u bytes at 0x%"
+                            HWADDR_PRIx " touches no register (reads 0)\n",
+                            size, addr);
             break;
         }
     }

@@ -23,7 +23,7 @@
  */
 
 #include "qemu/osdep.h"
-#include "qemu/log.h"
+#include "vtm-log.h"
 #include "qemu/rcu.h"
 #include "qapi/error.h"
 #include "system/host_iommu_device.h"
@@ -171,12 +171,12 @@ static void vtm_notify_view_sm_locked(VTMState *s, VTMAddressSpace *vas,
         break;
     default:
         if (vas->tracker) {
-            qemu_log_mask(LOG_GUEST_ERROR, "vtm: %02x:%02x.%x translates "
-                          "with %s tables, which MAP notifiers (VFIO) cannot "
-                          "follow: its host device maps nothing\n",
-                          pci_bus_num(vas->bus), PCI_SLOT(vas->devfn),
-                          PCI_FUNC(vas->devfn),
-                          pe.pgtt == VTM_PGTT_FS ? "first-stage" : "nested");
+            vtm_guest_error("vtm: %02x:%02x.%x translates "
+                            "with %s tables, which MAP notifiers (VFIO) cannot "
+                            "follow: its host device maps nothing\n",
+                            pci_bus_num(vas->bus), PCI_SLOT(vas->devfn),
+                            PCI_FUNC(vas->devfn),
+                            pe.pgtt == VTM_PGTT_FS ? "first-stage" : "nested");
         }
         break;
     }
@@ -328,13 +328,13 @@ static void vtm_notify_sync_locked(VTMState *s, VTMAddressSpace *vas,
     trace_vtm_notify_sync(vtm_notify_sid(vas), first, last, st.maps,
                           st.unmaps, vtm_track_count(vas->tracker));
     if (st.truncated || st.dropped) {
-        qemu_log_mask(LOG_GUEST_ERROR, "vtm: %02x:%02x.%x maps more than "
-                      "notify-max-mappings=%u allows (or its tables are too "
-                      "large to walk): %" PRIu64 " mappings not passed to "
-                      "IOMMU notifiers%s\n", pci_bus_num(vas->bus),
-                      PCI_SLOT(vas->devfn), PCI_FUNC(vas->devfn),
-                      s->notify_max_mappings, st.dropped,
-                      st.truncated ? ", walk stopped early" : "");
+        vtm_guest_error("vtm: %02x:%02x.%x maps more than "
+                        "notify-max-mappings=%u allows (or its tables are too "
+                        "large to walk): %" PRIu64 " mappings not passed to "
+                        "IOMMU notifiers%s\n", pci_bus_num(vas->bus),
+                        PCI_SLOT(vas->devfn), PCI_FUNC(vas->devfn),
+                        s->notify_max_mappings, st.dropped,
+                        st.truncated ? ", walk stopped early" : "");
     }
 }
 
