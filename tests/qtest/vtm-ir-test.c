@@ -832,6 +832,56 @@ static void test_faults_access(void)
     vtm_stop(&t);
 }
 
+/*
+ * A DMA read of the interrupt address range (3.14) gets no data and
+ * faults: LGN.4 (0Eh) with a legacy root table, SGN.8 (87h) with a
+ * scalable-mode one (7.1.3).  The record names the address read.
+ */
+static void window_read_fault(VtmTest *t, uint8_t reason)
+{
+    uint64_t addr = VTM_INTR_ADDR_BASE + 0x1230;
+    int rec;
+    uint64_t lo, hi;
+
+    vtm_edu_dma(t->qts, t->edu, t->bar, addr, EDU_DMA_BUF, 4, false);
+    rec = pending_record(t);
+    g_assert_cmpint(rec, >=, 0);
+    lo = vtm_reg_rq(t->qts, frcd(rec));
+    hi = vtm_reg_rq(t->qts, frcd(rec) + 8);
+    g_test_message("FRCD[%d] %016" PRIx64 " %016" PRIx64, rec, hi, lo);
+    g_assert_cmphex(FIELD_EX64(hi, FRCD_HI, FR), ==, reason);
+    g_assert_cmphex(FIELD_EX64(hi, FRCD_HI, SID), ==, EDU_SID);
+    g_assert_cmpuint(FIELD_EX64(hi, FRCD_HI, T1), ==, 1);      /* read */
+    g_assert_cmpuint(FIELD_EX64(hi, FRCD_HI, PP), ==, 0);
+    g_assert_cmphex(lo, ==, addr & ~(VTM_PAGE_SIZE - 1));
+    g_assert_cmphex(qtest_readl(t->qts, FE_MSG_ADDR), ==, FE_DATA);
+    qtest_writel(t->qts, FE_MSG_ADDR, 0);
+    vtm_reg_wq(t->qts, frcd(rec) + 8, R_FRCD_HI_F_MASK);
+}
+
+static void test_faults_window_read(void)
+{
+    uint64_t rtaddr;
+    VtmTest t;
+
+    vtm_start(&t, "");
+    fault_event_setup(&t);
+    edu_passthrough(&t);
+    window_read_fault(&t, VTM_FR_INTR_ADDR);
+    /* a scalable-mode root table: the range faults before any is read */
+    rtaddr = FIELD_DP64(0, RTADDR, RTA, TABLE_BASE >> VTM_PAGE_SHIFT);
+    rtaddr = FIELD_DP64(rtaddr, RTADDR, TTM, VTM_TTM_SCALABLE);
+    vtm_reg_wq(t.qts, A_RTADDR, rtaddr);
+    vtm_gcmd_update(t.qts, R_GCMD_SRTP_MASK, 0);
+    window_read_fault(&t, VTM_FR_SM_INTR_ADDR);
+    /* translation off: nothing is recorded */
+    vtm_gcmd_update(t.qts, 0, R_GCMD_TE_MASK);
+    vtm_edu_dma(t.qts, t.edu, t.bar, VTM_INTR_ADDR_BASE, EDU_DMA_BUF, 4,
+                false);
+    assert_no_fault(&t);
+    vtm_stop(&t);
+}
+
 /* ---- 5. The interrupt entry cache -------------------------------------- */
 
 static uint8_t vector_sent(VtmTest *t)
@@ -1204,6 +1254,7 @@ int main(int argc, char **argv)
     qtest_add_func("/vtm-ir/kvm-route", test_kvm_route);
     qtest_add_func("/vtm-ir/faults/entry", test_faults_entry);
     qtest_add_func("/vtm-ir/faults/access", test_faults_access);
+    qtest_add_func("/vtm-ir/faults/window-read", test_faults_window_read);
     qtest_add_func("/vtm-ir/iec", test_iec);
     qtest_add_func("/vtm-ir/posted", test_posted);
     qtest_add_func("/vtm-ir/ir-only", test_ir_only);

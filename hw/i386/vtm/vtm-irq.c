@@ -143,13 +143,12 @@ static MemTxResult vtm_irq_window_write(VTMState *s, int sid, hwaddr addr,
     return MEMTX_OK;
 }
 
-/* A read of the window is a DMA fault (LGN.4) when translating. */
+/* A read of the window is a DMA fault when translating. */
 static MemTxResult vtm_irq_window_read(VTMState *s, int sid, hwaddr addr,
                                        uint64_t *data, MemTxAttrs attrs)
 {
     VTMOutbox out = { 0 };
     VTMFault f = {
-        .reason = VTM_FR_INTR_ADDR,     /* LGN.4 */
         .sid = attrs.unspecified ? MAX(sid, 0) : attrs.requester_id,
         .addr = VTM_INTR_ADDR_BASE + addr,
         .is_write = false,
@@ -158,6 +157,11 @@ static MemTxResult vtm_irq_window_read(VTMState *s, int sid, hwaddr addr,
     *data = 0;
     if (s->translation_enabled) {
         vtm_lock(s);
+        /* 7.1.3: LGN.4 with a legacy root table, SGN.8 in scalable mode */
+        f.reason = VTM_FR_INTR_ADDR;
+        if (s->core.ttm == VTM_TTM_SCALABLE && s->core.cfg.sm_supported) {
+            f.reason = VTM_FR_SM_INTR_ADDR;
+        }
         vtm_fault_record_locked(s, &f, &out);
         vtm_unlock(s);
         vtm_irq_outbox_flush(s, &out);
