@@ -12,7 +12,7 @@
  */
 
 #include "qemu/osdep.h"
-#include "qemu/log.h"
+#include "vtm-log.h"
 #include "qemu/bswap.h"
 #include "vtm-pri.h"
 #include "vtm-fault.h"
@@ -132,8 +132,8 @@ static void vtm_pri_write_desc_locked(VTMState *s, const VTMPrqAction *act)
         buf[i] = cpu_to_le64(act->qw[i]);
     }
     if (!s->mem.write(s->mem.opaque, act->addr, buf, sizeof(buf))) {
-        qemu_log_mask(LOG_GUEST_ERROR, "vtm: page request descriptor "
-                      "write to 0x%" PRIx64 " failed\n", act->addr);
+        vtm_guest_error("vtm: page request descriptor write to 0x%" PRIx64
+                        " failed\n", act->addr);
     }
 }
 
@@ -157,8 +157,7 @@ static VTMPriOutcome vtm_pri_post_locked(VTMState *s, const VTMPageReq *req,
     case VTM_PRQ_QUEUED:
         return VTM_PRI_QUEUED;
     case VTM_PRQ_OVERFLOW:
-        qemu_log_mask(LOG_GUEST_ERROR, "vtm: page request queue full "
-                      "(PRS.PRO set)\n");
+        vtm_guest_error("vtm: page request queue full (PRS.PRO set)\n");
         return VTM_PRI_OVERFLOW;
     default:
         return VTM_PRI_DROPPED;
