@@ -27,23 +27,41 @@
  * of its own, off by default, registered from this table so that the
  * name, the field, the default and the help line are written once.
  */
+/*
+ * What a switch needs besides scalable mode.  Nested PASID entries walk
+ * both stages' tables (3.8); second-stage A/D live in second-stage
+ * leaves; execute and supervisor requests carry a PASID (its prefix
+ * holds the flags), and so do Linux's page requests (it sets its queue
+ * up only on a unit with PASIDs).
+ */
+typedef enum VTMSmNeed {
+    VTM_SM_NEEDS_BOTH_STAGES,
+    VTM_SM_NEEDS_SECOND_STAGE,
+    VTM_SM_NEEDS_PASIDS,
+} VTMSmNeed;
+
 typedef struct VTMSmSwitch {
     const char *name;
     size_t offset;              /* of the bool in VTMState */
+    VTMSmNeed need;
     const char *desc;
 } VTMSmSwitch;
 
 static const VTMSmSwitch vtm_sm_switches[] = {
-    { "nested", offsetof(VTMState, nested), "ECAP.NEST: nested (first "
-      "over second stage) PASID entries; needs both stages" },
-    { "ssads", offsetof(VTMState, ssads), "ECAP.SSADS: second-stage A/D "
-      "bits (dirty tracking) where a PASID entry sets SSADE" },
-    { "prs", offsetof(VTMState, prs), "ECAP.PRS: page requests, the page "
-      "request queue and page group responses; needs pasid-bits" },
-    { "ers", offsetof(VTMState, ers), "ECAP.ERS: execute requests (PASID "
-      "entries' ERE); needs pasid-bits" },
-    { "srs", offsetof(VTMState, srs), "ECAP.SRS: supervisor requests "
-      "(PASID entries' SRE, reserved without it); needs pasid-bits" },
+    { "nested", offsetof(VTMState, nested), VTM_SM_NEEDS_BOTH_STAGES,
+      "ECAP.NEST: nested (first over second stage) PASID entries; needs "
+      "both stages" },
+    { "ssads", offsetof(VTMState, ssads), VTM_SM_NEEDS_SECOND_STAGE,
+      "ECAP.SSADS: second-stage A/D bits (dirty tracking) where a PASID "
+      "entry sets SSADE" },
+    { "prs", offsetof(VTMState, prs), VTM_SM_NEEDS_PASIDS,
+      "ECAP.PRS: page requests, the page request queue and page group "
+      "responses; needs pasid-bits" },
+    { "ers", offsetof(VTMState, ers), VTM_SM_NEEDS_PASIDS,
+      "ECAP.ERS: execute requests (PASID entries' ERE); needs pasid-bits" },
+    { "srs", offsetof(VTMState, srs), VTM_SM_NEEDS_PASIDS,
+      "ECAP.SRS: supervisor requests (PASID entries' SRE, reserved "
+      "without it); needs pasid-bits" },
 };
 
 static void vtm_sm_switch_get(Object *obj, Visitor *v, const char *name,
@@ -84,28 +102,21 @@ void vtm_sm_class_init(ObjectClass *klass)
     }
 }
 
-/*
- * What each switch needs; "" when it can be on.  Nested PASID entries
- * walk both stages' tables (3.8); second-stage A/D live in second-stage
- * leaves; execute and supervisor requests carry a PASID (the prefix
- * holds the flags), and so do Linux's page requests (it enables its
- * queue only on a unit with PASIDs).
- */
-static const char *vtm_sm_switch_needs(VTMState *s, const char *name)
+/* What sw still lacks; "" when it can be on. */
+static const char *vtm_sm_switch_lacks(VTMState *s, const VTMSmSwitch *sw)
 {
     if (!s->scalable_mode) {
         return "scalable-mode=on";
     }
-    if (!strcmp(name, "nested") && (!s->fs_enabled || !s->second_stage)) {
-        return "first-stage and second-stage both on";
+    switch (sw->need) {
+    case VTM_SM_NEEDS_BOTH_STAGES:
+        return s->fs_enabled && s->second_stage ? "" :
+               "first-stage and second-stage both on";
+    case VTM_SM_NEEDS_SECOND_STAGE:
+        return s->second_stage ? "" : "second-stage=on";
+    default:
+        return s->pasid_bits ? "" : "pasid-bits above 0";
     }
-    if (!strcmp(name, "ssads") && !s->second_stage) {
-        return "second-stage=on";
-    }
-    if (strcmp(name, "nested") && strcmp(name, "ssads") && !s->pasid_bits) {
-        return "pasid-bits above 0";
-    }
-    return "";
 }
 
 static bool vtm_sm_check_switches(VTMState *s, Error **errp)
@@ -119,7 +130,7 @@ static bool vtm_sm_check_switches(VTMState *s, Error **errp)
         if (!*(bool *)((uint8_t *)s + sw->offset)) {
             continue;
         }
-        needs = vtm_sm_switch_needs(s, sw->name);
+        needs = vtm_sm_switch_lacks(s, sw);
         if (*needs) {
             error_setg(errp, "vtm-iommu: property '%s=on' needs %s",
                        sw->name, needs);
