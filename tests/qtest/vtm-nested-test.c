@@ -6,7 +6,8 @@
  * unmapped address, answered by a page group response, then the retried
  * DMA; queue overflow; edu DMA through a nested PASID entry with a
  * stale entry kept until the invalidation; two PASIDs of one requester
- * mapped differently; second-stage A/D bits after edu DMA.
+ * mapped differently; second-stage A/D bits after edu DMA, also under
+ * nested translation.
  *
  * Requests with a PASID and page requests come from x-vtm-pasid-probe
  * (hw/i386/vtm/vtm-pasid-probe.c): QEMU 10.0's PCI layer has neither.
@@ -696,7 +697,7 @@ static void test_prq_refused(void)
  * memory (host page = gpa + GPA_OFF), mapping IOVA to GPA_DATA; the
  * second stage maps each guest page.  Returns the second stage.
  */
-static VtmtPt nested_setup(NT *t, VtmtGpa *g)
+static VtmtPt nested_setup_ad(NT *t, VtmtGpa *g, bool ssade)
 {
     VtmtPt ss = { .mem = &t->mem.mem, .levels = 4 };
     VtmtPt fs;
@@ -712,10 +713,15 @@ static VtmtPt nested_setup(NT *t, VtmtGpa *g)
     g_assert(vtmt_gpa_map(g, GPA_DATA, 1, VTMT_RW));
     e = (VtmtPasidEntry) {
         .pgtt = VTM_PGTT_NESTED, .did = DID, .aw = 2, .ssptptr = ss.top,
-        .fspm = VTM_FSPM_4LEVEL, .fsptptr = fs.top,
+        .fspm = VTM_FSPM_4LEVEL, .fsptptr = fs.top, .ssade = ssade,
     };
     nt_set_pasid(t, RID_PASID, &e);
     return ss;
+}
+
+static VtmtPt nested_setup(NT *t, VtmtGpa *g)
+{
+    return nested_setup_ad(t, g, false);
 }
 
 /*
@@ -937,6 +943,39 @@ static void test_dirty(void)
     nt_stop(&t);
 }
 
+/*
+ * SSADE under nested: the second stage's leaf of the output page gets
+ * A on a read and D on the first write, as dirty tracking of a nested
+ * guest's DMA needs; the first-stage leaf gets A and D as well.
+ */
+static void test_dirty_nested(void)
+{
+    uint64_t leaf;
+    VtmtGpa g;
+    VtmtPt ss;
+    NT t;
+
+    nt_start(&t, ",nested=on,ssads=on");
+    nt_enable(&t, false);
+    ss = nested_setup_ad(&t, &g, true);
+    vtm_edu_dma(t.qts, t.edu, t.bar, IOVA, EDU_DMA_BUF, 8, false);
+    leaf = ss_leaf(&ss, GPA_DATA);
+    g_assert_cmpuint(FIELD_EX64(leaf, SLPTE, A), ==, 1);
+    g_assert_cmpuint(FIELD_EX64(leaf, SLPTE, D), ==, 0);
+    vtm_edu_dma(t.qts, t.edu, t.bar, EDU_DMA_BUF, IOVA, 8, true);
+    g_assert_cmpint(take_fault(&t), ==, -1);
+    leaf = ss_leaf(&ss, GPA_DATA);
+    g_assert_cmpuint(FIELD_EX64(leaf, SLPTE, D), ==, 1);
+    /* clear D, invalidate the domain: the next write sets it again */
+    vtmt_pt_update(&ss, GPA_DATA, 1, R_SLPTE_D_MASK, 0);
+    nt_sync(&t, vtmt_qi_iotlb(VTM_INV_DOMAIN, DID, 0, 0, false));
+    vtm_edu_dma(t.qts, t.edu, t.bar, IOVA, EDU_DMA_BUF, 8, false);
+    g_assert_cmpuint(FIELD_EX64(ss_leaf(&ss, GPA_DATA), SLPTE, D), ==, 0);
+    vtm_edu_dma(t.qts, t.edu, t.bar, EDU_DMA_BUF, IOVA, 8, true);
+    g_assert_cmpuint(FIELD_EX64(ss_leaf(&ss, GPA_DATA), SLPTE, D), ==, 1);
+    nt_stop(&t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -955,5 +994,6 @@ int main(int argc, char **argv)
     qtest_add_func("/vtm-nested/dma/two-pasids", test_two_pasids);
     qtest_add_func("/vtm-nested/dma/ers-srs", test_ers_srs);
     qtest_add_func("/vtm-nested/dirty", test_dirty);
+    qtest_add_func("/vtm-nested/dirty/nested", test_dirty_nested);
     return g_test_run();
 }
