@@ -31,6 +31,7 @@
 #include "system/kvm.h"
 #include "kvm/kvm_i386.h"
 #include "vtm-irq.h"
+#include "vtm-units.h"
 #include "vtm-regs.h"
 #include "vtm-fault.h"
 #include "vtm-stats.h"
@@ -82,7 +83,9 @@ void vtm_irq_outbox_flush(VTMState *s, VTMOutbox *out)
     if (out->iec_notify) {
         trace_vtm_ir_iec_notify(out->iec_global, out->iec_index,
                                 out->iec_mask);
-        x86_iommu_iec_notify_all(X86_IOMMU_DEVICE(s), out->iec_global,
+        /* KVM and the I/O APIC listen on the machine's default unit. */
+        x86_iommu_iec_notify_all(x86_iommu_get_default() ?:
+                                 X86_IOMMU_DEVICE(s), out->iec_global,
                                  out->iec_index, out->iec_mask);
     }
 }
@@ -260,12 +263,23 @@ void vtm_irq_space_window_init(VTMAddressSpace *vas)
 
 /* KVM's MSI routes ------------------------------------------------------ */
 
+/*
+ * KVM asks the machine's default IOMMU (the first unit plugged): the
+ * unit serving the requester's root bus answers (vtm-units.c).
+ */
 int vtm_irq_int_remap(X86IOMMUState *iommu, MSIMessage *src,
                       MSIMessage *dst, uint16_t sid)
 {
-    VTMState *s = VTM_IOMMU(iommu);
+    VTMState *s = vtm_units_owner(sid);
     int ret;
 
+    if (!s) {
+        /* A bypassing bus: its messages reach the APICs as they are. */
+        *dst = *src;
+        trace_vtm_ir_route(sid, src->address, src->data, 0, dst->address,
+                           dst->data);
+        return 0;
+    }
     /* The split irqchip's I/O APIC routes come without a requester. */
     vtm_lock(s);
     ret = vtm_ir_route(&s->ir, src->address, src->data,

@@ -26,6 +26,7 @@
 #include "vtm-pmu.h"
 #include "vtm-sm.h"
 #include "vtm-pri.h"
+#include "vtm-units.h"
 
 /*
  * The host address width bounds the output addresses of table entries
@@ -108,9 +109,9 @@ static void vtm_realize(DeviceState *dev, Error **errp)
     VTMState *s = VTM_IOMMU(dev);
     PCMachineState *pcms = PC_MACHINE(qdev_get_machine());
     X86MachineState *x86ms = X86_MACHINE(pcms);
-    PCIBus *bus = pcms->pcibus;
 
-    if (!vtm_irq_realize(s, errp) || !vtm_stats_realize(s, errp)) {
+    if (!vtm_units_check(s, errp) || !vtm_irq_realize(s, errp) ||
+        !vtm_stats_realize(s, errp)) {
         return;
     }
     qemu_mutex_init(&s->lock);
@@ -125,11 +126,13 @@ static void vtm_realize(DeviceState *dev, Error **errp)
 
     memory_region_init_io(&s->mmio, OBJECT(s), &vtm_mmio_ops, s,
                           "vtm-iommu", vtm_pmu_window_size(s));
-    memory_region_add_subregion(get_system_memory(), VTM_DEFAULT_BASE,
-                                &s->mmio);
-    pci_setup_iommu(bus, &vtm_as_pci_iommu_ops, s);
-    /* The I/O APIC's messages: through its own window (vtm-irq.c) */
-    x86ms->ioapic_as = &s->ioapic_as;
+    memory_region_add_subregion(get_system_memory(), s->reg_base, &s->mmio);
+    pci_setup_iommu(s->root_bus, &vtm_as_pci_iommu_ops, s);
+    /* The I/O APIC's messages: through its unit's window (vtm-irq.c) */
+    if (s->catch_all) {
+        x86ms->ioapic_as = &s->ioapic_as;
+    }
+    vtm_units_add(s);
 }
 
 static void vtm_reset_exit(Object *obj, ResetType type)
@@ -215,6 +218,8 @@ static const Property vtm_properties[] = {
                             ON_OFF_AUTO_AUTO),
     DEFINE_PROP_BOOL("second-stage", VTMState, second_stage, true),
     DEFINE_PROP_UINT8("pasid-bits", VTMState, pasid_bits, VTM_PASID_BITS),
+    DEFINE_PROP_STRING("root-bus", VTMState, root_bus_name),
+    DEFINE_PROP_UINT64("reg-base", VTMState, reg_base, 0),
 };
 
 /* One line each for -device vtm-iommu,help (qdev's say only the type). */
@@ -244,6 +249,11 @@ static const char *const vtm_property_help[][2] = {
       "for DMA (auto: on unless caching-mode=on or aw-bits=39)" },
     { "second-stage", "ECAP.SLTS: second-stage tables in scalable mode" },
     { "pasid-bits", "ECAP.PSS: PASID width, 1 to 20 (0: no PASID support)" },
+    { "root-bus", "root bus this unit serves: pcie.0 or a pxb-pcie's id "
+      "(default: none, pcie.0 and every bus no other unit claims)" },
+    { "reg-base", "register base address (default: 0, placed "
+      "automatically: 0xfed90000 for the unit on pcie.0, then every "
+      "0x4000)" },
 };
 
 static void vtm_instance_init(Object *obj)

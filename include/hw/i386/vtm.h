@@ -134,6 +134,12 @@ struct VTMState {
     bool translation_enabled;   /* GSTS.TES */
     bool pt_recheck_all;        /* every requester's view (vtm-as.c) */
 
+    /* Units (vtm-units.c): the root bus served, the register base */
+    char *root_bus_name;        /* property root-bus; NULL: catch-all */
+    uint64_t reg_base;          /* property reg-base; 0: placed at realize */
+    PCIBus *root_bus;
+    bool catch_all;             /* serves pcie.0 and unclaimed buses */
+
     /* Properties */
     uint8_t aw_bits;
     uint32_t nfr;
