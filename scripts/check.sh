@@ -130,7 +130,8 @@ layer_tools() {
 }
 
 QTESTS=(vtm-test vtm-ir-test vtm-notify-test vtm-sm-test vtm-migrate-test
-        vtm-perfmon-test vtm-dma-bench-test vtm-nested-test vtm-bounds-test)
+        vtm-perfmon-test vtm-dma-bench-test vtm-nested-test vtm-bounds-test
+        vtm-units-test)
 
 layer_qtest() {
     local t targets=()
