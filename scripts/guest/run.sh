@@ -30,6 +30,17 @@
 #                      other stage did; pass-through DMA may also have
 #                      taken the untranslated view, which counts
 #                      nothing), or legacy (legacy mode)
+#   --units 3|bypass   vtm only.  3: three units, vtm0 on pcie.0, vtm1
+#                      and vtm2 on pxb-pcie expander buses 0x20 and 0x40,
+#                      the NVMe behind a root port of the first, the
+#                      virtio-blk of the second (other devices on pcie.0);
+#                      bypass: one unit, the NVMe behind a pxb-pcie with
+#                      bypass_iommu=on.  The guest is told where each disk
+#                      should be (vtm.units, vtm.unit_nvme, vtm.unit_vblk:
+#                      scenario "units"); host check, from every unit's
+#                      statistics at power-off: each disk's DMA was
+#                      translated by its unit and by no other (bypass: by
+#                      none)
 # Environment:
 #   VTM_OPTS           appended to -device vtm-iommu (e.g. aw-bits=39)
 #   VTM_QEMU           QEMU binary (default build/qemu-build/qemu-system-x86_64)
@@ -81,6 +92,7 @@ scenarios=
 qemu_extra=()
 stats_out=
 expect_stage=
+units=
 
 usage() { sed -n '2,/^set -e/p' "$0" | sed '$d; /shellcheck/d; s/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
@@ -97,6 +109,7 @@ while [ $# -gt 0 ]; do
     --keep) keep=1; shift ;;
     --stats) stats_out=${2:?}; shift 2 ;;
     --expect-stage) expect_stage=${2:?}; shift 2 ;;
+    --units) units=${2:?}; shift 2 ;;
     -v|--verbose) verbose=1; shift ;;
     -h|--help) usage; exit 0 ;;
     --) shift; qemu_extra=("$@"); break ;;
@@ -113,6 +126,9 @@ done
 [ -z "$expect_stage" ] || [ -z "$stats_out" ] ||
     die "--expect-stage and --stats both read the statistics: use one"
 [ -z "$expect_stage" ] || [ "$iommu" = vtm ] || die "--expect-stage needs --iommu vtm"
+[[ $units =~ ^(3|bypass)?$ ]] || die "--units must be 3 or bypass"
+[ -z "$units" ] || [ "$iommu" = vtm ] || die "--units needs --iommu vtm"
+[ -z "$units" ] || [ -z "$stats_out" ] || die "--units and --stats both read the statistics: use one"
 
 host_checks=" "
 devices=" "
@@ -139,8 +155,9 @@ if [ -z "${VTM_QEMU:-}" ]; then
 fi
 [ -x "$qemu" ] || die "no QEMU at $qemu: build it with scripts/build-qemu.sh"
 
+vtm_opts=${VTM_OPTS:+,$VTM_OPTS}$iommu_opts
 case "$iommu" in
-vtm)   iommu_dev=(-device "vtm-iommu${VTM_OPTS:+,$VTM_OPTS}$iommu_opts") ;;
+vtm)   iommu_dev=(-device "vtm-iommu,id=vtm0$vtm_opts") ;;
 intel) iommu_dev=(-device "intel-iommu,intremap=off$iommu_opts") ;;
 none)  iommu_dev=() ;;
 *) die "--iommu must be vtm, intel or none" ;;
@@ -193,6 +210,30 @@ done
 
 nvme_serial=vtm$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
 
+# Several units (--units): expander buses, each with a root port, and
+# where the disks go.  Devices without a bus then name pcie.0 (QEMU would
+# pick the last bus made).
+nvme_bus=
+vblk_bus=
+bus0=
+topo=()
+pxb() { # N BUS_NR [OPTS]: pxb-pcie pxbN with root port rpN
+    topo+=(-device "pxb-pcie,id=pxb$1,bus_nr=$2,bus=pcie.0$3"
+           -device "pcie-root-port,id=rp$1,bus=pxb$1,chassis=$1")
+}
+case "$units" in
+3)
+    pxb 1 32; pxb 2 64
+    iommu_dev+=(-device "vtm-iommu,id=vtm1,root-bus=pxb1$vtm_opts"
+                -device "vtm-iommu,id=vtm2,root-bus=pxb2$vtm_opts")
+    nvme_bus=,bus=rp1; vblk_bus=,bus=rp2; bus0=,bus=pcie.0
+    append+=" vtm.units=3 vtm.unit_nvme=0xfed94000 vtm.unit_vblk=0xfed98000" ;;
+bypass)
+    pxb 1 32 ,bypass_iommu=on
+    nvme_bus=,bus=rp1; vblk_bus=,bus=pcie.0; bus0=,bus=pcie.0
+    append+=" vtm.units=1 vtm.unit_nvme=none vtm.unit_vblk=0xfed90000" ;;
+esac
+
 # Devices scenarios ask for ("# vtm-devices:").
 dev_args=()
 wrap=()
@@ -208,9 +249,9 @@ if [[ $devices == *" nic-pair-vhost "* ]]; then
     [ -z "$why" ] || die "nic-pair-vhost: $why"
     tap=script=no,downscript=no
     dev_args+=(-netdev "tap,id=nicA,ifname=vtmtapA,$tap"
-               -device e1000e,netdev=nicA,mac=52:54:00:76:74:01
+               -device "e1000e,netdev=nicA,mac=52:54:00:76:74:01$bus0"
                -netdev "tap,id=nicB,ifname=vtmtapB,$tap,vhost=on,vhostforce=on"
-               -device "$nic_b,mac=52:54:00:76:74:02")
+               -device "$nic_b,mac=52:54:00:76:74:02$bus0")
     wrap=("$GUEST_REPO/scripts/guest/netns-wire.sh")
 elif [ -n "$nic_b" ]; then
     # A free TCP port on 127.0.0.1 (not listed in /proc/net/tcp).
@@ -224,9 +265,9 @@ elif [ -n "$nic_b" ]; then
     [ -n "$port" ] || die "no free TCP port for the NIC pair"
     nd="addr.type=inet,addr.host=127.0.0.1,addr.port=$port"
     dev_args+=(-netdev "stream,id=nicA,server=on,$nd"
-               -device e1000e,netdev=nicA,mac=52:54:00:76:74:01
+               -device "e1000e,netdev=nicA,mac=52:54:00:76:74:01$bus0"
                -netdev "stream,id=nicB,server=off,reconnect-ms=500,$nd"
-               -device "$nic_b,mac=52:54:00:76:74:02")
+               -device "$nic_b,mac=52:54:00:76:74:02$bus0")
 fi
 if [[ $host_checks == *" ram-canary "* ]]; then
     dev_args+=(-object "memory-backend-file,id=ram0,size=1G,share=on,mem-path=${work//,/,,}/ram"
@@ -245,12 +286,12 @@ cmdline+="$append"
 cmd=("$qemu" "${accel_args[@]}" -m 1G -smp 2
      -nographic -nodefaults -no-reboot
      -serial stdio -serial "file:${work//,/,,}/results.txt"
-     "${iommu_dev[@]}"
+     "${topo[@]}" "${iommu_dev[@]}"
      -kernel "$kernel" -initrd "$initrd" -append "$cmdline"
      -drive "file=${work//,/,,}/nvme.img,if=none,id=nv0,format=raw"
-     -device "nvme,drive=nv0,serial=$nvme_serial"
+     -device "nvme,drive=nv0,serial=$nvme_serial$nvme_bus"
      -drive "file=${work//,/,,}/vblk.img,if=none,id=vb0,format=raw"
-     -device virtio-blk-pci,drive=vb0,iommu_platform=on,disable-legacy=on
+     -device "virtio-blk-pci,drive=vb0,iommu_platform=on,disable-legacy=on$vblk_bus"
      -pidfile "$work/qemu.pid"
      "${dev_args[@]}"
      "${qemu_extra[@]}")
@@ -288,10 +329,13 @@ watch_console() {
 }
 watch_console &
 watcher=$!
-if [ -n "$stats_out" ] || [ -n "$expect_stage" ]; then
+if [ -n "$stats_out" ] || [ -n "$expect_stage" ] || [ -n "$units" ]; then
     cmd+=(-qmp "unix:${work//,/,,}/qmp.sock,server=on,wait=off"
           -action shutdown=pause)
-    if [ -n "$expect_stage" ]; then
+    if [ -n "$units" ]; then
+        "$GUEST_REPO/tools/vtm-stats" "$work/qmp.sock" --at-shutdown "$timeout_s" \
+            --json --all > "$work/units.json" 2>&1 &
+    elif [ -n "$expect_stage" ]; then
         "$GUEST_REPO/tools/vtm-stats" "$work/qmp.sock" --at-shutdown "$timeout_s" \
             --json > "$work/stats.json" 2>&1 &
     else
@@ -315,7 +359,7 @@ qrc=${PIPESTATUS[0]}
 set -e
 kill "$watcher" 2>/dev/null || true
 wait "$watcher" 2>/dev/null || true
-[ -z "$stats_out$expect_stage" ] || wait "$stats_pid" 2>/dev/null || true
+[ -z "$stats_out$expect_stage$units" ] || wait "$stats_pid" 2>/dev/null || true
 marks_rc=0
 [ -z "${marks_pid:-}" ] || wait "$marks_pid" || marks_rc=$?
 took=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {printf "%.1f", e - s}')
@@ -447,6 +491,37 @@ else:
           all(st.get(s, 0) == 0 for s in dma if s not in want))
 sys.exit(0 if ok else 1)
 ' "$work/stats.json" "$expect_stage"
+fi
+
+# Several units: each disk's translations on its own unit's statistics
+# (requesters by bus:dev.fn), none on another's; a bypassing bus's on none.
+if [ -n "$units" ] && [ "$qrc" != 124 ] && [ "$qrc" != 137 ]; then
+    cp "$work/units.json" "$GUEST_LOGS/$name.units.json" 2>/dev/null || true
+    hostcheck "each disk's DMA translated by its own unit only ($units; $(python3 -c '
+import json, sys
+for p, st in sorted(json.load(open(sys.argv[1])).items()):
+    print("%s: %s" % (p.rsplit("/", 1)[-1], " ".join("%s=%d" % (r["bdf"],
+          r["translations"]) for r in st["requesters"])), end="; ")
+' "$work/units.json" 2>/dev/null || echo unreadable))" python3 -c '
+import json, sys
+all_st, mode = json.load(open(sys.argv[1])), sys.argv[2]
+def bus_of(st):
+    return {int(r["bdf"].split(":")[0], 16): r["translations"]
+            for r in st["requesters"]}
+buses = {p.rsplit("/", 1)[-1]: bus_of(st) for p, st in all_st.items()}
+if mode == "3":
+    # nvme behind rp1 (bus 0x21, vtm1), virtio-blk behind rp2 (0x41, vtm2)
+    want = {"vtm1": 0x21, "vtm2": 0x41}
+    ok = sorted(buses) == ["vtm0", "vtm1", "vtm2"] and all(
+        buses[u].get(b, 0) > 0 and
+        all(b not in buses[o] for o in buses if o != u)
+        for u, b in want.items())
+else:
+    # the nvme behind the bypassing pxb (0x21) is in no unit
+    ok = list(buses) == ["vtm0"] and 0x21 not in buses["vtm0"] and \
+        sum(buses["vtm0"].values()) > 0
+sys.exit(0 if ok else 1)
+' "$work/units.json" "$units"
 fi
 
 if [ ${#failures[@]} -eq 0 ]; then

@@ -51,6 +51,14 @@
 #     perfmon     the dmar0 PMU and Debian's perf in the guest: perf stat
 #                 of IOMMU events around fio on NVMe; its counts equal
 #                 vtm's statistics over the same interval (vtm only)
+#     units       three vtm-iommu units (pcie.0 and two pxb-pcie buses):
+#                 dmar0..dmar2 with translation on, the NVMe behind the
+#                 second, the virtio-blk behind the third, their DMA
+#                 checksummed (block), each disk's translations in its own
+#                 unit's statistics and no other's (run.sh --units 3)
+#     units-bypass  the NVMe behind a pxb-pcie with bypass_iommu=on: no
+#                 IOMMU, no group, untranslated (in no unit's statistics)
+#                 while the virtio-blk is remapped; block on both
 #     legacy, legacy-strict, legacy-pt, legacy-6.1, legacy-io (net, vfio
 #     and vfio-fault in one boot), legacy-vfio-cm, legacy-ir-x2apic
 #                 the same on -device vtm-iommu,scalable-mode=off
@@ -93,6 +101,8 @@ declare -A TESTS=(
     [perfmon]="perfmon"
     [net-vhost]="--iommu-opts device-iotlb=on $SM net-vhost"
     [ir-x2apic]="$SM ir-x2apic -- -cpu max"
+    [units]="--units 3 $SM units,block"
+    [units-bypass]="--units bypass $SM units,block"
     [legacy]="$LEG boot,block"
     [legacy-strict]="$LEG --append iommu.strict=1 boot,block"
     [legacy-pt]="$LEG --append iommu=pt boot,block"
@@ -101,9 +111,10 @@ declare -A TESTS=(
     [legacy-vfio-cm]="$LEG --iommu-opts caching-mode=on vfio,vfio-fault"
     [legacy-ir-x2apic]="$LEG ir-x2apic -- -cpu max"
 )
-ORDER=(boot block strict lazy pt boot-6.1 block-6.1 la57 caps net net-vhost vfio
-       vfio-fault vfio-cm ir-x2apic legacy legacy-strict legacy-pt legacy-6.1
-       legacy-io legacy-vfio-cm legacy-ir-x2apic)
+ORDER=(boot block strict lazy pt boot-6.1 block-6.1 la57 caps net net-vhost
+       vfio vfio-fault vfio-cm ir-x2apic units units-bypass legacy
+       legacy-strict legacy-pt legacy-6.1 legacy-io legacy-vfio-cm
+       legacy-ir-x2apic)
 
 # The arguments of test $1 for the IOMMU under test: what checks vtm's
 # modes and statistics means nothing to another IOMMU.
@@ -123,6 +134,7 @@ cannot_run() {
     net-vhost) vhost_unusable ;;
     perfmon) [ "$iommu" = vtm ] || echo "vtm-iommu's performance monitoring" ;;
     caps) [ "$iommu" = vtm ] || echo "vtm-iommu properties (nested, prs, ssads)" ;;
+    units*) [ "$iommu" = vtm ] || echo "several vtm-iommu units" ;;
     legacy*) [ "$iommu" = vtm ] || echo "a vtm-iommu property (scalable-mode=off)" ;;
     esac
 }
