@@ -218,7 +218,7 @@ vblk_bus=
 bus0=
 topo=()
 pxb() { # N BUS_NR [OPTS]: pxb-pcie pxbN with root port rpN
-    topo+=(-device "pxb-pcie,id=pxb$1,bus_nr=$2,bus=pcie.0$3"
+    topo+=(-device "pxb-pcie,id=pxb$1,bus_nr=$2,bus=pcie.0${3:-}"
            -device "pcie-root-port,id=rp$1,bus=pxb$1,chassis=$1")
 }
 case "$units" in
