@@ -48,6 +48,13 @@
 #                 (first-stage=auto is off then: second-stage tables)
 #     ir-x2apic   interrupt remapping in x2APIC mode (-cpu max): NVMe and
 #                 virtio MSI-X through remapped IRTEs
+#     migrate     virtio-blk I/O with sha256 checks (iommu.strict=1) while
+#                 the guest is live-migrated twice: to a file, then over a
+#                 unix socket (scripts/guest/migrate.sh); no DMAR fault
+#     migrate-late  the same with the IOMMU after the disk on the command
+#                 line (its state must still load first)
+#     migrate-x2apic  the same with intremap=on,eim=on and -cpu max:
+#                 interrupt remapping in x2APIC mode across the migrations
 #     perfmon     the dmar0 PMU and Debian's perf in the guest: perf stat
 #                 of IOMMU events around fio on NVMe; its counts equal
 #                 vtm's statistics over the same interval (vtm only)
@@ -101,6 +108,9 @@ declare -A TESTS=(
     [vfio-cm]="--iommu-opts caching-mode=on $SM --expect-stage second vfio,vfio-fault"
     [net-virtio]="net-virtio"
     [perfmon]="perfmon"
+    [migrate]="--append iommu.strict=1 $SM"
+    [migrate-late]="--iommu-last --append iommu.strict=1 $SM"
+    [migrate-x2apic]="--iommu-opts intremap=on,eim=on --append iommu.strict=1 --append vtm.x2apic=1 $SM -- -cpu max"
     [net-vhost]="--iommu-opts device-iotlb=on $SM net-vhost"
     [ir-x2apic]="$SM ir-x2apic -- -cpu max"
     [units]="--units 3 $SM units,block"
@@ -128,7 +138,7 @@ test_args() {
     echo "$a"
 }
 
-ORDER+=(perfmon)
+ORDER+=(perfmon migrate migrate-late migrate-x2apic)
 
 # Why a test cannot run on this host (nothing: it can).
 cannot_run() {
@@ -180,16 +190,19 @@ if ! {
     exit 1
 fi
 
-# run_one TEST OUT: one boot of TEST, its output in OUT.
+# run_one TEST OUT: one boot of TEST, its output in OUT (the migrate
+# tests: three QEMUs in a row, scripts/guest/migrate.sh).
 run_one() {
+    local runner=run.sh
+    [[ $1 != migrate* ]] || runner=migrate.sh
     # shellcheck disable=SC2086  # the table holds whole argument lists
-    "$GUEST_REPO/scripts/guest/run.sh" --iommu "$iommu" --name "$1-$iommu" \
+    "$GUEST_REPO/scripts/guest/$runner" --iommu "$iommu" --name "$1-$iommu" \
         $(test_args "$1") > "$2" 2>&1
 }
 
 # only_hung OUT: the run's one failure is a guest that never finished.
 only_hung() {
-    grep -q 'did not finish within' "$1" &&
+    grep -qE 'did not finish within|did not power off within' "$1" &&
         ! grep -qE 'VTM-RESULT: .* FAIL|host check: FAIL|VTM-CHECK: FAIL' "$1"
 }
 
@@ -225,7 +238,7 @@ for t in "${tests[@]}"; do
     else
         failed=$((failed + 1))
         echo "not ok $n - $t ($iommu, $(( $(date +%s) - start )) s)"
-        grep -E '^run: FAIL|^VTM-CHECK: FAIL|^VTM-WARN|error:' "$out" | head -15 | sed 's/^/#   /'
+        grep -E '^(run|migrate): FAIL|^VTM-CHECK: FAIL|^VTM-WARN|error:' "$out" | head -15 | sed 's/^/#   /'
         echo "#   console log: build/guest-logs/$t-$iommu.log"
     fi
 done
