@@ -40,7 +40,8 @@
 #                      scenario "units"); host check, from every unit's
 #                      statistics at power-off: each disk's DMA was
 #                      translated by its unit and by no other (bypass: by
-#                      none)
+#                      none) and, unless intremap=off, every unit remapped
+#                      interrupts (its disk's MSI-X; vtm0 the I/O APIC's)
 # Environment:
 #   VTM_OPTS           appended to -device vtm-iommu (e.g. aw-bits=39)
 #   VTM_QEMU           QEMU binary (default build/qemu-build/qemu-system-x86_64)
@@ -500,8 +501,10 @@ if [ -n "$units" ] && [ "$qrc" != 124 ] && [ "$qrc" != 137 ]; then
     hostcheck "each disk's DMA translated by its own unit only ($units; $(python3 -c '
 import json, sys
 for p, st in sorted(json.load(open(sys.argv[1])).items()):
-    print("%s: %s" % (p.rsplit("/", 1)[-1], " ".join("%s=%d" % (r["bdf"],
-          r["translations"]) for r in st["requesters"])), end="; ")
+    print("%s: %s, interrupts %d" % (p.rsplit("/", 1)[-1],
+          " ".join("%s=%d" % (r["bdf"], r["translations"])
+                   for r in st["requesters"]),
+          st["unit"]["interrupts"]["requests"]), end="; ")
 ' "$work/units.json" 2>/dev/null || echo unreadable))" python3 -c '
 import json, sys
 all_st, mode = json.load(open(sys.argv[1])), sys.argv[2]
@@ -516,12 +519,15 @@ if mode == "3":
         buses[u].get(b, 0) > 0 and
         all(b not in buses[o] for o in buses if o != u)
         for u, b in want.items())
+    # with interrupt remapping, every unit remapped interrupts
+    ok = ok and (sys.argv[3] != "ir" or all(
+        all_st[p]["unit"]["interrupts"]["requests"] > 0 for p in all_st))
 else:
     # the nvme behind the bypassing pxb (0x21) is in no unit
     ok = list(buses) == ["vtm0"] and 0x21 not in buses["vtm0"] and \
         sum(buses["vtm0"].values()) > 0
 sys.exit(0 if ok else 1)
-' "$work/units.json" "$units"
+' "$work/units.json" "$units" "$([[ ,$vtm_opts, == *,intremap=off,* ]] && echo noir || echo ir)"
 fi
 
 if [ ${#failures[@]} -eq 0 ]; then

@@ -63,6 +63,8 @@
 #                 second, the virtio-blk behind the third, their DMA
 #                 checksummed (block), each disk's translations in its own
 #                 unit's statistics and no other's (run.sh --units 3)
+#     units-x2apic  units with interrupt remapping in x2APIC mode (-cpu
+#                 max): each disk's MSI-X remapped by its own unit
 #     units-bypass  the NVMe behind a pxb-pcie with bypass_iommu=on: no
 #                 IOMMU, no group, untranslated (in no unit's statistics)
 #                 while the virtio-blk is remapped; block on both.  With
@@ -114,6 +116,7 @@ declare -A TESTS=(
     [net-vhost]="--iommu-opts device-iotlb=on $SM net-vhost"
     [ir-x2apic]="$SM ir-x2apic -- -cpu max"
     [units]="--units 3 $SM units,block"
+    [units-x2apic]="--units 3 $SM units,ir-x2apic -- -cpu max"
     [units-bypass]="--units bypass --iommu-opts intremap=off $SM units,block"
     [legacy]="$LEG boot,block"
     [legacy-strict]="$LEG --append iommu.strict=1 boot,block"
@@ -124,7 +127,7 @@ declare -A TESTS=(
     [legacy-ir-x2apic]="$LEG ir-x2apic -- -cpu max"
 )
 ORDER=(boot block strict lazy pt boot-6.1 block-6.1 la57 caps net net-vhost
-       vfio vfio-fault vfio-cm ir-x2apic units units-bypass legacy
+       vfio vfio-fault vfio-cm ir-x2apic units units-x2apic units-bypass legacy
        legacy-strict legacy-pt legacy-6.1 legacy-io legacy-vfio-cm
        legacy-ir-x2apic)
 
