@@ -23,7 +23,8 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-MODULES=(nvme virtio_blk virtio_pci virtio_net e1000e igb vfio-pci vfio_iommu_type1)
+MODULES=(nvme virtio_blk virtio_pci virtio_net e1000e igb igbvf vfio-pci
+         vfio_iommu_type1)
 
 series=6.12
 while [ $# -gt 0 ]; do

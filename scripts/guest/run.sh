@@ -41,7 +41,10 @@
 #                      statistics at power-off: each disk's DMA was
 #                      translated by its unit and by no other (bypass: by
 #                      none) and, unless intremap=off, every unit remapped
-#                      interrupts (its disk's MSI-X; vtm0 the I/O APIC's)
+#                      interrupts (its disk's MSI-X; vtm0 the I/O APIC's);
+#                      with "nic-pair-sriov" (an igb behind a second root
+#                      port of the first expander bus), the VF 22:10.0
+#                      translated by vtm1 only
 # Environment:
 #   VTM_OPTS           appended to -device vtm-iommu (e.g. aw-bits=39)
 #   VTM_QEMU           QEMU binary (default build/qemu-build/qemu-system-x86_64)
@@ -53,6 +56,8 @@
 # "# vtm-devices: nic-pair" (an e1000e and an igb joined by a stream
 # netdev on 127.0.0.1) or "nic-pair-virtio" (the igb replaced by a
 # virtio-net-pci with iommu_platform=on,disable-legacy=on) or
+# "nic-pair-sriov" (the pair, the igb to get SR-IOV VFs; with --units 3
+# it sits behind a second root port of the first expander bus) or
 # "nic-pair-vhost" (an e1000e and a virtio-net-pci served by vhost-net,
 # iommu_platform=on,ats=on, on two taps joined by a bridge in a network
 # namespace of their own: scripts/guest/netns-wire.sh; needs root,
@@ -225,6 +230,8 @@ pxb() { # N BUS_NR [OPTS]: pxb-pcie pxbN with root port rpN
 case "$units" in
 3)
     pxb 1 32; pxb 2 64
+    # a second root port on the first expander bus (an SR-IOV igb's)
+    topo+=(-device pcie-root-port,id=rp3,bus=pxb1,chassis=3,addr=01.0)
     iommu_dev+=(-device "vtm-iommu,id=vtm1,root-bus=pxb1$vtm_opts"
                 -device "vtm-iommu,id=vtm2,root-bus=pxb2$vtm_opts")
     nvme_bus=,bus=rp1; vblk_bus=,bus=rp2; bus0=,bus=pcie.0
@@ -240,6 +247,9 @@ dev_args=()
 wrap=()
 nic_b=
 [[ $devices != *" nic-pair "* ]] || nic_b=igb,netdev=nicB
+# SR-IOV: the igb of the pair behind the first expander bus (--units 3)
+[[ $devices != *" nic-pair-sriov "* ]] ||
+    nic_b=${nic_b:+both}igb,netdev=nicB${nvme_bus:+,bus=rp3}
 [[ $devices != *" nic-pair-virtio "* ]] ||
     nic_b=${nic_b:+both}virtio-net-pci,netdev=nicB,iommu_platform=on,disable-legacy=on
 [[ $devices != *" nic-pair-vhost "* ]] ||
@@ -255,6 +265,8 @@ if [[ $devices == *" nic-pair-vhost "* ]]; then
                -device "$nic_b,mac=52:54:00:76:74:02$bus0")
     wrap=("$GUEST_REPO/scripts/guest/netns-wire.sh")
 elif [ -n "$nic_b" ]; then
+    b_bus=$bus0
+    [[ $nic_b != *bus=* ]] || b_bus=
     # A free TCP port on 127.0.0.1 (not listed in /proc/net/tcp).
     used=" $(awk 'NR > 1 { split($2, a, ":"); print a[2] }' /proc/net/tcp \
              /proc/net/tcp6 2>/dev/null | xargs) "
@@ -268,7 +280,7 @@ elif [ -n "$nic_b" ]; then
     dev_args+=(-netdev "stream,id=nicA,server=on,$nd"
                -device "e1000e,netdev=nicA,mac=52:54:00:76:74:01$bus0"
                -netdev "stream,id=nicB,server=off,reconnect-ms=500,$nd"
-               -device "$nic_b,mac=52:54:00:76:74:02$bus0")
+               -device "$nic_b,mac=52:54:00:76:74:02$b_bus")
 fi
 if [[ $host_checks == *" ram-canary "* ]]; then
     dev_args+=(-object "memory-backend-file,id=ram0,size=1G,share=on,mem-path=${work//,/,,}/ram"
@@ -519,6 +531,13 @@ if mode == "3":
         buses[u].get(b, 0) > 0 and
         all(b not in buses[o] for o in buses if o != u)
         for u, b in want.items())
+    # SR-IOV: the igb behind rp3 (bus 0x22), its first VF at 10.0
+    if sys.argv[4] == "sriov":
+        vf = [r["translations"] for r in all_st["/machine/peripheral/vtm1"]
+              ["requesters"] if r["bdf"] == "22:10.0"]
+        ok = ok and vf and vf[0] > 0 and all(
+            r["bdf"] != "22:10.0" for p, st in all_st.items()
+            if not p.endswith("vtm1") for r in st["requesters"])
     # with interrupt remapping, every unit remapped interrupts
     ok = ok and (sys.argv[3] != "ir" or all(
         all_st[p]["unit"]["interrupts"]["requests"] > 0 for p in all_st))
@@ -527,7 +546,8 @@ else:
     ok = list(buses) == ["vtm0"] and 0x21 not in buses["vtm0"] and \
         sum(buses["vtm0"].values()) > 0
 sys.exit(0 if ok else 1)
-' "$work/units.json" "$units" "$([[ ,$vtm_opts, == *,intremap=off,* ]] && echo noir || echo ir)"
+' "$work/units.json" "$units" "$([[ ,$vtm_opts, == *,intremap=off,* ]] && echo noir || echo ir)" \
+    "$([[ $devices == *" nic-pair-sriov "* ]] && echo sriov || echo -)"
 fi
 
 if [ ${#failures[@]} -eq 0 ]; then

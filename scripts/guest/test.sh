@@ -65,6 +65,11 @@
 #                 unit's statistics and no other's (run.sh --units 3)
 #     units-x2apic  units with interrupt remapping in x2APIC mode (-cpu
 #                 max): each disk's MSI-X remapped by its own unit
+#     units-sriov  units with an igb behind the first expander bus: two
+#                 VFs (sriov_numvfs), each in its own IOMMU group behind
+#                 the PF's unit; the first, on igbvf, carries net's
+#                 checksummed TCP; the host finds its translations on
+#                 that unit only
 #     units-bypass  the NVMe behind a pxb-pcie with bypass_iommu=on: no
 #                 IOMMU, no group, untranslated (in no unit's statistics)
 #                 while the virtio-blk is remapped; block on both.  With
@@ -117,6 +122,7 @@ declare -A TESTS=(
     [ir-x2apic]="$SM ir-x2apic -- -cpu max"
     [units]="--units 3 $SM units,block"
     [units-x2apic]="--units 3 $SM units,ir-x2apic -- -cpu max"
+    [units-sriov]="--units 3 $SM units,sriov"
     [units-bypass]="--units bypass --iommu-opts intremap=off $SM units,block"
     [legacy]="$LEG boot,block"
     [legacy-strict]="$LEG --append iommu.strict=1 boot,block"
@@ -127,7 +133,7 @@ declare -A TESTS=(
     [legacy-ir-x2apic]="$LEG ir-x2apic -- -cpu max"
 )
 ORDER=(boot block strict lazy pt boot-6.1 block-6.1 la57 caps net net-vhost
-       vfio vfio-fault vfio-cm ir-x2apic units units-x2apic units-bypass legacy
+       vfio vfio-fault vfio-cm ir-x2apic units units-x2apic units-sriov units-bypass legacy
        legacy-strict legacy-pt legacy-6.1 legacy-io legacy-vfio-cm
        legacy-ir-x2apic)
 
