@@ -176,7 +176,7 @@ static void units_stop(UnitsTest *t)
     qtest_quit(t->qts);
 }
 
-/* ------------------------------------------------------------------------- */
+/* ---- One unit's registers ----------------------------------------------- */
 
 static uint32_t ureg_rl(UnitsTest *t, unsigned k, uint64_t off)
 {
@@ -204,7 +204,7 @@ static void ugcmd(UnitsTest *t, unsigned k, uint32_t set, uint32_t sts)
     g_assert_cmphex(ureg_rl(t, k, A_GSTS) & sts, ==, sts);
 }
 
-/* ------------------------------------------------------------------------- */
+/* ---- Tables ------------------------------------------------------------- */
 
 /*
  * In unit k's (legacy-mode) tables: requester sid's context entry, with
@@ -277,7 +277,7 @@ static uint64_t data_page(unsigned k)
     return DATA_BASE + k * 0x100000;
 }
 
-/* ------------------------------------------------------------------------- */
+/* ---- DMA, faults and stats per unit ------------------------------------- */
 
 /*
  * Which unit translates edu k: its own, or unit 0 for an unclaimed bus.
@@ -424,7 +424,7 @@ static void test_fault_per_unit(void)
     units_stop(&t);
 }
 
-/* ------------------------------------------------------------------------- */
+/* ---- Interrupt remapping per unit --------------------------------------- */
 
 static char *route(UnitsTest *t, uint64_t addr, uint32_t data, int sid)
 {
@@ -454,18 +454,29 @@ static char *remapped(uint8_t v, uint8_t d)
     return g_strdup_printf("0 0x%" PRIx64 " 0x%x", a, x);
 }
 
-/* Unit k: an IRT whose entry IRTE_INDEX sends vector 0x40 + k to APIC k. */
-static void ir_enable(UnitsTest *t, unsigned k)
+/*
+ * Unit k: an IRT whose entry IRTE_INDEX sends vector 0x40 + k to APIC k
+ * (with present), or an empty one.
+ */
+static void ir_enable_table(UnitsTest *t, unsigned k, bool present)
 {
     uint64_t irt = IRT_BASE + k * 0x1000, raw[2];
     VtmtIrte e = { .vector = 0x40 + k, .dest = k };
 
     qtest_memset(t->qts, irt, 0, 0x1000);
     vtmt_irte(raw, &e, false);
-    g_assert_true(vtmt_irte_put(&t->u[k].mem.mem, irt, IRTE_INDEX, raw));
+    if (present) {
+        g_assert_true(vtmt_irte_put(&t->u[k].mem.mem, irt, IRTE_INDEX,
+                                    raw));
+    }
     ureg_wq(t, k, A_IRTA, vtmt_irta(irt, 7, false));
     ugcmd(t, k, R_GCMD_SIRTP_MASK, R_GSTS_IRTPS_MASK);
     ugcmd(t, k, R_GCMD_IRE_MASK, R_GSTS_IRES_MASK);
+}
+
+static void ir_enable(UnitsTest *t, unsigned k)
+{
+    ir_enable_table(t, k, true);
 }
 
 /*
@@ -500,7 +511,76 @@ static void test_route_per_unit(gconstpointer data)
     units_stop(&t);
 }
 
-/* ------------------------------------------------------------------------- */
+/* edu k's MSI (64-bit capability) with a remappable-format address */
+static void edu_msi_setup(UnitsTest *t, unsigned k, uint64_t addr)
+{
+    QPCIDevice *edu = t->u[k].edu;
+    uint8_t cap = qpci_find_capability(edu, PCI_CAP_ID_MSI, 0);
+    uint16_t ctrl;
+
+    g_assert_cmpuint(cap, !=, 0);
+    qpci_config_writel(edu, cap + PCI_MSI_ADDRESS_LO, addr);
+    qpci_config_writel(edu, cap + PCI_MSI_ADDRESS_HI, addr >> 32);
+    qpci_config_writew(edu, cap + PCI_MSI_DATA_64, 0);
+    ctrl = qpci_config_readw(edu, cap + PCI_MSI_FLAGS);
+    qpci_config_writew(edu, cap + PCI_MSI_FLAGS, ctrl | PCI_MSI_FLAGS_ENABLE);
+}
+
+#define EDU_REG_RAISE       0x60
+
+static int64_t unit_stat(UnitsTest *t, unsigned k, const char *path)
+{
+    g_autofree char *qom = g_strdup_printf(STATS_PATH_FMT, k);
+    QDict *st = vtm_qtest_stats(t->qts, qom);
+    int64_t v = stats_int(st, path);
+
+    qobject_unref(st);
+    return v;
+}
+
+/*
+ * Devices' own MSIs (through their address spaces' interrupt windows):
+ * each unit remaps its devices' with its own table.  Unit 1's table has
+ * no entry: its edu's interrupt faults there (9.10, reason 0x22), and
+ * only there.
+ */
+static void test_msi_per_unit(void)
+{
+    uint64_t ra = vtmt_msi_remap_addr(IRTE_INDEX, false), hi;
+    int64_t before[MAX_UNITS];
+    UnitsTest t;
+    unsigned k;
+
+    units_start(&t, 3, NULL);
+    for (k = 0; k < t.n; k++) {
+        ir_enable_table(&t, k, k != 1);
+        edu_msi_setup(&t, k, ra);
+    }
+    /* the catch-all also takes the I/O APIC's: count what the edus add */
+    for (k = 0; k < t.n; k++) {
+        before[k] = unit_stat(&t, k, "unit/interrupts/requests");
+    }
+    for (k = 0; k < t.n; k++) {
+        qpci_io_writel(t.u[k].edu, t.u[k].bar, EDU_REG_RAISE, 1);
+    }
+    for (k = 0; k < t.n; k++) {
+        g_assert_cmpint(unit_stat(&t, k, "unit/interrupts/requests") -
+                        before[k], ==, 1);
+        if (k != 1) {
+            g_assert_cmphex(ureg_rl(&t, k, A_FSTS), ==, 0);
+            continue;
+        }
+        g_assert_cmphex(ureg_rl(&t, k, A_FSTS) & R_FSTS_PPF_MASK, ==,
+                        R_FSTS_PPF_MASK);
+        hi = ureg_rq(&t, k, VTM_FRO_OFFSET + A_FRCD_HI);
+        g_assert_cmphex(FIELD_EX64(hi, FRCD_HI, SID), ==, edu_sid(1));
+        g_assert_cmphex(FIELD_EX64(hi, FRCD_HI, FR), ==,
+                        VTM_FR_IR_NOT_PRESENT);
+    }
+    units_stop(&t);
+}
+
+/* ---- A bypassing bus ---------------------------------------------------- */
 
 static void test_bypass(void)
 {
@@ -542,7 +622,7 @@ static void test_bypass(void)
     qtest_quit(qts);
 }
 
-/* ------------------------------------------------------------------------- */
+/* ---- The DMAR table ----------------------------------------------------- */
 
 typedef struct Scope {
     uint8_t type, bus, devfn;
@@ -781,7 +861,7 @@ static void test_dmar_bypass(void)
     qtest_quit(qts);
 }
 
-/* ------------------------------------------------------------------------- */
+/* ---- Command lines that must fail --------------------------------------- */
 
 static void expect_error(const char *devices, const char *msg)
 {
@@ -817,7 +897,7 @@ static void test_bad_units(void)
                  "intremap=off", "property 'intremap' must be the same");
 }
 
-/* ------------------------------------------------------------------------- */
+/* ---- Main --------------------------------------------------------------- */
 
 int main(int argc, char **argv)
 {
@@ -830,6 +910,7 @@ int main(int argc, char **argv)
                         test_route_per_unit);
     qtest_add_data_func("/vtm/units/route/3", GUINT_TO_POINTER(3),
                         test_route_per_unit);
+    qtest_add_func("/vtm/units/msi", test_msi_per_unit);
     qtest_add_func("/vtm/units/bypass", test_bypass);
     qtest_add_func("/vtm/units/dmar/one", test_dmar_one);
     qtest_add_func("/vtm/units/dmar/three", test_dmar_three);
