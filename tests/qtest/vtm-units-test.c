@@ -371,6 +371,66 @@ static void test_dma(gconstpointer data)
     units_stop(&t);
 }
 
+static void wait_migration(QTestState *qts, const char *want)
+{
+    g_autofree char *status = NULL;
+    int i;
+
+    for (i = 0; i < 6000; i++) {
+        QDict *rsp = qtest_qmp_assert_success_ref(qts,
+                                                  "{'execute': 'query-migrate'}");
+
+        g_free(status);
+        status = g_strdup(qdict_get_try_str(rsp, "status"));
+        qobject_unref(rsp);
+        if (status && (!strcmp(status, want) || !strcmp(status, "failed"))) {
+            break;
+        }
+        g_usleep(10 * 1000);
+    }
+    g_assert_cmpstr(status, ==, want);
+}
+
+/*
+ * Migration: each unit's state goes to the same unit on the destination
+ * (vmstate instances in realize order), so every edu still translates
+ * through its own unit's tables there.
+ */
+static void test_migrate(void)
+{
+    g_autofree char *file = g_strdup_printf("%s/vtm-units-migrate-%d.bin",
+                                            g_get_tmp_dir(), getpid());
+    g_autofree char *uri = g_strdup_printf("file:%s", file);
+    uint64_t rtaddr[MAX_UNITS];
+    UnitsTest t;
+    unsigned k;
+
+    units_start(&t, 3, NULL);
+    setup_all(&t);
+    for (k = 0; k < t.n; k++) {
+        rtaddr[k] = ureg_rq(&t, k, A_RTADDR);
+    }
+    qtest_qmp_assert_success(t.qts, "{'execute': 'stop'}");
+    qtest_qmp_assert_success(t.qts, "{'execute': 'migrate',"
+                             " 'arguments': { 'uri': %s } }", uri);
+    wait_migration(t.qts, "completed");
+    units_stop(&t);
+
+    units_start(&t, 3, "-incoming defer");
+    qtest_qmp_assert_success(t.qts, "{'execute': 'migrate-incoming',"
+                             " 'arguments': { 'uri': %s } }", uri);
+    wait_migration(t.qts, "completed");
+    qtest_qmp_assert_success(t.qts, "{'execute': 'cont'}");
+    unlink(file);
+    for (k = 0; k < t.n; k++) {
+        g_assert_cmphex(ureg_rq(&t, k, A_RTADDR), ==, rtaddr[k]);
+        g_assert_cmphex(ureg_rl(&t, k, A_GSTS) & R_GSTS_TES_MASK, ==,
+                        R_GSTS_TES_MASK);
+    }
+    check_translated(&t);
+    units_stop(&t);
+}
+
 /* A unit with translation off lets its devices through untranslated. */
 static void test_independent_enable(void)
 {
@@ -905,6 +965,7 @@ int main(int argc, char **argv)
     qtest_add_data_func("/vtm/units/dma/2", GUINT_TO_POINTER(2), test_dma);
     qtest_add_data_func("/vtm/units/dma/3", GUINT_TO_POINTER(3), test_dma);
     qtest_add_func("/vtm/units/independent-enable", test_independent_enable);
+    qtest_add_func("/vtm/units/migrate", test_migrate);
     qtest_add_func("/vtm/units/fault-per-unit", test_fault_per_unit);
     qtest_add_data_func("/vtm/units/route/2", GUINT_TO_POINTER(2),
                         test_route_per_unit);
