@@ -964,6 +964,46 @@ static void test_faults_pasid(void)
     sm_stop(&t);
 }
 
+/*
+ * SGN.3: an execute request (ERS, the PASID entry's ERE) to a page whose
+ * first-stage leaf has XD, with the entry's NXE: 82h, FRCD.EXE set.
+ */
+static void test_faults_exec(void)
+{
+    uint64_t flags = VTMT_FS_P | VTMT_FS_RW | VTMT_FS_US | VTMT_FS_A |
+                     VTMT_FS_D;
+    uint64_t leaf;
+    VtmtPasidEntry e;
+    ProbeRes r;
+    Frcd f;
+    SmT t;
+
+    sm_start(&t, ",ers=on");
+    program_fault_event(&t);
+    sm_enable(&t);
+    e = fs_entry(sm_fs_tables(&t, 4, IOVA, DATA_BASE, flags | VTMT_FS_XD,
+                              &leaf), 4);
+    e.ere = e.nxe = true;
+    sm_set_pasid(&t, PASID_REQ, &e);
+    r = probe(&t, EDU_SID, PASID_REQ, IOVA, "rx");
+    g_assert_cmphex(r.fr, ==, VTM_FR_SM_EXEC);
+    f = take_fault(&t);
+    check_fault(f, VTM_FR_SM_EXEC, EDU_SID, IOVA, false, PASID_REQ);
+    g_assert_cmpuint(FIELD_EX64(f.hi, FRCD_HI, EXE), ==, 1);
+    /* a read of the same page is no execute: it translates */
+    r = probe(&t, EDU_SID, PASID_REQ, IOVA, "r");
+    g_assert_cmphex(r.fr, ==, 0);
+    /* without XD the execute request translates too */
+    vtmt_w64(&t.mem.mem, leaf, vtmt_r64(&t.mem.mem, leaf) & ~VTMT_FS_XD);
+    vtm_qt_qi_put(&t.iq, vtmt_qi_piotlb(VTM_QI_PIOTLB_PASID, DID, PASID_REQ,
+                                        0, 0, false));
+    vtm_qt_qi_sync(&t.iq);
+    r = probe(&t, EDU_SID, PASID_REQ, IOVA, "rx");
+    g_assert_cmphex(r.fr, ==, 0);
+    g_assert_cmphex(r.addr, ==, DATA_BASE);
+    sm_stop(&t);
+}
+
 /* SRTA.2: a request with PASID while the root table is legacy. */
 static void test_faults_legacy_pasid(void)
 {
@@ -1076,6 +1116,7 @@ int main(int argc, char **argv)
     qtest_add_func("/vtm-sm/faults/rid-pasid", test_faults_rid_pasid);
     qtest_add_func("/vtm-sm/faults/pasid", test_faults_pasid);
     qtest_add_func("/vtm-sm/faults/legacy-pasid", test_faults_legacy_pasid);
+    qtest_add_func("/vtm-sm/faults/exec", test_faults_exec);
     qtest_add_func("/vtm-sm/notify/second-stage", test_notify_second_stage);
     return g_test_run();
 }
