@@ -74,7 +74,8 @@
 #                 IOMMU, no group, untranslated (in no unit's statistics)
 #                 while the virtio-blk is remapped; block on both.  With
 #                 intremap=off: with remapping on, Linux 6.12 gives the
-#                 bypassing NVMe no MSI and its INTx never arrives (open)
+#                 bypassing NVMe no MSI, and INTx behind a pxb-pcie never
+#                 arrives (docs/vtm.rst "Several units")
 #     legacy, legacy-strict, legacy-pt, legacy-6.1, legacy-io (net, vfio
 #     and vfio-fault in one boot), legacy-vfio-cm, legacy-ir-x2apic
 #                 the same on -device vtm-iommu,scalable-mode=off
