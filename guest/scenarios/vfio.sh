@@ -9,13 +9,14 @@
 # it as vtm.nvme_serial).  No DMAR fault may be logged.
 #
 # guest/scenarios/vfio-fault.sh runs this script with VFIO_FAULT=1: see
-# there.
+# there; guest/scenarios/sriov-vfio.sh with VFIO_BDF set to an NVMe VF.
 # vtm-host-check: none
 . /scenarios/lib.sh
 
-# The NVMe function (class 0x010802).
-bdf=
-for d in /sys/bus/pci/devices/*; do
+# The NVMe function (class 0x010802), or the one the including scenario
+# names (VFIO_BDF: scenario sriov-vfio's VF).
+bdf=${VFIO_BDF:-}
+[ -n "$bdf" ] || for d in /sys/bus/pci/devices/*; do
     [ "$(cat "$d/class")" = 0x010802 ] && { bdf=$(basename "$d"); break; }
 done
 if [ -z "$bdf" ]; then

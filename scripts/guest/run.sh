@@ -44,7 +44,8 @@
 #                      interrupts (its disk's MSI-X; vtm0 the I/O APIC's);
 #                      with "nic-pair-sriov" (an igb behind a second root
 #                      port of the first expander bus), the VF 22:10.0
-#                      translated by vtm1 only
+#                      translated by vtm1 only; with "nvme-sriov", the
+#                      NVMe's VF 21:00.1 translated by vtm1 only
 # Environment:
 #   VTM_OPTS           appended to -device vtm-iommu (e.g. aw-bits=39)
 #   VTM_QEMU           QEMU binary (default build/qemu-build/qemu-system-x86_64)
@@ -58,6 +59,8 @@
 # virtio-net-pci with iommu_platform=on,disable-legacy=on) or
 # "nic-pair-sriov" (the pair, the igb to get SR-IOV VFs; with --units 3
 # it sits behind a second root port of the first expander bus) or
+# "nvme-sriov" (the NVMe in an nvme-subsys, with SR-IOV: one VF, two
+# flexible queues and one flexible interrupt for it) or
 # "nic-pair-vhost" (an e1000e and a virtio-net-pci served by vhost-net,
 # iommu_platform=on,ats=on, on two taps joined by a bridge in a network
 # namespace of their own: scripts/guest/netns-wire.sh; needs root,
@@ -244,6 +247,13 @@ esac
 
 # Devices scenarios ask for ("# vtm-devices:").
 dev_args=()
+nvme_dev=(-device "nvme,drive=nv0,serial=$nvme_serial$nvme_bus")
+if [[ $devices == *" nvme-sriov "* ]]; then
+    # SR-IOV needs a subsystem, which takes its namespaces as nvme-ns
+    nvme_dev=(-device nvme-subsys,id=nvss0,nqn=vtm-sriov
+              -device "nvme,id=nvme0,serial=$nvme_serial$nvme_bus,subsys=nvss0,sriov_max_vfs=1,sriov_vq_flexible=2,sriov_vi_flexible=1"
+              -device nvme-ns,drive=nv0,bus=nvme0,nsid=1)
+fi
 wrap=()
 nic_b=
 [[ $devices != *" nic-pair "* ]] || nic_b=igb,netdev=nicB
@@ -302,7 +312,7 @@ cmd=("$qemu" "${accel_args[@]}" -m 1G -smp 2
      "${topo[@]}" "${iommu_dev[@]}"
      -kernel "$kernel" -initrd "$initrd" -append "$cmdline"
      -drive "file=${work//,/,,}/nvme.img,if=none,id=nv0,format=raw"
-     -device "nvme,drive=nv0,serial=$nvme_serial$nvme_bus"
+     "${nvme_dev[@]}"
      -drive "file=${work//,/,,}/vblk.img,if=none,id=vb0,format=raw"
      -device "virtio-blk-pci,drive=vb0,iommu_platform=on,disable-legacy=on$vblk_bus"
      -pidfile "$work/qemu.pid"
@@ -531,12 +541,13 @@ if mode == "3":
         buses[u].get(b, 0) > 0 and
         all(b not in buses[o] for o in buses if o != u)
         for u, b in want.items())
-    # SR-IOV: the igb behind rp3 (bus 0x22), its first VF at 10.0
-    if sys.argv[4] == "sriov":
+    # SR-IOV: the igb behind rp3 (bus 0x22), its first VF at 10.0; the
+    # NVMe behind rp1 (0x21), its VF at 00.1
+    for vf_bdf in sys.argv[4].split(",")[1:]:
         vf = [r["translations"] for r in all_st["/machine/peripheral/vtm1"]
-              ["requesters"] if r["bdf"] == "22:10.0"]
+              ["requesters"] if r["bdf"] == vf_bdf]
         ok = ok and vf and vf[0] > 0 and all(
-            r["bdf"] != "22:10.0" for p, st in all_st.items()
+            r["bdf"] != vf_bdf for p, st in all_st.items()
             if not p.endswith("vtm1") for r in st["requesters"])
     # with interrupt remapping, every unit remapped interrupts
     ok = ok and (sys.argv[3] != "ir" or all(
@@ -547,7 +558,7 @@ else:
         sum(buses["vtm0"].values()) > 0
 sys.exit(0 if ok else 1)
 ' "$work/units.json" "$units" "$([[ ,$vtm_opts, == *,intremap=off,* ]] && echo noir || echo ir)" \
-    "$([[ $devices == *" nic-pair-sriov "* ]] && echo sriov || echo -)"
+    "-$([[ $devices == *" nic-pair-sriov "* ]] && echo ,22:10.0)$([[ $devices == *" nvme-sriov "* ]] && echo ,21:00.1)"
 fi
 
 if [ ${#failures[@]} -eq 0 ]; then

@@ -68,8 +68,10 @@
 #     units-sriov  units with an igb behind the first expander bus: two
 #                 VFs (sriov_numvfs), each in its own IOMMU group behind
 #                 the PF's unit; the first, on igbvf, carries net's
-#                 checksummed TCP; the host finds its translations on
-#                 that unit only
+#                 checksummed TCP; then (sriov-vfio) the NVMe's VF, put
+#                 online by the Virtualization Management command, runs
+#                 vfio on vfio-pci; the host finds both VFs'
+#                 translations on that unit only
 #     units-bypass  the NVMe behind a pxb-pcie with bypass_iommu=on: no
 #                 IOMMU, no group, untranslated (in no unit's statistics)
 #                 while the virtio-blk is remapped; block on both.  With
@@ -123,7 +125,7 @@ declare -A TESTS=(
     [ir-x2apic]="$SM ir-x2apic -- -cpu max"
     [units]="--units 3 $SM units,block"
     [units-x2apic]="--units 3 $SM units,ir-x2apic -- -cpu max"
-    [units-sriov]="--units 3 $SM units,sriov"
+    [units-sriov]="--units 3 $SM units,sriov,sriov-vfio"
     [units-bypass]="--units bypass --iommu-opts intremap=off $SM units,block"
     [legacy]="$LEG boot,block"
     [legacy-strict]="$LEG --append iommu.strict=1 boot,block"
