@@ -40,5 +40,6 @@ check "sriov-vfio: VF behind the PF's unit ($(unit "$pfdev"))" \
     [ -n "$(unit "$vf")" ] && [ "$(unit "$vf")" = "$(unit "$pfdev")" ]
 [ "$FAILS" = 0 ] || finish ""
 
+# shellcheck disable=SC2034  # read by vfio.sh
 VFIO_BDF=$(basename "$vf")
 . /scenarios/vfio.sh
