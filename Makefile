@@ -8,12 +8,14 @@
 #                latency and bandwidth, no guest (docs/performance.md)
 #   make fuzz    the libFuzzer harnesses of tests/fuzz, FUZZ_SECONDS each
 #                (default 300); keeps the corpus and crash inputs
+#   make fuzz-generic  QEMU's generic-fuzz on vtm-iommu + edu, FUZZ_RUNS
+#                inputs (default 1000000; builds build/qemu-fuzz first)
 #   make soak    guest scenarios again and again on vtm and intel-iommu
 #                (SOAK_RUNS=N runs each, default: about an hour)
 #   make asan    the check layer under ASan+UBSan (check-asan)
 .PHONY: all build check check-unit check-tools check-qtest check-guest \
 	check-lint check-slow demo bench clean fuzz soak asan check-asan \
-	check-fuzz fidelity
+	check-fuzz fidelity fuzz-generic
 
 all: build
 
@@ -62,6 +64,9 @@ clean:
 
 fuzz:
 	scripts/fuzz.sh run
+
+fuzz-generic:
+	scripts/fuzz-generic.sh $(FUZZ_RUNS)
 
 soak:
 	scripts/soak.sh

@@ -84,8 +84,10 @@ if [ -n "${VTM_QEMU_BUILD:-}" ]; then
     exec 9>&-
 fi
 
+# A variant may build other targets than the emulator (VTM_QEMU_TARGETS).
+read -r -a TARGETS <<< "${VTM_QEMU_TARGETS:-qemu-system-x86_64 qemu-img}"
 ${VTM_QEMU_NICE:+nice -n "$VTM_QEMU_NICE"} \
-    ninja -C "$BUILD" qemu-system-x86_64 qemu-img "$@"
+    ninja -C "$BUILD" "${TARGETS[@]}" "$@"
 
 # A binary run from the build tree looks for firmware under qemu-bundle/;
 # Debian's firmware packages provide it in the system folders.
