@@ -81,26 +81,6 @@ static void guest_translate(Guest *g)
                     R_GSTS_TES_MASK);
 }
 
-static void wait_migration(QTestState *qts, const char *want)
-{
-    g_autofree char *status = NULL;
-    int i;
-
-    for (i = 0; i < 6000; i++) {
-        QDict *rsp = qtest_qmp_assert_success_ref(qts,
-                                                  "{'execute': 'query-migrate'}");
-
-        g_free(status);
-        status = g_strdup(qdict_get_try_str(rsp, "status"));
-        qobject_unref(rsp);
-        if (status && (!strcmp(status, want) || !strcmp(status, "failed"))) {
-            break;
-        }
-        g_usleep(10 * 1000);
-    }
-    g_assert_cmpstr(status, ==, want);
-}
-
 /* The registers software can observe, as they are before and after. */
 static const uint32_t observed[] = {
     A_GSTS, A_RTADDR, A_RTADDR + 4, A_FSTS, A_FECTL, A_FEDATA, A_FEADDR,
@@ -157,14 +137,14 @@ static void test_mid_queue_fault_pending(void)
     qtest_qmp_assert_success(src, "{'execute': 'stop'}");
     qtest_qmp_assert_success(src, "{'execute': 'migrate',"
                              " 'arguments': { 'uri': %s } }", uri);
-    wait_migration(src, "completed");
+    vtm_qt_wait_migration(src, "completed");
     guest_detach(&g);
     qtest_quit(src);
 
     dst = qtest_init(QEMU_ARGS " -incoming defer");
     qtest_qmp_assert_success(dst, "{'execute': 'migrate-incoming',"
                              " 'arguments': { 'uri': %s } }", uri);
-    wait_migration(dst, "completed");
+    vtm_qt_wait_migration(dst, "completed");
     qtest_qmp_assert_success(dst, "{'execute': 'cont'}");
     unlink(file);
     guest_attach(&g, dst);

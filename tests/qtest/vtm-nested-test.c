@@ -288,39 +288,25 @@ static void test_caps(void)
     }
 }
 
-static void expect_refused(const char *device, const char *const *words)
-{
-    int status;
-    g_autofree char *err = run_qemu_expect_exit("qtest", "q35", device,
-                                                &status);
-    unsigned i;
-
-    g_test_message("%s: %s", device, err);
-    g_assert(!WIFEXITED(status) || WEXITSTATUS(status) != 0);
-    for (i = 0; words[i]; i++) {
-        g_assert(strstr(err, words[i]));
-    }
-}
-
 static void test_refused(void)
 {
-    expect_refused("vtm-iommu,nested=on,first-stage=off",
+    vtm_qt_expect_refused("vtm-iommu,nested=on,first-stage=off",
                    (const char *const[]) { "'nested=on'", "first-stage",
                                            NULL });
-    expect_refused("vtm-iommu,nested=on,second-stage=off",
+    vtm_qt_expect_refused("vtm-iommu,nested=on,second-stage=off",
                    (const char *const[]) { "'nested=on'", NULL });
-    expect_refused("vtm-iommu,nested=on,caching-mode=on",
+    vtm_qt_expect_refused("vtm-iommu,nested=on,caching-mode=on",
                    (const char *const[]) { "'nested=on'", NULL });
-    expect_refused("vtm-iommu,ssads=on,second-stage=off",
+    vtm_qt_expect_refused("vtm-iommu,ssads=on,second-stage=off",
                    (const char *const[]) { "'ssads=on'", "second-stage",
                                            NULL });
-    expect_refused("vtm-iommu,prs=on,pasid-bits=0",
+    vtm_qt_expect_refused("vtm-iommu,prs=on,pasid-bits=0",
                    (const char *const[]) { "'prs=on'", "pasid-bits",
                                            NULL });
-    expect_refused("vtm-iommu,ers=on,scalable-mode=off",
+    vtm_qt_expect_refused("vtm-iommu,ers=on,scalable-mode=off",
                    (const char *const[]) { "'ers=on'", "scalable-mode",
                                            NULL });
-    expect_refused("vtm-iommu,srs=on,pasid-bits=0",
+    vtm_qt_expect_refused("vtm-iommu,srs=on,pasid-bits=0",
                    (const char *const[]) { "'srs=on'", NULL });
 }
 
@@ -590,26 +576,6 @@ static void test_prq_overflow(void)
     nt_stop(&t);
 }
 
-static void wait_migration(QTestState *qts, const char *want)
-{
-    g_autofree char *status = NULL;
-    int i;
-
-    for (i = 0; i < 6000; i++) {
-        QDict *rsp = qtest_qmp_assert_success_ref(qts,
-                                                  "{'execute': 'query-migrate'}");
-
-        g_free(status);
-        status = g_strdup(qdict_get_try_str(rsp, "status"));
-        qobject_unref(rsp);
-        if (status && (!strcmp(status, want) || !strcmp(status, "failed"))) {
-            break;
-        }
-        g_usleep(10 * 1000);
-    }
-    g_assert_cmpstr(status, ==, want);
-}
-
 /*
  * The queue's state migrates: a request pending with its event held by
  * IM; on the destination the event goes out when software unmasks it
@@ -643,7 +609,7 @@ static void test_prq_migrate(void)
     qtest_qmp_assert_success(t.qts, "{'execute': 'stop'}");
     qtest_qmp_assert_success(t.qts, "{'execute': 'migrate',"
                              " 'arguments': { 'uri': %s } }", uri);
-    wait_migration(t.qts, "completed");
+    vtm_qt_wait_migration(t.qts, "completed");
     nt_stop(&t);
 
     dst = qtest_initf("-M q35 -m 2G -nodefaults "
@@ -652,7 +618,7 @@ static void test_prq_migrate(void)
                       "-device x-vtm-pasid-probe,id=probe -incoming defer");
     qtest_qmp_assert_success(dst, "{'execute': 'migrate-incoming',"
                              " 'arguments': { 'uri': %s } }", uri);
-    wait_migration(dst, "completed");
+    vtm_qt_wait_migration(dst, "completed");
     qtest_qmp_assert_success(dst, "{'execute': 'cont'}");
     unlink(file);
     memset(&t, 0, sizeof(t));

@@ -231,6 +231,42 @@ char *run_qemu_expect_exit(const char *accel, const char *machine,
     return vtm_qemu_expect_exit(args, status);
 }
 
+void vtm_qt_expect_refused(const char *device, const char *const *words)
+{
+    int status;
+    g_autofree char *err = run_qemu_expect_exit("qtest", "q35", device,
+                                                &status);
+    unsigned i;
+
+    g_test_message("%s: %s", device, err);
+    g_assert(!WIFEXITED(status) || WEXITSTATUS(status) != 0);
+    for (i = 0; words[i]; i++) {
+        g_assert_nonnull(strstr(err, words[i]));
+    }
+}
+
+/* ---- Migration ---------------------------------------------------------- */
+
+void vtm_qt_wait_migration(QTestState *qts, const char *want)
+{
+    g_autofree char *status = NULL;
+    int i;
+
+    for (i = 0; i < 6000; i++) {
+        QDict *rsp = qtest_qmp_assert_success_ref(qts,
+                                                  "{'execute': 'query-migrate'}");
+
+        g_free(status);
+        status = g_strdup(qdict_get_try_str(rsp, "status"));
+        qobject_unref(rsp);
+        if (status && (!strcmp(status, want) || !strcmp(status, "failed"))) {
+            break;
+        }
+        g_usleep(10 * 1000);
+    }
+    g_assert_cmpstr(status, ==, want);
+}
+
 /* ---- Statistics --------------------------------------------------------- */
 
 QDict *vtm_qtest_stats(QTestState *qts, const char *unit)

@@ -137,6 +137,17 @@ char *vtm_qemu_expect_exit(const char *const *args, int *status);
 char *run_qemu_expect_exit(const char *accel, const char *machine,
                            const char *device, int *status);
 
+/*
+ * -device device on q35 must make QEMU exit with an error whose message
+ * holds each of words (NULL-terminated).
+ */
+void vtm_qt_expect_refused(const char *device, const char *const *words);
+
+/* ---- Migration ---------------------------------------------------------- */
+
+/* Polls query-migrate (up to 60 s) until its status is want; not failed. */
+void vtm_qt_wait_migration(QTestState *qts, const char *want);
+
 /* ---- Statistics --------------------------------------------------------- */
 
 /* The unit's statistics; the caller unrefs them. */

@@ -361,42 +361,28 @@ static void test_caps_legacy(void)
     sm_stop(&t);
 }
 
-static void expect_refused(const char *device, const char *const *words)
-{
-    int status;
-    g_autofree char *err = run_qemu_expect_exit("qtest", "q35", device,
-                                                &status);
-    unsigned i;
-
-    g_test_message("%s: %s", device, err);
-    g_assert(!WIFEXITED(status) || WEXITSTATUS(status) != 0);
-    for (i = 0; words[i]; i++) {
-        g_assert(strstr(err, words[i]));
-    }
-}
-
 static void test_refused(void)
 {
-    expect_refused("vtm-iommu,first-stage=on,caching-mode=on",
+    vtm_qt_expect_refused("vtm-iommu,first-stage=on,caching-mode=on",
                    (const char *const[]) { "'first-stage=on'",
                                            "caching-mode", NULL });
-    expect_refused("vtm-iommu,scalable-mode=off,first-stage=on",
+    vtm_qt_expect_refused("vtm-iommu,scalable-mode=off,first-stage=on",
                    (const char *const[]) { "'first-stage=on'",
                                            "scalable-mode", NULL });
-    expect_refused("vtm-iommu,scalable-mode=off,second-stage=off",
+    vtm_qt_expect_refused("vtm-iommu,scalable-mode=off,second-stage=off",
                    (const char *const[]) { "'second-stage=off'",
                                            "scalable-mode", NULL });
-    expect_refused("vtm-iommu,first-stage=off,second-stage=off",
+    vtm_qt_expect_refused("vtm-iommu,first-stage=off,second-stage=off",
                    (const char *const[]) { "'second-stage=off'", NULL });
-    expect_refused("vtm-iommu,caching-mode=on,second-stage=off",
+    vtm_qt_expect_refused("vtm-iommu,caching-mode=on,second-stage=off",
                    (const char *const[]) { "'second-stage=off'",
                                            "caching-mode", NULL });
-    expect_refused("vtm-iommu,pasid-bits=21",
+    vtm_qt_expect_refused("vtm-iommu,pasid-bits=21",
                    (const char *const[]) { "'pasid-bits'", NULL });
-    expect_refused("vtm-iommu,first-stage=on,aw-bits=39",
+    vtm_qt_expect_refused("vtm-iommu,first-stage=on,aw-bits=39",
                    (const char *const[]) { "'first-stage=on'", "aw-bits",
                                            NULL });
-    expect_refused("vtm-iommu,first-stage=maybe",
+    vtm_qt_expect_refused("vtm-iommu,first-stage=maybe",
                    (const char *const[]) { "first-stage", NULL });
 }
 

@@ -371,26 +371,6 @@ static void test_dma(gconstpointer data)
     units_stop(&t);
 }
 
-static void wait_migration(QTestState *qts, const char *want)
-{
-    g_autofree char *status = NULL;
-    int i;
-
-    for (i = 0; i < 6000; i++) {
-        QDict *rsp = qtest_qmp_assert_success_ref(qts,
-                                                  "{'execute': 'query-migrate'}");
-
-        g_free(status);
-        status = g_strdup(qdict_get_try_str(rsp, "status"));
-        qobject_unref(rsp);
-        if (status && (!strcmp(status, want) || !strcmp(status, "failed"))) {
-            break;
-        }
-        g_usleep(10 * 1000);
-    }
-    g_assert_cmpstr(status, ==, want);
-}
-
 /*
  * Migration: each unit's state goes to the same unit on the destination
  * (vmstate instances in realize order), so every edu still translates
@@ -413,13 +393,13 @@ static void test_migrate(void)
     qtest_qmp_assert_success(t.qts, "{'execute': 'stop'}");
     qtest_qmp_assert_success(t.qts, "{'execute': 'migrate',"
                              " 'arguments': { 'uri': %s } }", uri);
-    wait_migration(t.qts, "completed");
+    vtm_qt_wait_migration(t.qts, "completed");
     units_stop(&t);
 
     units_start(&t, 3, "-incoming defer");
     qtest_qmp_assert_success(t.qts, "{'execute': 'migrate-incoming',"
                              " 'arguments': { 'uri': %s } }", uri);
-    wait_migration(t.qts, "completed");
+    vtm_qt_wait_migration(t.qts, "completed");
     qtest_qmp_assert_success(t.qts, "{'execute': 'cont'}");
     unlink(file);
     for (k = 0; k < t.n; k++) {
