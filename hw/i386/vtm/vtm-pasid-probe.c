@@ -179,7 +179,7 @@ static void vtm_pasid_probe_dma_set(Object *obj, const char *request,
     vtm_as_probe_translate(s, &req, &res);
     if (res.fault.reason == VTM_FR_NONE) {
         /* untranslated (TE clear) results carry no page size: 4 KiB */
-        uint64_t mask = res.addr_mask ? res.addr_mask : VTM_PAGE_SIZE - 1;
+        uint64_t mask = res.addr_mask ?: VTM_PAGE_SIZE - 1;
         hwaddr pa = (res.translated & ~mask) | (req.addr & mask);
 
         le = cpu_to_le64(value);
