@@ -240,9 +240,9 @@ static const char *const vtm_property_help[][2] = {
       "requester are told of" },
     { "record", "file to write the translation stream to "
       "(default: none, no record)" },
-    { "fast-path", "repeated translations without the unit's lock, "
-      "logged for the timing model in order (same figures, less host "
-      "time)" },
+    { "fast-path", "repeated translations without the unit's lock; the "
+      "timing model still sees each, in order, so its figures are the "
+      "same" },
     { "scalable-mode", "ECAP.SMTS: scalable-mode tables, PASIDs and 256-bit "
       "invalidation descriptors (off: a legacy-only unit)" },
     { "first-stage", "ECAP.FLTS: first-stage tables, which Linux then uses "
@@ -251,9 +251,8 @@ static const char *const vtm_property_help[][2] = {
     { "pasid-bits", "ECAP.PSS: PASID width, 1 to 20 (0: no PASID support)" },
     { "root-bus", "root bus this unit serves: pcie.0 or a pxb-pcie's id "
       "(default: none, pcie.0 and every bus no other unit claims)" },
-    { "reg-base", "register base address (default: 0, placed "
-      "automatically: 0xfed90000 for the unit on pcie.0, then every "
-      "0x4000)" },
+    { "reg-base", "register base address (0: placed automatically, "
+      "0xfed90000 for the unit on pcie.0, then every 0x4000)" },
 };
 
 static void vtm_instance_init(Object *obj)
