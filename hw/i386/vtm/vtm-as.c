@@ -115,7 +115,7 @@ static bool vtm_fast_translate(VTMAddressSpace *vas, hwaddr addr,
     VTMState *s = vas->vtm;
     VTMFastEntry *e = vtm_fast_slot(vas, addr);
     uint64_t iova, mask, translated;
-    uint32_t seq, gen;
+    uint32_t seq, gen, entry_gen;
     uint8_t perm;
 
     if (!qatomic_read(&s->fast_usable)) {
@@ -123,12 +123,14 @@ static bool vtm_fast_translate(VTMAddressSpace *vas, hwaddr addr,
     }
     seq = qatomic_load_acquire(&e->seq);
     gen = qatomic_read(&s->fast_gen);
+    /* every field, gen too, between the two reads of seq */
+    entry_gen = e->gen;
     iova = e->iova;
     mask = e->addr_mask;
     translated = e->translated;
     perm = e->perm;
     smp_rmb();      /* the fields before seq again: pairs with the fill's */
-    if ((seq & 1) || qatomic_read(&e->seq) != seq || e->gen != gen ||
+    if ((seq & 1) || qatomic_read(&e->seq) != seq || entry_gen != gen ||
         (addr & ~mask) != iova || (flag & ~perm)) {
         return false;
     }
