@@ -1114,20 +1114,7 @@ static void test_stats(void)
 
 static char *route(VtmTest *t, uint64_t addr, uint32_t data, int sid)
 {
-    g_autofree char *req = sid < 0 ?
-        g_strdup_printf("%" PRIx64 " %x none", addr, data) :
-        g_strdup_printf("%" PRIx64 " %x %x", addr, data, sid);
-    QDict *resp;
-    char *ret;
-
-    qtest_qmp_assert_success(t->qts, "{'execute': 'qom-set', 'arguments': "
-                             "{'path': %s, 'property': 'route', "
-                             "'value': %s}}", PROBE_PATH, req);
-    resp = qtest_qmp(t->qts, "{'execute': 'qom-get', 'arguments': "
-                     "{'path': %s, 'property': 'route'}}", PROBE_PATH);
-    ret = g_strdup(qdict_get_str(resp, "return"));
-    qobject_unref(resp);
-    return ret;
+    return vtm_qt_probe_route(t->qts, addr, data, sid);
 }
 
 static void assert_route(VtmTest *t, uint64_t addr, uint32_t data, int sid,

@@ -245,6 +245,26 @@ void vtm_qt_expect_refused(const char *device, const char *const *words)
     }
 }
 
+char *vtm_qt_probe_route(QTestState *qts, uint64_t addr, uint32_t data,
+                         int sid)
+{
+    static const char path[] = "/machine/peripheral/probe";
+    g_autofree char *req = sid < 0 ?
+        g_strdup_printf("%" PRIx64 " %x none", addr, data) :
+        g_strdup_printf("%" PRIx64 " %x %x", addr, data, sid);
+    QDict *resp;
+    char *ret;
+
+    qtest_qmp_assert_success(qts, "{'execute': 'qom-set', 'arguments': "
+                             "{'path': %s, 'property': 'route', "
+                             "'value': %s}}", path, req);
+    resp = qtest_qmp(qts, "{'execute': 'qom-get', 'arguments': "
+                     "{'path': %s, 'property': 'route'}}", path);
+    ret = g_strdup(qdict_get_str(resp, "return"));
+    qobject_unref(resp);
+    return ret;
+}
+
 /* ---- Migration ---------------------------------------------------------- */
 
 void vtm_qt_wait_migration(QTestState *qts, const char *want)

@@ -143,6 +143,13 @@ char *run_qemu_expect_exit(const char *accel, const char *machine,
  */
 void vtm_qt_expect_refused(const char *device, const char *const *words);
 
+/*
+ * x-vtm-route-probe (id "probe"): the interrupt route KVM would get for an
+ * MSI of addr and data from requester sid (-1: none), as it reads back.
+ */
+char *vtm_qt_probe_route(QTestState *qts, uint64_t addr, uint32_t data,
+                         int sid);
+
 /* ---- Migration ---------------------------------------------------------- */
 
 /* Polls query-migrate (up to 60 s) until its status is want; not failed. */

@@ -38,7 +38,6 @@
 #define LEVELS              4
 #define IRTE_INDEX          5
 #define STATS_PATH_FMT      "/machine/peripheral/u%u"
-#define PROBE_PATH          "/machine/peripheral/probe"
 
 typedef struct Unit {
     uint64_t base;          /* register window */
@@ -468,20 +467,7 @@ static void test_fault_per_unit(void)
 
 static char *route(UnitsTest *t, uint64_t addr, uint32_t data, int sid)
 {
-    g_autofree char *req = sid < 0 ?
-        g_strdup_printf("%" PRIx64 " %x none", addr, data) :
-        g_strdup_printf("%" PRIx64 " %x %x", addr, data, sid);
-    QDict *resp;
-    char *ret;
-
-    qtest_qmp_assert_success(t->qts, "{'execute': 'qom-set', 'arguments': "
-                             "{'path': %s, 'property': 'route', "
-                             "'value': %s}}", PROBE_PATH, req);
-    resp = qtest_qmp(t->qts, "{'execute': 'qom-get', 'arguments': "
-                     "{'path': %s, 'property': 'route'}}", PROBE_PATH);
-    ret = g_strdup(qdict_get_str(resp, "return"));
-    qobject_unref(resp);
-    return ret;
+    return vtm_qt_probe_route(t->qts, addr, data, sid);
 }
 
 /* The message a remapped-format IRTE with vector v and APIC id d makes */
