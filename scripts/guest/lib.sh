@@ -78,6 +78,24 @@ qemu_binary() {
     echo "${VTM_QEMU:-$GUEST_REPO/build/qemu-build/qemu-system-x86_64}"
 }
 
+# hold_qemu_build: scripts/build-qemu.sh holds build/.lock while it builds:
+# waits for a build in progress and keeps the next one from relinking QEMU
+# under this run (fd 7, shared, until the caller exits).  Then checks that
+# the binary exists.
+hold_qemu_build() {
+    local qemu=$1
+    if [ -z "${VTM_QEMU:-}" ]; then
+        mkdir -p "$GUEST_REPO/build"
+        exec 7>>"$GUEST_REPO/build/.lock"
+        if ! flock -s -n 7; then
+            log "waiting for the QEMU build in progress (build/.lock)"
+            flock -s -w 1800 7 ||
+                die "QEMU build still running after 30 minutes"
+        fi
+    fi
+    [ -x "$qemu" ] || die "no QEMU at $qemu: build it with scripts/build-qemu.sh"
+}
+
 # apt_memo KEY CMD...: prints CMD's output, remembered for as long as apt's
 # package lists and sources stay the same (each apt-cache call costs about
 # half a second, and every guest run asks several).  An empty answer is

@@ -69,16 +69,7 @@ done
 [[ $timeout_s =~ ^[1-9][0-9]*$ ]] || die "--timeout must be a number of seconds"
 
 qemu=$(qemu_binary)
-# Keep scripts/build-qemu.sh from relinking QEMU under the run (run.sh).
-if [ -z "${VTM_QEMU:-}" ]; then
-    mkdir -p "$GUEST_REPO/build"
-    exec 7>>"$GUEST_REPO/build/.lock"
-    if ! flock -s -n 7; then
-        log "waiting for the QEMU build in progress (build/.lock)"
-        flock -s -w 1800 7 || die "QEMU build still running after 30 minutes"
-    fi
-fi
-[ -x "$qemu" ] || die "no QEMU at $qemu: build it with scripts/build-qemu.sh"
+hold_qemu_build "$qemu"
 
 case "$iommu" in
 vtm)   iommu_dev=(-device "vtm-iommu${VTM_OPTS:+,$VTM_OPTS}$iommu_opts") ;;

@@ -152,17 +152,7 @@ for s in ${scenarios//,/ }; do
 done
 
 qemu=$(qemu_binary)
-# scripts/build-qemu.sh holds build/.lock while it builds: wait for a build
-# in progress, and keep it from relinking QEMU under this run.
-if [ -z "${VTM_QEMU:-}" ]; then
-    mkdir -p "$GUEST_REPO/build"
-    exec 7>>"$GUEST_REPO/build/.lock"
-    if ! flock -s -n 7; then
-        log "waiting for the QEMU build in progress (build/.lock)"
-        flock -s -w 1800 7 || die "QEMU build still running after 30 minutes"
-    fi
-fi
-[ -x "$qemu" ] || die "no QEMU at $qemu: build it with scripts/build-qemu.sh"
+hold_qemu_build "$qemu"
 
 vtm_opts=${VTM_OPTS:+,$VTM_OPTS}$iommu_opts
 case "$iommu" in
