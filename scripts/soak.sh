@@ -13,7 +13,8 @@
 #                      the ASan build: scripts/asan-env.sh scripts/soak.sh
 #                      with VTM_QEMU=build/qemu-asan/qemu-system-x86_64)
 # Each run's output is kept in build/soak/IOMMU-SCENARIO-N.out, with the
-# console log of a failed run next to it.  Exit status 1 if any run failed.
+# console log of a failed run next to it.  A guest that hung counts as a
+# failure even when test.sh's second try passed.  Exit status 1 if any run failed.
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 OUT="$REPO/build/soak"
@@ -53,6 +54,12 @@ one_run() {
     t=$(grep -m1 -oE ', [0-9]+ s\)' "$out" | tr -dc 0-9)
     n[$s/$i]=$((n[$s/$i] + 1))
     secs[$s/$i]=$((secs[$s/$i] + ${t:-$(( $(date +%s) - start ))}))
+    # test.sh runs a hung guest once more; a soak counts the hang
+    if [ "$rc" -eq 0 ] && grep -q '^# HUNG ONCE' "$out"; then
+        rc=1
+        cp "$REPO/build/guest-logs/$s-$i-try1.log" \
+            "$OUT/$i-$s-$k-hung.console" 2>/dev/null
+    fi
     if [ "$rc" -ne 0 ]; then
         fails[$s/$i]=$((fails[$s/$i] + 1))
         cp "$REPO/build/guest-logs/$s-$i.log" "$OUT/$i-$s-$k.console" \

@@ -1383,6 +1383,53 @@ static void stats_reset(VtmTest *t)
     vtm_qtest_stats_reset(t->qts, STATS_PATH);
 }
 
+/*
+ * x-check-walks: a translation the IOTLB keeps after the tables changed
+ * without an invalidation is counted (and logged) as a mismatch, and so
+ * is a DMA write into a page a walk read as a table; nothing else is.
+ */
+static void test_check_walks(void)
+{
+    StaleSetup s = {
+        .src = 0x03000000, .iova = 0x0c000000,
+        .p1 = 0x03400000, .p2 = 0x03500000, .p3 = 0x03600000,
+    };
+    const uint64_t table_iova = 0x0d000000;
+    VtmTest t;
+    QDict *st;
+
+    vtm_start_translated(&t, ",id=iommu0,x-check-walks=on", 4, 8, false);
+    map_page(&t, s.src, s.src, VTM_PAGE_SHIFT, SLPTE_RW);
+    s.leaf = map_page(&t, s.iova, s.p1, VTM_PAGE_SHIFT, SLPTE_RW);
+    fill_pattern(&t, s.src, DMA_LEN, 0x3c);
+    edu_from_ram(&t, s.src, DMA_LEN);
+    dma_lands_in(&t, &s, s.p1);
+    st = stats_get(&t);
+    g_assert_cmpint(stats_int(st, "unit/check/translations"), >=, 2);
+    g_assert_cmpint(stats_int(st, "unit/check/mismatches"), ==, 0);
+    g_assert_cmpint(stats_int(st, "unit/check/table-writes"), ==, 0);
+    qobject_unref(st);
+
+    /* the guest remaps without invalidating: the IOTLB still gives p1 */
+    qtest_writeq(t.qts, s.leaf, leaf_pte(s.p2, 1, SLPTE_RW));
+    dma_lands_in(&t, &s, s.p1);
+    st = stats_get(&t);
+    g_assert_cmpint(stats_int(st, "unit/check/mismatches"), ==, 1);
+    qobject_unref(st);
+    iotlb_reg_invalidate(&t, VTM_INV_PAGE, s.iova);
+    dma_lands_in(&t, &s, s.p2);
+
+    /* an IOVA mapped onto the leaf table itself: a write there counts */
+    map_page(&t, table_iova, s.leaf & ~(VTM_PAGE_SIZE - 1), VTM_PAGE_SHIFT,
+             SLPTE_RW);
+    edu_to_ram(&t, table_iova + 0x800, 8);
+    st = stats_get(&t);
+    g_assert_cmpint(stats_int(st, "unit/check/mismatches"), ==, 1);
+    g_assert_cmpint(stats_int(st, "unit/check/table-writes"), ==, 1);
+    qobject_unref(st);
+    vtm_stop(&t);
+}
+
 /* What the DMAs of test_stats did, counted by the unit or the requester. */
 static void check_stats_counts(QDict *c)
 {
@@ -1616,6 +1663,7 @@ int main(int argc, char **argv)
     qtest_add_func("/vtm/fault/overflow", test_fault_overflow);
     qtest_add_func("/vtm/fault/fpd", test_fault_fpd);
     qtest_add_func("/vtm/stats/counts", test_stats);
+    qtest_add_func("/vtm/stats/check-walks", test_check_walks);
     qtest_add_func("/vtm/stats/preset", test_stats_preset);
     qtest_add_func("/vtm/stats/modes", test_stats_modes);
     return g_test_run();

@@ -23,6 +23,7 @@
 #include "vtm-notify.h"
 #include "vtm-stats.h"
 #include "vtm-pmu.h"
+#include "vtm-check.h"
 #include "trace.h"
 
 typedef struct VTMSpaceKey {
@@ -178,6 +179,9 @@ static IOMMUTLBEntry vtm_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
     vtm_lock(s);
     req.time = vtm_stats_now_locked(s);
     vtm_core_translate(&s->core, &req, &res, NULL);
+    if (s->checker) {
+        vtm_check_translation_locked(s, &req, &res);
+    }
     if (res.fault.reason == VTM_FR_NONE) {
         entry.iova = res.iova;
         entry.translated_addr = res.translated;

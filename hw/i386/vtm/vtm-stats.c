@@ -28,6 +28,7 @@
 #include "vtm-stats.h"
 #include "vtm-params.h"
 #include "vtm-recorder.h"
+#include "vtm-check.h"
 #include "trace.h"
 
 /* Recording ---------------------------------------------------------- */
@@ -203,7 +204,7 @@ static void vtm_stats_fast_update_locked(VTMState *s)
     qatomic_set(&s->fast_logging,
                 s->core.timing.p.mode != VTM_TIMING_OFF || s->recorder);
     qatomic_set(&s->fast_usable, s->fast_path && s->fast_log &&
-                s->core.timing.p.mode != VTM_TIMING_STALL &&
+                s->core.timing.p.mode != VTM_TIMING_STALL && !s->checker &&
                 !(s->perfmon && vtm_perfmon_counting(&s->pm)));
 }
 
@@ -591,6 +592,7 @@ static QDict *vtm_json_unit_locked(VTMState *s)
     /* requests answered without the lock: the model saw each (vtm_lock) */
     qdict_put_int(d, "fast-path-hits",
                   qatomic_read(&s->fast_head) - s->fast_hits_base);
+    vtm_check_stats_locked(s, d);
 
     qdict_put_int(inv, "context-cache-global",
                   st->inv_cc_gran[VTM_INV_GLOBAL]);

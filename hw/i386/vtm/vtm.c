@@ -27,6 +27,7 @@
 #include "vtm-sm.h"
 #include "vtm-pri.h"
 #include "vtm-units.h"
+#include "vtm-check.h"
 
 /*
  * The host address width bounds the output addresses of table entries
@@ -119,6 +120,9 @@ static void vtm_realize(DeviceState *dev, Error **errp)
     vtm_dma_init(s);
     vtm_irq_init(s);
     vtm_core_init(&s->core, &s->cfg, &s->mem);
+    if (s->check_walks) {
+        vtm_check_init(s);
+    }
     vtm_regs_reset(s);
     vtm_pri_reset_locked(s);
     vtm_pmu_init(s);
@@ -213,6 +217,7 @@ static const Property vtm_properties[] = {
                        1 << 18),
     DEFINE_PROP_STRING("record", VTMState, record_path),
     DEFINE_PROP_BOOL("fast-path", VTMState, fast_path, true),
+    DEFINE_PROP_BOOL("x-check-walks", VTMState, check_walks, false),
     DEFINE_PROP_BOOL("scalable-mode", VTMState, scalable_mode, true),
     DEFINE_PROP_ON_OFF_AUTO("first-stage", VTMState, first_stage,
                             ON_OFF_AUTO_AUTO),
@@ -236,6 +241,9 @@ static const char *const vtm_property_help[][2] = {
     { "perfmon", "performance monitoring (CAP.ECMDS, ECAP.PMS): counters of "
       "the timing model's events, Linux's dmar0 perf PMU; needs nfr <= 16" },
     { "x-perfmon-width", "test: performance counter width in bits, 8 to 64" },
+    { "x-check-walks", "debug: walk every translation again without caches "
+      "and log (-d guest_errors) what the caches gave that the tables do "
+      "not, and DMA writes into page tables" },
     { "notify-max-mappings", "most mappings the IOMMU notifiers of one "
       "requester are told of" },
     { "record", "file to write the translation stream to "

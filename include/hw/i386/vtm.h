@@ -118,6 +118,8 @@ struct VTMState {
      * lock.
      */
     bool fast_path;             /* property */
+    bool check_walks;           /* property x-check-walks (vtm-check.c) */
+    struct VTMChecker *checker; /* its reference unit, NULL when off */
     bool fast_usable;
     bool fast_logging;          /* the model must see what it answers */
     uint32_t fast_gen;
