@@ -3,7 +3,8 @@
 # scripts/build-fuzz.sh into build/fuzz).
 #
 #   scripts/fuzz.sh run [NAME...]     fuzz each harness FUZZ_SECONDS
-#                                     (default 300) from its corpus; new
+#                                     (default 300), or until FUZZ_RUNS
+#                                     executions if sooner, from its corpus; new
 #                                     inputs are merged (minimized) into
 #                                     tests/fuzz/corpus/NAME.tar, crashes
 #                                     kept in tests/fuzz/crashes/
@@ -79,6 +80,7 @@ run() {
         unpack "$n"
         echo "fuzz: $n for ${secs}s"
         "$OUT/fuzz-$n" -max_total_time="$secs" -max_len=$MAX_LEN \
+            ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"} \
             -print_final_stats=1 -report_slow_units=30 \
             -artifact_prefix="$FUZZ/crashes/$n-" \
             "$work" "$CORPUS/$n" > "$log" 2>&1

@@ -6,7 +6,11 @@
 # Environment:
 #   SOAK_RUNS=N        runs of each scenario on each IOMMU; unset: rounds
 #                      until SOAK_MINUTES (default 60) have passed
-#   SOAK_IOMMUS        default "vtm intel" (scripts/guest/test.sh --iommu)
+#   SOAK_IOMMUS        default "vtm intel-sm" (scripts/guest/test.sh --iommu):
+#                      vtm-iommu against intel-iommu in the same mode (Linux
+#                      puts vtm in scalable mode with first-stage tables;
+#                      intel-sm is intel-iommu there); "intel" adds QEMU's
+#                      default legacy-mode intel-iommu
 #   VTM_GUEST_LOCK     a lock file each guest run takes (flock), so other
 #                      guest users of the machine interleave with the soak
 #   VTM_QEMU           a QEMU binary to use instead of building one (e.g.
@@ -20,7 +24,7 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 OUT="$REPO/build/soak"
 scenarios=("$@")
 [ ${#scenarios[@]} -gt 0 ] || scenarios=(block strict net)
-read -r -a iommus <<< "${SOAK_IOMMUS:-vtm intel}"
+read -r -a iommus <<< "${SOAK_IOMMUS:-vtm intel-sm}"
 runs=${SOAK_RUNS:-}
 deadline=$(( $(date +%s) + ${SOAK_MINUTES:-60} * 60 ))
 

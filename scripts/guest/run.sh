@@ -5,9 +5,12 @@
 #
 # Usage: scripts/guest/run.sh [options] SCENARIO[,SCENARIO...] [-- QEMU-ARGS...]
 #   SCENARIO           a script of guest/scenarios/ (boot, block, ...)
-#   --iommu vtm|intel|none
+#   --iommu vtm|intel|intel-sm|none
 #                      -device vtm-iommu (default), QEMU's own
-#                      -device intel-iommu,intremap=off, or no IOMMU
+#                      -device intel-iommu,intremap=off (intel-sm: with
+#                      x-scalable-mode=on,x-flts=on, the scalable mode and
+#                      first-stage tables Linux uses on vtm-iommu), or no
+#                      IOMMU
 #   --kernel 6.12|6.1  guest kernel series (default 6.12)
 #   --accel tcg|kvm    accelerator (default tcg; kvm uses
 #                      kernel-irqchip=split and -cpu host, for machines
@@ -158,8 +161,11 @@ vtm_opts=${VTM_OPTS:+,$VTM_OPTS}$iommu_opts
 case "$iommu" in
 vtm)   iommu_dev=(-device "vtm-iommu,id=vtm0$vtm_opts") ;;
 intel) iommu_dev=(-device "intel-iommu,intremap=off$iommu_opts") ;;
+# intel-iommu in the mode Linux 6.12 puts vtm-iommu in: scalable mode,
+# first-stage tables (soak comparisons of like with like)
+intel-sm) iommu_dev=(-device "intel-iommu,intremap=off,x-scalable-mode=on,x-flts=on$iommu_opts") ;;
 none)  iommu_dev=() ;;
-*) die "--iommu must be vtm, intel or none" ;;
+*) die "--iommu must be vtm, intel, intel-sm or none" ;;
 esac
 case "$accel" in
 tcg) accel_args=(-accel tcg -M q35) ;;

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs the guest scenarios as tests and prints TAP (for scripts/check.sh).
 #
-# Usage: scripts/guest/test.sh [--tap] [--iommu vtm|intel|none] [TEST...]
+# Usage: scripts/guest/test.sh [--tap] [--iommu vtm|intel|intel-sm|none] [TEST...]
 #   TEST (default: all, in this order).  On vtm the default device is a
 #   scalable-mode unit: the tests below check from inside the guest that
 #   the kernel put it in scalable mode (vtm.mode=scalable: RTADDR.TTM and

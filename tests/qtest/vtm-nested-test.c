@@ -14,9 +14,9 @@
  *
  * Guest memory (-m 2G):
  *   MISC_BASE    fault and page request event messages, wait status
- *   QUEUE_BASE   the invalidation queue (256-bit descriptors)
+ *   QUEUE_BASE   the invalidation queue (vtm-sm-fixture.h)
  *   PRQ_BASE     the page request queue (4 KiB: 128 descriptors)
- *   TABLE_BASE   root, context, PASID and host page tables
+ *   TABLE_BASE   root, context, PASID and host page tables (fixture)
  *   DATA_BASE    DMA data pages
  *   GPA_HOST     host pages of the nested test's guest-physical memory
  *
@@ -29,8 +29,7 @@
 #include "libqos/pci-pc.h"
 #include "qobject/qdict.h"
 #include "hw/i386/vtm/vtm-defs.h"
-#include "vtm-qtest-util.h"
-#include "../lib/vtm-enc-sm.h"
+#include "vtm-sm-fixture.h"
 
 #define EDU_DEVFN           QPCI_DEVFN(4, 0)
 #define EDU_SID             EDU_DEVFN           /* bus 0 */
@@ -40,11 +39,7 @@
 #define MISC_BASE           0x00800000ULL
 #define FE_MSG_ADDR         (MISC_BASE + 0x00)
 #define PE_MSG_ADDR         (MISC_BASE + 0x40)
-#define WAIT_STATUS_ADDR    (MISC_BASE + 0x80)
-#define QUEUE_BASE          0x00900000ULL
 #define PRQ_BASE            0x00a00000ULL
-#define TABLE_BASE          0x01000000ULL
-#define TABLE_LIMIT         0x02000000ULL
 #define DATA_BASE           0x03000000ULL
 #define GPA_OFF             0x04000000ULL       /* host = gpa + GPA_OFF */
 #define GPA_TABLES          0x00100000ULL       /* guest-physical tables */
@@ -60,88 +55,15 @@
 #define PE_DATA             0x4077
 #define PRQ_DESC            32
 
-typedef struct NT {
-    QTestState *qts;
-    QPCIBus *pcibus;
-    QPCIDevice *edu;
-    QPCIBar bar;
-    VtmQtMem mem;
-    VtmQtQueue iq;
-    uint64_t root;
-    uint64_t dir;
-    VtmtSmCtx ctx;
-} NT;
-
-/* ---- Machine --------------------------------------------------------- */
-
-static void nt_start(NT *t, const char *opts)
-{
-    memset(t, 0, sizeof(*t));
-    t->qts = qtest_initf("-M q35 -m 2G -nodefaults "
-                         "-device vtm-iommu,id=iommu%s "
-                         "-device edu,addr=04.0,dma_mask=0xffffffffffffffff "
-                         "-device x-vtm-pasid-probe,id=probe", opts);
-    t->pcibus = qpci_new_pc(t->qts, NULL);
-    t->edu = qpci_device_find(t->pcibus, EDU_DEVFN);
-    g_assert(t->edu);
-    qpci_device_enable(t->edu);
-    t->bar = qpci_iomap(t->edu, 0, NULL);
-    vtm_qt_mem_init(&t->mem, t->qts, TABLE_BASE, TABLE_LIMIT);
-    vtm_qt_qi_init(&t->iq, t->qts, &t->mem.mem, QUEUE_BASE, 0,
-                   WAIT_STATUS_ADDR);
-}
-
-static void nt_stop(NT *t)
-{
-    g_free(t->edu);
-    qpci_free_pc(t->pcibus);
-    qtest_quit(t->qts);
-}
-
-static void nt_write_ctx(NT *t)
-{
-    uint64_t q[4];
-
-    vtmt_sm_ctx(q, &t->ctx);
-    g_assert(vtmt_sm_set_ctx(&t->mem.mem, t->root, EDU_SID, q));
-}
-
-static void nt_set_pasid(NT *t, uint32_t pasid, const VtmtPasidEntry *e)
-{
-    uint64_t q[VTM_PASID_ENTRY_QWORDS];
-
-    vtmt_pasid_entry(q, e);
-    g_assert(vtmt_set_pasid_entry(&t->mem.mem, t->dir, pasid, q));
-}
+typedef VtmSmFix NT;             /* vtm-sm-fixture.h */
 
 /*
  * Scalable-mode tables for edu (PASIDs allowed, page requests if pre),
- * SRTP, the 256-bit invalidation queue, TE.
+ * SRTP, the 256-bit invalidation queue, TE; fault events programmed.
  */
 static void nt_enable(NT *t, bool pre)
 {
-    VtmQtQueue *iq = &t->iq;
-    uint64_t rtaddr;
-
-    t->root = vtm_qt_alloc(&t->mem);
-    t->dir = vtm_qt_alloc(&t->mem);
-    t->ctx = (VtmtSmCtx) {
-        .pasid_dir = t->dir, .pdts = 7, .paside = true, .pre = pre,
-        .rid_pasid = RID_PASID,
-    };
-    nt_write_ctx(t);
-    rtaddr = FIELD_DP64(0, RTADDR, RTA, t->root >> VTM_PAGE_SHIFT);
-    rtaddr = FIELD_DP64(rtaddr, RTADDR, TTM, VTM_TTM_SCALABLE);
-    vtm_reg_wq(t->qts, A_RTADDR, rtaddr);
-    vtm_gcmd_update(t->qts, R_GCMD_SRTP_MASK, 0);
-    vtmt_queue_init(&iq->q, iq->q.mem, iq->q.base, 0);
-    iq->q.desc_size = 32;
-    vtm_reg_wq(t->qts, A_IQA, vtmt_queue_iqa(&iq->q));
-    vtm_reg_wq(t->qts, A_IQT, 0);
-    vtm_gcmd_update(t->qts, R_GCMD_QIE_MASK, 0);
-    vtm_gcmd_update(t->qts, R_GCMD_TE_MASK, 0);
-    g_assert_cmphex(vtm_reg_rl(t->qts, A_GSTS) & R_GSTS_TES_MASK, ==,
-                    R_GSTS_TES_MASK);
+    vtm_sm_enable(t, RID_PASID, pre);
     /* FRI keeps naming the last record read: no error for a sync */
     t->iq.fsts_ignore = R_FSTS_FRI_MASK;
     vtm_reg_wl(t->qts, A_FEDATA, FE_DATA);
@@ -268,7 +190,7 @@ static void test_caps(void)
         uint64_t ecap, pectl, pqa;
         NT t;
 
-        nt_start(&t, cases[i].opts);
+        vtm_sm_start(&t, cases[i].opts, "");
         ecap = vtm_reg_rq(t.qts, A_ECAP);
         g_assert_cmpuint(FIELD_EX64(ecap, ECAP, NEST), ==, cases[i].nest);
         g_assert_cmpuint(FIELD_EX64(ecap, ECAP, SLADS), ==, cases[i].ssads);
@@ -284,7 +206,7 @@ static void test_caps(void)
         g_assert_cmphex(vtm_reg_rl(t.qts, A_PECTL), ==, pectl);
         vtm_reg_wq(t.qts, A_PQA, PRQ_BASE);
         g_assert_cmphex(vtm_reg_rq(t.qts, A_PQA), ==, pqa);
-        nt_stop(&t);
+        vtm_sm_stop(&t);
     }
 }
 
@@ -353,7 +275,7 @@ static void test_prq_registers(void)
 {
     NT t;
 
-    nt_start(&t, ",prs=on");
+    vtm_sm_start(&t, ",prs=on", "");
     vtm_reg_wq(t.qts, A_PQA, PRQ_BASE | 0xff9);
     g_assert_cmphex(vtm_reg_rq(t.qts, A_PQA), ==, PRQ_BASE | 1);
     /* 8 KiB: offsets 32-byte aligned, below 8 KiB */
@@ -375,7 +297,7 @@ static void test_prq_registers(void)
     /* 64-bit registers as two halves */
     vtm_reg_wq_halves(t.qts, A_PQA, 0x123456789000ULL);
     g_assert_cmphex(vtm_reg_rq(t.qts, A_PQA), ==, 0x123456789000ULL);
-    nt_stop(&t);
+    vtm_sm_stop(&t);
 }
 
 typedef struct PrqDesc {
@@ -421,7 +343,7 @@ static void test_prq_request_response(void)
     QDict *st;
     NT t;
 
-    nt_start(&t, ",prs=on");
+    vtm_sm_start(&t, ",prs=on", "");
     prq_setup(&t);
     nt_enable(&t, true);
     pt = (VtmtPt) { .mem = &t.mem.mem, .levels = 4 };
@@ -429,7 +351,7 @@ static void test_prq_request_response(void)
     g_assert(vtmt_fs_map(&pt, IOVA, DATA_BASE, 1, VTMT_FS_TABLE,
                          VTMT_FS_TABLE));
     e = fs_entry(pt.top);
-    nt_set_pasid(&t, PASID_A, &e);
+    vtm_sm_set_pasid(&t, PASID_A, &e);
 
     g_assert_cmphex(probe_dma(&t, PASID_A, IOVA + 0x1008, "w", &val), ==,
                     VTM_FR_SM_FS_NOT_PRESENT);
@@ -488,7 +410,7 @@ static void test_prq_request_response(void)
     g_assert_cmpint(stats_int(st, "unit/page-requests/events"), ==, 1);
     g_assert_cmpint(stats_int(st, "unit/page-requests/pending"), ==, 0);
     qobject_unref(st);
-    nt_stop(&t);
+    vtm_sm_stop(&t);
 }
 
 /* PECTL.IM holds the event (IP) until software clears it. */
@@ -497,7 +419,7 @@ static void test_prq_masked_event(void)
     g_autofree char *r = NULL;
     NT t;
 
-    nt_start(&t, ",prs=on");
+    vtm_sm_start(&t, ",prs=on", "");
     prq_setup(&t);
     vtm_reg_wl(t.qts, A_PECTL, R_PECTL_IM_MASK);
     nt_enable(&t, true);
@@ -509,7 +431,7 @@ static void test_prq_masked_event(void)
     vtm_reg_wl(t.qts, A_PECTL, 0);
     g_assert_cmphex(qtest_readl(t.qts, PE_MSG_ADDR), ==, PE_DATA);
     g_assert_cmphex(vtm_reg_rl(t.qts, A_PECTL), ==, 0);
-    nt_stop(&t);
+    vtm_sm_stop(&t);
 }
 
 /*
@@ -522,7 +444,7 @@ static void test_prq_overflow(void)
     unsigned i, slots = 4096 / PRQ_DESC;
     NT t;
 
-    nt_start(&t, ",prs=on");
+    vtm_sm_start(&t, ",prs=on", "");
     prq_setup(&t);
     nt_enable(&t, true);
     for (i = 0; i < slots - 1; i++) {
@@ -573,7 +495,7 @@ static void test_prq_overflow(void)
         g_assert_cmphex(FIELD_EX64(prq_read(&t, (slots - 1) * PRQ_DESC).q1,
                                    PRQ_Q1, PRGI), ==, 0x102);
     }
-    nt_stop(&t);
+    vtm_sm_stop(&t);
 }
 
 /*
@@ -595,7 +517,7 @@ static void test_prq_migrate(void)
     unsigned i;
     NT t;
 
-    nt_start(&t, ",prs=on");
+    vtm_sm_start(&t, ",prs=on", "");
     prq_setup(&t);
     nt_enable(&t, true);
     vtm_reg_wl(t.qts, A_PECTL, R_PECTL_IM_MASK);
@@ -610,7 +532,7 @@ static void test_prq_migrate(void)
     qtest_qmp_assert_success(t.qts, "{'execute': 'migrate',"
                              " 'arguments': { 'uri': %s } }", uri);
     vtm_qt_wait_migration(t.qts, "completed");
-    nt_stop(&t);
+    vtm_sm_stop(&t);
 
     dst = qtest_initf("-M q35 -m 2G -nodefaults "
                       "-device vtm-iommu,id=iommu,prs=on "
@@ -644,7 +566,7 @@ static void test_prq_refused(void)
     g_autofree char *r = NULL, *resp = NULL;
     NT t;
 
-    nt_start(&t, ",prs=on");
+    vtm_sm_start(&t, ",prs=on", "");
     prq_setup(&t);
     nt_enable(&t, false);
     r = page_request(&t, PASID_A, IOVA, "r", 7);
@@ -653,7 +575,7 @@ static void test_prq_refused(void)
     resp = page_response(&t);
     g_assert_cmpstr(resp, ==, "1 1 7 20 11");
     g_assert_cmphex(vtm_reg_rq(t.qts, A_PQT), ==, 0);
-    nt_stop(&t);
+    vtm_sm_stop(&t);
 }
 
 /* ---- Nested translation ------------------------------------------------- */
@@ -681,7 +603,7 @@ static VtmtPt nested_setup_ad(NT *t, VtmtGpa *g, bool ssade)
         .pgtt = VTM_PGTT_NESTED, .did = DID, .aw = 2, .ssptptr = ss.top,
         .fspm = VTM_FSPM_4LEVEL, .fsptptr = fs.top, .ssade = ssade,
     };
-    nt_set_pasid(t, RID_PASID, &e);
+    vtm_sm_set_pasid(t, RID_PASID, &e);
     return ss;
 }
 
@@ -704,7 +626,7 @@ static void test_nested_dma(void)
     VtmtPt ss;
     NT t;
 
-    nt_start(&t, ",nested=on");
+    vtm_sm_start(&t, ",nested=on", "");
     nt_enable(&t, false);
     ss = nested_setup(&t, &g);
 
@@ -739,7 +661,7 @@ static void test_nested_dma(void)
     vtm_edu_dma(t.qts, t.edu, t.bar, EDU_DMA_BUF, IOVA + 0x30, 8, true);
     g_assert_cmpint(take_fault(&t), >, 0);
     g_assert_cmphex(qtest_readq(t.qts, new_host + 0x30), ==, 0);
-    nt_stop(&t);
+    vtm_sm_stop(&t);
 }
 
 /* Without ECAP.NEST a nested PASID entry is invalid (SPT.4). */
@@ -748,12 +670,12 @@ static void test_nested_off(void)
     VtmtGpa g;
     NT t;
 
-    nt_start(&t, "");
+    vtm_sm_start(&t, "", "");
     nt_enable(&t, false);
     nested_setup(&t, &g);
     vtm_edu_dma(t.qts, t.edu, t.bar, EDU_DMA_BUF, IOVA, 8, true);
     g_assert_cmpint(take_fault(&t), ==, VTM_FR_SM_PTE_INVALID);
-    nt_stop(&t);
+    vtm_sm_stop(&t);
 }
 
 /* ---- PASID-tagged DMA --------------------------------------------------- */
@@ -770,7 +692,7 @@ static void test_two_pasids(void)
     uint64_t v;
     NT t;
 
-    nt_start(&t, "");
+    vtm_sm_start(&t, "", "");
     nt_enable(&t, false);
     a.mem = b.mem = &t.mem.mem;
     a.top = vtm_qt_alloc(&t.mem);
@@ -780,9 +702,9 @@ static void test_two_pasids(void)
     g_assert(vtmt_fs_map(&b, IOVA, DATA_BASE + 0x1000, 1, VTMT_FS_TABLE,
                          VTMT_FS_TABLE));
     e = fs_entry(a.top);
-    nt_set_pasid(&t, PASID_A, &e);
+    vtm_sm_set_pasid(&t, PASID_A, &e);
     e = fs_entry(b.top);
-    nt_set_pasid(&t, PASID_B, &e);
+    vtm_sm_set_pasid(&t, PASID_B, &e);
 
     v = 0xa;
     g_assert_cmphex(probe_dma(&t, PASID_A, IOVA + 8, "w", &v), ==, 0);
@@ -802,7 +724,7 @@ static void test_two_pasids(void)
     g_assert_cmpint(take_fault(&t), ==, VTM_FR_SM_FS_NOT_PRESENT);
     g_assert_cmphex(probe_dma(&t, PASID_B, IOVA + 8, "r", &v), ==, 0);
     g_assert_cmphex(v, ==, 0xb);
-    nt_stop(&t);
+    vtm_sm_stop(&t);
 }
 
 /* ERS and SRS: execute and supervisor requests honoured where reported. */
@@ -818,7 +740,7 @@ static void test_ers_srs(void)
         unsigned stage;
         NT t;
 
-        nt_start(&t, opts[i]);
+        vtm_sm_start(&t, opts[i], "");
         nt_enable(&t, false);
         pt.mem = &t.mem.mem;
         pt.top = vtm_qt_alloc(&t.mem);
@@ -826,13 +748,13 @@ static void test_ers_srs(void)
                              VTMT_FS_TABLE));
         e = fs_entry(pt.top);
         e.sre = e.ere = true;
-        nt_set_pasid(&t, PASID_A, &e);
+        vtm_sm_set_pasid(&t, PASID_A, &e);
         /* 9.6: SRE and ERE are reserved without SRS and ERS (SPT.3) */
         g_assert_cmphex(probe_xlate(&t, "11", IOVA, "rpx", &stage), ==,
                         on ? 0 : VTM_FR_SM_PTE_RSVD);
         take_fault(&t);
         e.sre = e.ere = false;
-        nt_set_pasid(&t, PASID_A, &e);
+        vtm_sm_set_pasid(&t, PASID_A, &e);
         nt_sync(&t, vtmt_qi_pc(VTM_QI_PC_PASID, DID, PASID_A));
         g_assert_cmphex(probe_xlate(&t, "11", IOVA, "rp", &stage), ==,
                         VTM_FR_SM_PTE_SRE);
@@ -841,7 +763,7 @@ static void test_ers_srs(void)
         /* an ATS translation request needs the context's DTE (SCT.5) */
         g_assert_cmphex(probe_xlate(&t, "11", IOVA, "rt", &stage), ==,
                         VTM_FR_SM_CTX_DTE);
-        nt_stop(&t);
+        vtm_sm_stop(&t);
     }
 }
 
@@ -863,7 +785,7 @@ static void test_dirty(void)
     unsigned i;
     NT t;
 
-    nt_start(&t, ",ssads=on");
+    vtm_sm_start(&t, ",ssads=on", "");
     nt_enable(&t, false);
     ss.mem = &t.mem.mem;
     ss.top = vtm_qt_alloc(&t.mem);
@@ -875,7 +797,7 @@ static void test_dirty(void)
         .pgtt = VTM_PGTT_SS, .did = DID, .aw = 2, .ssptptr = ss.top,
         .ssade = true,
     };
-    nt_set_pasid(&t, RID_PASID, &e);
+    vtm_sm_set_pasid(&t, RID_PASID, &e);
 
     vtm_edu_dma(t.qts, t.edu, t.bar, IOVA + 0x1000, EDU_DMA_BUF, 8, false);
     vtm_edu_dma(t.qts, t.edu, t.bar, EDU_DMA_BUF, IOVA, DMA_LEN, true);
@@ -906,7 +828,7 @@ static void test_dirty(void)
                      1);
     g_assert_cmpuint(FIELD_EX64(ss_leaf(&ss, IOVA + 0x2000), SLPTE, D), ==,
                      0);
-    nt_stop(&t);
+    vtm_sm_stop(&t);
 }
 
 /*
@@ -921,7 +843,7 @@ static void test_dirty_nested(void)
     VtmtPt ss;
     NT t;
 
-    nt_start(&t, ",nested=on,ssads=on");
+    vtm_sm_start(&t, ",nested=on,ssads=on", "");
     nt_enable(&t, false);
     ss = nested_setup_ad(&t, &g, true);
     vtm_edu_dma(t.qts, t.edu, t.bar, IOVA, EDU_DMA_BUF, 8, false);
@@ -939,7 +861,7 @@ static void test_dirty_nested(void)
     g_assert_cmpuint(FIELD_EX64(ss_leaf(&ss, GPA_DATA), SLPTE, D), ==, 0);
     vtm_edu_dma(t.qts, t.edu, t.bar, EDU_DMA_BUF, IOVA, 8, true);
     g_assert_cmpuint(FIELD_EX64(ss_leaf(&ss, GPA_DATA), SLPTE, D), ==, 1);
-    nt_stop(&t);
+    vtm_sm_stop(&t);
 }
 
 int main(int argc, char **argv)

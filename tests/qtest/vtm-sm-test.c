@@ -12,8 +12,9 @@
  *
  * Guest memory (-m 2G, below 4 GiB):
  *   MISC_BASE    fault event message, wait status dwords
- *   QUEUE_BASE   the invalidation queue (4 KiB: 128 256-bit descriptors)
- *   TABLE_BASE   root, context, PASID and page tables (bump allocated)
+ *   QUEUE_BASE   the invalidation queue (vtm-sm-fixture.h: 4 KiB, 128
+ *                256-bit descriptors)
+ *   TABLE_BASE   root, context, PASID and page tables (vtm-sm-fixture.h)
  *   DATA_BASE    DMA data pages
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -26,8 +27,7 @@
 #include "qobject/qdict.h"
 #include "qobject/qstring.h"
 #include "hw/i386/vtm/vtm-defs.h"
-#include "vtm-qtest-util.h"
-#include "../lib/vtm-enc-sm.h"
+#include "vtm-sm-fixture.h"
 
 #define EDU_DEVFN           QPCI_DEVFN(4, 0)
 #define EDU_SID             EDU_DEVFN           /* bus 0 */
@@ -36,10 +36,7 @@
 
 #define MISC_BASE           0x00800000ULL
 #define FE_MSG_ADDR         (MISC_BASE + 0x00)
-#define WAIT_STATUS_ADDR    (MISC_BASE + 0x80)
-#define QUEUE_BASE          0x00900000ULL
-#define TABLE_BASE          0x01000000ULL
-#define TABLE_LIMIT         0x02000000ULL
+#define QUEUE_BASE          VTM_SM_QUEUE_BASE
 #define DATA_BASE           0x03000000ULL
 
 #define DID                 3
@@ -50,106 +47,16 @@
 #define DMA_LEN             0x100
 #define FE_DATA             0x4055
 
-typedef struct SmT {
-    QTestState *qts;
-    QPCIBus *pcibus;
-    QPCIDevice *edu;
-    QPCIBar bar;
-    VtmQtMem mem;
-    VtmQtQueue iq;
-    uint64_t root;
-    uint64_t dir;               /* edu's PASID directory */
-    VtmtSmCtx ctx;              /* edu's context entry */
-} SmT;
-
-/* ---- Machine --------------------------------------------------------- */
-
-static void sm_start_with(SmT *t, const char *opts, const char *extra)
-{
-    memset(t, 0, sizeof(*t));
-    t->qts = qtest_initf("-M q35 -m 2G -nodefaults "
-                         "-device vtm-iommu,id=iommu%s "
-                         "-device edu,addr=04.0,dma_mask=0xffffffffffffffff "
-                         "-device x-vtm-pasid-probe,id=probe %s", opts,
-                         extra);
-    t->pcibus = qpci_new_pc(t->qts, NULL);
-    t->edu = qpci_device_find(t->pcibus, EDU_DEVFN);
-    g_assert(t->edu);
-    qpci_device_enable(t->edu);
-    t->bar = qpci_iomap(t->edu, 0, NULL);
-    vtm_qt_mem_init(&t->mem, t->qts, TABLE_BASE, TABLE_LIMIT);
-    vtm_qt_qi_init(&t->iq, t->qts, &t->mem.mem, QUEUE_BASE, 0,
-                   WAIT_STATUS_ADDR);
-}
+typedef VtmSmFix SmT;            /* vtm-sm-fixture.h */
 
 static void sm_start(SmT *t, const char *opts)
 {
-    sm_start_with(t, opts, "");
+    vtm_sm_start(t, opts, "");
 }
 
-static void sm_stop(SmT *t)
-{
-    g_free(t->edu);
-    qpci_free_pc(t->pcibus);
-    qtest_quit(t->qts);
-}
-
-/* The queue with 256-bit descriptors (IQA.DW=1), 11.4.9.3. */
-static void sm_qi_enable(SmT *t)
-{
-    VtmQtQueue *iq = &t->iq;
-
-    vtmt_queue_init(&iq->q, iq->q.mem, iq->q.base, 0);
-    iq->q.desc_size = 32;
-    vtm_reg_wq(t->qts, A_IQA, vtmt_queue_iqa(&iq->q));
-    g_assert_cmpuint(FIELD_EX64(vtm_reg_rq(t->qts, A_IQA), IQA, DW), ==, 1);
-    vtm_reg_wq(t->qts, A_IQT, 0);
-    vtm_gcmd_update(t->qts, R_GCMD_QIE_MASK, 0);
-    g_assert_cmphex(vtm_reg_rl(t->qts, A_GSTS) & R_GSTS_QIES_MASK, ==,
-                    R_GSTS_QIES_MASK);
-}
-
-/* edu's context entry (with the PASID directory) written from t->ctx. */
-static void sm_write_ctx(SmT *t)
-{
-    uint64_t q[4];
-
-    vtmt_sm_ctx(q, &t->ctx);
-    g_assert(vtmt_sm_set_ctx(&t->mem.mem, t->root, EDU_SID, q));
-}
-
-static void sm_set_pasid(SmT *t, uint32_t pasid, const VtmtPasidEntry *e)
-{
-    uint64_t q[VTM_PASID_ENTRY_QWORDS];
-
-    vtmt_pasid_entry(q, e);
-    g_assert(vtmt_set_pasid_entry(&t->mem.mem, t->dir, pasid, q));
-}
-
-/*
- * Scalable-mode root and context tables for edu (RID_PASID, PASIDs
- * allowed), RTADDR with TTM=01b, SRTP, the 256-bit queue, then TE.
- */
 static void sm_enable(SmT *t)
 {
-    uint64_t rtaddr;
-
-    t->root = vtm_qt_alloc(&t->mem);
-    t->dir = vtm_qt_alloc(&t->mem);
-    t->ctx = (VtmtSmCtx) {
-        .pasid_dir = t->dir, .pdts = 7, .paside = true,
-        .rid_pasid = RID_PASID,
-    };
-    sm_write_ctx(t);
-    rtaddr = FIELD_DP64(0, RTADDR, RTA, t->root >> VTM_PAGE_SHIFT);
-    rtaddr = FIELD_DP64(rtaddr, RTADDR, TTM, VTM_TTM_SCALABLE);
-    vtm_reg_wq(t->qts, A_RTADDR, rtaddr);
-    vtm_gcmd_update(t->qts, R_GCMD_SRTP_MASK, 0);
-    g_assert_cmphex(vtm_reg_rq(t->qts, A_RTADDR), ==, rtaddr);
-    sm_qi_enable(t);
-    vtm_gcmd_update(t->qts, R_GCMD_TE_MASK, 0);
-    g_assert_cmphex(vtm_reg_rl(t->qts, A_GSTS) & R_GSTS_TES_MASK, ==,
-                    R_GSTS_TES_MASK);
+    vtm_sm_enable(t, RID_PASID, false);
 }
 
 /* Second-stage tables of 4 levels mapping IOVA to pa (4 KiB). */
@@ -334,7 +241,7 @@ static void test_caps(void)
         check_sm_caps(vtm_reg_rq(t.qts, A_CAP), vtm_reg_rq(t.qts, A_ECAP),
                       cases[i].fs, cases[i].ss, cases[i].fl5lp,
                       cases[i].pasid_bits);
-        sm_stop(&t);
+        vtm_sm_stop(&t);
     }
 }
 
@@ -358,7 +265,7 @@ static void test_caps_legacy(void)
     vtm_reg_wq(t.qts, A_IQA, QUEUE_BASE | R_IQA_DW_MASK);
     iqa = vtm_reg_rq(t.qts, A_IQA);
     g_assert_cmphex(iqa, ==, QUEUE_BASE);
-    sm_stop(&t);
+    vtm_sm_stop(&t);
 }
 
 static void test_refused(void)
@@ -424,7 +331,7 @@ static void test_dma_second_stage(void)
     {
         VtmtPasidEntry e = ss_entry(sm_ss_tables(&t, IOVA, dst));
 
-        sm_set_pasid(&t, RID_PASID, &e);
+        vtm_sm_set_pasid(&t, RID_PASID, &e);
     }
     {
         /* the read side through the same tables, one page up */
@@ -447,7 +354,7 @@ static void test_dma_second_stage(void)
     g_assert_cmpint(stats_int(st, "unit/stage/first"), ==, 0);
     g_assert_cmpint(stats_int(st, "unit/pasid-cache/lookups"), >, 0);
     qobject_unref(st);
-    sm_stop(&t);
+    vtm_sm_stop(&t);
 }
 
 /*
@@ -470,7 +377,7 @@ static void fs_dma(const char *opts, unsigned levels)
     pt.top = top;
     g_assert(vtmt_fs_map(&pt, IOVA + 0x1000, src, 1, flags, VTMT_FS_TABLE));
     e = fs_entry(top, levels);
-    sm_set_pasid(&t, RID_PASID, &e);
+    vtm_sm_set_pasid(&t, RID_PASID, &e);
 
     fill_pattern(&t, src, 0x22);
     edu_read(&t, IOVA + 0x1000);
@@ -490,7 +397,7 @@ static void fs_dma(const char *opts, unsigned levels)
     g_assert_cmpint(stats_int(st, "unit/stage/first"), >, 0);
     g_assert_cmpint(stats_int(st, "unit/ad-writes"), >=, 2);
     qobject_unref(st);
-    sm_stop(&t);
+    vtm_sm_stop(&t);
 }
 
 static void test_dma_first_stage(void)
@@ -512,7 +419,7 @@ static void test_dma_pass_through(void)
 
     sm_start(&t, "");
     sm_enable(&t);
-    sm_set_pasid(&t, RID_PASID, &e);
+    vtm_sm_set_pasid(&t, RID_PASID, &e);
     fill_pattern(&t, DATA_BASE, 0x33);
     edu_copy(&t, DATA_BASE, DATA_BASE + 0x2000);
     g_assert(has_pattern(&t, DATA_BASE + 0x2000, 0x33));
@@ -540,7 +447,7 @@ static void test_dma_pass_through(void)
     {
         VtmtPasidEntry ss = ss_entry(vtm_qt_alloc(&t.mem));
 
-        sm_set_pasid(&t, RID_PASID, &ss);
+        vtm_sm_set_pasid(&t, RID_PASID, &ss);
     }
     vtm_qt_qi_put(&t.iq, vtmt_qi_pc(VTM_QI_PC_PASID, DID, RID_PASID));
     vtm_qt_qi_sync(&t.iq);
@@ -548,7 +455,7 @@ static void test_dma_pass_through(void)
     edu_write(&t, DATA_BASE + 0x3000);
     g_assert(!has_pattern(&t, DATA_BASE + 0x3000, 0x34));
     g_assert_cmphex(fsts(&t) & R_FSTS_PPF_MASK, ==, R_FSTS_PPF_MASK);
-    sm_stop(&t);
+    vtm_sm_stop(&t);
 }
 
 /* ---- Stale entries and PASID-granular invalidation --------------------- */
@@ -569,8 +476,8 @@ static void test_stale_piotlb(void)
     sm_start(&t, "");
     sm_enable(&t);
     e = fs_entry(sm_fs_tables(&t, 4, IOVA, a, flags, &leaf), 4);
-    sm_set_pasid(&t, RID_PASID, &e);
-    sm_set_pasid(&t, OTHER_PASID, &e);
+    vtm_sm_set_pasid(&t, RID_PASID, &e);
+    vtm_sm_set_pasid(&t, OTHER_PASID, &e);
     fill_pattern(&t, DATA_BASE + 0x8000, 0x44);
     {
         /* edu's source page: identity through a second leaf */
@@ -614,7 +521,7 @@ static void test_stale_piotlb(void)
     g_assert(has_pattern(&t, b, 0x44));         /* dropped: now b */
     g_assert(!has_pattern(&t, a, 0x44));
     g_assert_cmphex(fsts(&t), ==, 0);
-    sm_stop(&t);
+    vtm_sm_stop(&t);
 }
 
 /*
@@ -635,12 +542,12 @@ static void test_stale_pasid_cache(void)
     ss.mem = &t.mem.mem;
     ss.top = e.ssptptr;
     g_assert(vtmt_pt_map(&ss, IOVA + 0x1000, src, 1, VTMT_RW));
-    sm_set_pasid(&t, RID_PASID, &e);
-    sm_set_pasid(&t, OTHER_PASID, &e);
+    vtm_sm_set_pasid(&t, RID_PASID, &e);
+    vtm_sm_set_pasid(&t, OTHER_PASID, &e);
     fill_pattern(&t, src, 0x55);
     edu_read(&t, IOVA + 0x1000);                /* caches the entry */
 
-    sm_set_pasid(&t, RID_PASID, &pt);
+    vtm_sm_set_pasid(&t, RID_PASID, &pt);
     qtest_memset(t.qts, mapped, 0, DMA_LEN);
     qtest_memset(t.qts, ident, 0, DMA_LEN);
     edu_write(&t, IOVA);
@@ -663,7 +570,7 @@ static void test_stale_pasid_cache(void)
     g_assert(has_pattern(&t, ident, 0x55));     /* pass-through now */
     g_assert(!has_pattern(&t, mapped, 0x55));
     g_assert_cmphex(fsts(&t), ==, 0);
-    sm_stop(&t);
+    vtm_sm_stop(&t);
 }
 
 /* ---- 256-bit descriptors ----------------------------------------------- */
@@ -721,7 +628,7 @@ static void test_qi_all_types(void)
         g_assert_cmpint(stats_int(st, path), ==, inv_keys[i].n);
     }
     qobject_unref(st);
-    sm_stop(&t);
+    vtm_sm_stop(&t);
 }
 
 /*
@@ -766,7 +673,7 @@ static void test_qi_malformed(void)
     /* an unknown type */
     expect_iqe(&t, vtmt_desc(0xf), VTM_IQEI_TYPE);
     g_assert_cmphex(fsts(&t) & R_FSTS_IQE_MASK, ==, 0);
-    sm_stop(&t);
+    vtm_sm_stop(&t);
 }
 
 /*
@@ -783,7 +690,7 @@ static void test_qi_width(void)
     g_assert_cmphex(fsts(&t) & R_FSTS_IQE_MASK, ==, R_FSTS_IQE_MASK);
     g_assert_cmpuint(FIELD_EX64(vtm_reg_rq(t.qts, A_IQERCD), IQERCD, IQEI),
                      ==, VTM_IQEI_TAIL_ALIGN);
-    sm_stop(&t);
+    vtm_sm_stop(&t);
 
     /* legacy translation, 128-bit queue: a PASID-cache descriptor */
     sm_start(&t, "");
@@ -793,7 +700,7 @@ static void test_qi_width(void)
     g_assert_cmphex(fsts(&t) & R_FSTS_IQE_MASK, ==, R_FSTS_IQE_MASK);
     g_assert_cmpuint(FIELD_EX64(vtm_reg_rq(t.qts, A_IQERCD), IQERCD, IQEI),
                      ==, VTM_IQEI_WIDTH);
-    sm_stop(&t);
+    vtm_sm_stop(&t);
 }
 
 /* ---- Scalable-mode faults ---------------------------------------------- */
@@ -862,13 +769,13 @@ static void test_faults_rid_pasid(void)
 
     /* SPT.2: the entry (of another PASID's table) not present */
     e = fs_entry(sm_fs_tables(&t, 4, IOVA, DATA_BASE, flags, NULL), 4);
-    sm_set_pasid(&t, OTHER_PASID, &e);
+    vtm_sm_set_pasid(&t, OTHER_PASID, &e);
     edu_read(&t, IOVA);
     check_fault(take_fault(&t), VTM_FR_SM_PTE_NOT_PRESENT, EDU_SID, IOVA,
                 false, -1);
 
     /* SGN.1: a non-canonical input address under first stage */
-    sm_set_pasid(&t, RID_PASID, &e);
+    vtm_sm_set_pasid(&t, RID_PASID, &e);
     vtm_qt_qi_put(&t.iq, vtmt_qi_pc(VTM_QI_PC_GLOBAL, 0, 0));
     vtm_qt_qi_sync(&t.iq);
     edu_write(&t, 0x0000800000000000ULL);
@@ -883,13 +790,13 @@ static void test_faults_rid_pasid(void)
     /* SPT.4: nested is decoded, not walked */
     e.pgtt = VTM_PGTT_NESTED;
     e.ssptptr = sm_ss_tables(&t, IOVA, DATA_BASE);
-    sm_set_pasid(&t, RID_PASID, &e);
+    vtm_sm_set_pasid(&t, RID_PASID, &e);
     vtm_qt_qi_put(&t.iq, vtmt_qi_pc(VTM_QI_PC_PASID, DID, RID_PASID));
     vtm_qt_qi_sync(&t.iq);
     edu_write(&t, IOVA);
     check_fault(take_fault(&t), VTM_FR_SM_PTE_INVALID, EDU_SID, IOVA, true,
                 -1);
-    sm_stop(&t);
+    vtm_sm_stop(&t);
 }
 
 /* Requests with PASID (the probe): PP and PV in the record. */
@@ -907,7 +814,7 @@ static void test_faults_pasid(void)
     sm_enable(&t);
     top = sm_fs_tables(&t, 4, IOVA, DATA_BASE, flags, NULL);
     e = fs_entry(top, 4);
-    sm_set_pasid(&t, PASID_REQ, &e);
+    vtm_sm_set_pasid(&t, PASID_REQ, &e);
 
     /* a request with PASID translates through that PASID's entry */
     r = probe(&t, EDU_SID, PASID_REQ, IOVA + 0x10, "w");
@@ -929,7 +836,7 @@ static void test_faults_pasid(void)
 
     /* SCT.6: PASIDs not allowed by the context entry */
     t.ctx.paside = false;
-    sm_write_ctx(&t);
+    vtm_sm_write_ctx(&t);
     vtm_qt_qi_put(&t.iq, vtmt_qi_cc(VTM_INV_GLOBAL, 0, 0, 0));
     vtm_qt_qi_sync(&t.iq);
     r = probe(&t, EDU_SID, PASID_REQ, IOVA, "r");
@@ -947,7 +854,7 @@ static void test_faults_pasid(void)
     g_assert_cmphex(r.fr, ==, VTM_FR_SM_ROOT_NOT_PRESENT);
     check_fault(take_fault(&t), VTM_FR_SM_ROOT_NOT_PRESENT, 0x0300, IOVA,
                 false, PASID_REQ);
-    sm_stop(&t);
+    vtm_sm_stop(&t);
 }
 
 /*
@@ -970,7 +877,7 @@ static void test_faults_exec(void)
     e = fs_entry(sm_fs_tables(&t, 4, IOVA, DATA_BASE, flags | VTMT_FS_XD,
                               &leaf), 4);
     e.ere = e.nxe = true;
-    sm_set_pasid(&t, PASID_REQ, &e);
+    vtm_sm_set_pasid(&t, PASID_REQ, &e);
     r = probe(&t, EDU_SID, PASID_REQ, IOVA, "rx");
     g_assert_cmphex(r.fr, ==, VTM_FR_SM_EXEC);
     f = take_fault(&t);
@@ -987,7 +894,7 @@ static void test_faults_exec(void)
     r = probe(&t, EDU_SID, PASID_REQ, IOVA, "rx");
     g_assert_cmphex(r.fr, ==, 0);
     g_assert_cmphex(r.addr, ==, DATA_BASE);
-    sm_stop(&t);
+    vtm_sm_stop(&t);
 }
 
 /* SRTA.2: a request with PASID while the root table is legacy. */
@@ -1005,7 +912,7 @@ static void test_faults_legacy_pasid(void)
     g_assert_cmphex(r.fr, ==, VTM_FR_SM_TTM0_PASID);
     check_fault(take_fault(&t), VTM_FR_SM_TTM0_PASID, EDU_SID, IOVA, false,
                 7);
-    sm_stop(&t);
+    vtm_sm_stop(&t);
 }
 
 /* ---- IOMMU notifiers (VFIO) in scalable mode ---------------------------- */
@@ -1041,7 +948,7 @@ static void test_notify_second_stage(void)
     VtmtPasidEntry e;
     SmT t;
 
-    sm_start_with(&t, ",caching-mode=on",
+    vtm_sm_start(&t, ",caching-mode=on",
                   "-device x-vtm-notify-recorder,id=rec,devfn=0x20");
     g_assert_cmpuint(FIELD_EX64(vtm_reg_rq(t.qts, A_ECAP), ECAP, FLTS), ==,
                      0);
@@ -1050,7 +957,7 @@ static void test_notify_second_stage(void)
     e = ss_entry(sm_ss_tables(&t, IOVA, DATA_BASE));
     ss.mem = &t.mem.mem;
     ss.top = e.ssptptr;
-    sm_set_pasid(&t, RID_PASID, &e);
+    vtm_sm_set_pasid(&t, RID_PASID, &e);
     vtm_qt_qi_put(&t.iq, vtmt_qi_pc(VTM_QI_PC_PASID, DID, RID_PASID));
     vtm_qt_qi_sync(&t.iq);
     expect_events(&t, "map 0x40000000 0xfff 0x3000000 rw\n");
@@ -1079,7 +986,7 @@ static void test_notify_second_stage(void)
     vtm_qt_qi_put(&t.iq, vtmt_qi_pc(VTM_QI_PC_DOMAIN, DID, 0));
     vtm_qt_qi_sync(&t.iq);
     expect_events(&t, "unmap 0x40001000 0xfff\n");
-    sm_stop(&t);
+    vtm_sm_stop(&t);
 }
 
 int main(int argc, char **argv)
