@@ -11,6 +11,8 @@
 #                                      kept as tests/fuzz/crashes/generic-*
 #   scripts/fuzz-generic.sh replay     replay the corpus and the kept
 #                                      crash inputs only
+#   scripts/fuzz-generic.sh coverage   functions and edges of each vtm
+#                                      file the corpus reaches
 #   FUZZ_SECONDS=N                     stop after N seconds at the latest
 #
 # Builds build/qemu-fuzz first (scripts/build-qemu-fuzz.sh: clang, ASan;
@@ -36,12 +38,29 @@ rm -rf "$CORPUS"
 mkdir -p "$CORPUS"
 [ -f "$FUZZ/corpus/generic.tar" ] && tar -C "$CORPUS" -xf "$FUZZ/corpus/generic.tar"
 
+# coverage: replays the corpus and prints, per vtm file, the functions
+# and edges (libFuzzer's -print_coverage, symbolized) that it reached.
+if [ "$arg" = coverage ]; then
+    "$BIN" --fuzz-target=generic-fuzz -runs=0 -print_coverage=1 "$CORPUS" \
+        2>&1 | grep -E '^(UN)?COVERED_FUNC: .* vtm[-a-z]*\.c:' |
+        awk '{ split($5, e, "/"); f = $7; sub(/:.*/, "", f);
+               hit[f] += e[1]; all[f] += e[2]; n[f]++;
+               if ($1 == "COVERED_FUNC:") fn[f]++ }
+             END { for (f in all) {
+                       printf "%-22s functions %3d/%3d  edges %5d/%5d\n",
+                              f, fn[f], n[f], hit[f], all[f]
+                       H += hit[f]; A += all[f]; F += fn[f]; N += n[f] }
+                   printf "%-22s functions %3d/%3d  edges %5d/%5d (%.0f%%)\n",
+                          "total", F, N, H, A, A ? 100 * H / A : 0 }' |
+        sort
+    exit "${PIPESTATUS[0]}"
+fi
 if [ "$arg" = replay ]; then
     shopt -s nullglob
     exec "$BIN" --fuzz-target=generic-fuzz -runs=0 "$CORPUS" \
         "$FUZZ"/crashes/generic-*
 fi
-[[ $arg =~ ^[0-9]+$ ]] || { echo "usage: $0 [RUNS|replay]" >&2; exit 2; }
+[[ $arg =~ ^[0-9]+$ ]] || { echo "usage: $0 [RUNS|replay|coverage]" >&2; exit 2; }
 
 log="$REPO/build/fuzz/generic.log"
 "$BIN" --fuzz-target=generic-fuzz -runs="$arg" -max_len=4096 \
