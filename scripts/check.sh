@@ -26,7 +26,7 @@ layers=("$@")
 passed=0
 failed=0
 skipped=()
-hung=()         # guest tests that passed on a 2nd try after a hang
+hung=()         # guest tests that passed on a 2nd try (hang or failure)
 broken=()
 
 # fail WHAT: one failure that is not a test case's (build, missing file).
@@ -49,8 +49,8 @@ count_tap() {
         skipped+=("$name: ${line#ok }")
     done < <(grep -E '^ok .*# SKIP' "$log")
     while IFS= read -r line; do
-        hung+=("$name: ${line#\# HUNG ONCE: }")
-    done < <(grep -E '^# HUNG ONCE: ' "$log")
+        hung+=("$name: ${line#\# }")
+    done < <(grep -E '^# (HUNG|FAILED) ONCE: ' "$log")
     passed=$((passed + ok - skip))
     failed=$((failed + nok))
     if [ -z "$plan" ] || [ "$plan" -ne $((ok + nok)) ]; then
@@ -261,7 +261,7 @@ for s in "${skipped[@]}"; do
 done
 [ ${#skipped[@]} -eq 0 ] || echo "${#skipped[@]} skipped"
 for h in "${hung[@]}"; do
-    echo "HUNG ONCE (passed on a 2nd try): $h"
+    echo "RETRIED (passed on a 2nd try): $h"
 done
 for b in "${broken[@]}"; do
     echo "FAILED: $b"

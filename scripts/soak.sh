@@ -17,8 +17,8 @@
 #                      the ASan build: scripts/asan-env.sh scripts/soak.sh
 #                      with VTM_QEMU=build/qemu-asan/qemu-system-x86_64)
 # Each run's output is kept in build/soak/IOMMU-SCENARIO-N.out, with the
-# console log of a failed run next to it.  A guest that hung counts as a
-# failure even when test.sh's second try passed.  Exit status 1 if any run failed.
+# console log of a failed run next to it.  A run counts as a failure when
+# its first try failed or hung, even if test.sh's second try passed.  Exit status 1 if any run failed.
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 OUT="$REPO/build/soak"
@@ -58,8 +58,8 @@ one_run() {
     t=$(grep -m1 -oE ', [0-9]+ s\)' "$out" | tr -dc 0-9)
     n[$s/$i]=$((n[$s/$i] + 1))
     secs[$s/$i]=$((secs[$s/$i] + ${t:-$(( $(date +%s) - start ))}))
-    # test.sh runs a hung guest once more; a soak counts the hang
-    if [ "$rc" -eq 0 ] && grep -q '^# HUNG ONCE' "$out"; then
+    # test.sh runs a failed test once more; a soak counts the first try
+    if [ "$rc" -eq 0 ] && grep -qE '^# (HUNG|FAILED) ONCE' "$out"; then
         rc=1
         cp "$REPO/build/guest-logs/$s-$i-try1.log" \
             "$OUT/$i-$s-$k-hung.console" 2>/dev/null
