@@ -31,7 +31,10 @@ arg=${1:-1000000}
 export QEMU_FUZZ_ARGS="-machine q35 -nodefaults -m 64M \
     -device vtm-iommu,intremap=on,x-perfmon-width=48 -device edu"
 # vtm's register window, its perfmon page, and edu's registers
-export QEMU_FUZZ_OBJECTS="vtm-iommu* edu-mmio"
+# QOM type names: "edu" makes generic-fuzz map edu's BAR and enable its
+# bus mastering (a memory-region name such as "edu-mmio" matched nothing,
+# so edu never ran and no DMA was ever translated; see tests/fuzz/README)
+export QEMU_FUZZ_OBJECTS="vtm-iommu edu"
 export ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1"
 
 rm -rf "$CORPUS"
