@@ -54,7 +54,8 @@ void vtm_check_init(VTMState *s)
     cfg.timing.mode = VTM_TIMING_OFF;
     mem.cmpxchg64 = vtm_check_cmpxchg64;
     vtm_core_init(&k->ref, &cfg, &mem);
-    k->tables = g_hash_table_new(g_int64_hash, g_int64_equal);
+    k->tables = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
+                                      NULL);
     s->checker = k;
 }
 
@@ -63,11 +64,11 @@ static void vtm_check_note_tables(VTMChecker *k, const VTMWalkLog *log)
     unsigned i;
 
     for (i = 0; i < log->nsteps; i++) {
-        uint64_t *pfn = g_new(uint64_t, 1);
+        uint64_t pfn = log->step[i].pte_addr >> VTM_PAGE_SHIFT;
 
-        *pfn = log->step[i].pte_addr >> VTM_PAGE_SHIFT;
-        if (!g_hash_table_add(k->tables, pfn)) {
-            g_free(pfn);
+        /* add() would replace the key it holds, so look first */
+        if (!g_hash_table_contains(k->tables, &pfn)) {
+            g_hash_table_add(k->tables, g_memdup2(&pfn, sizeof(pfn)));
         }
     }
 }
