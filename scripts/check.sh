@@ -26,7 +26,7 @@ layers=("$@")
 passed=0
 failed=0
 skipped=()
-hung=()         # guest tests that passed on a 2nd try (hang or failure)
+retried=()      # guest tests that passed on a 2nd try (hang or failure)
 broken=()
 
 # fail WHAT: one failure that is not a test case's (build, missing file).
@@ -49,7 +49,7 @@ count_tap() {
         skipped+=("$name: ${line#ok }")
     done < <(grep -E '^ok .*# SKIP' "$log")
     while IFS= read -r line; do
-        hung+=("$name: ${line#\# }")
+        retried+=("$name: ${line#\# }")
     done < <(grep -E '^# (HUNG|FAILED) ONCE: ' "$log")
     passed=$((passed + ok - skip))
     failed=$((failed + nok))
@@ -260,7 +260,7 @@ for s in "${skipped[@]}"; do
     echo "SKIPPED: $s"
 done
 [ ${#skipped[@]} -eq 0 ] || echo "${#skipped[@]} skipped"
-for h in "${hung[@]}"; do
+for h in "${retried[@]}"; do
     echo "RETRIED (passed on a 2nd try): $h"
 done
 for b in "${broken[@]}"; do

@@ -90,20 +90,6 @@ static bool fuzz_scalable_config(FuzzIn *in, VTMCoreConfig *cfg)
     return vtm_core_config_error(cfg) == NULL;
 }
 
-static void uncached_config(VTMCoreConfig *cfg)
-{
-    unsigned level;
-
-    cfg->iotlb.enable = false;
-    cfg->ctx_cache.enable = false;
-    cfg->pasid_cache.enable = false;
-    cfg->nested_tlb.enable = false;
-    for (level = 2; level <= VTM_MAX_LEVELS; level++) {
-        cfg->psc[level].enable = false;
-        cfg->fs_psc[level].enable = false;
-    }
-}
-
 /*
  * The oracle holds only while each domain id names one set of tables, as
  * software must program them (6.2.1, 6.2.2): caches are tagged by domain.
@@ -338,7 +324,7 @@ static void walk_run(WalkRun *r, const VTMCoreConfig *shape)
     for (i = 0; i < 2; i++) {
         vtm_core_init(&r->core[i], &cfg, &r->mem[i].ops);
         vtm_core_set_root(&r->core[i], r->rtaddr);
-        uncached_config(&cfg);
+        vtm_core_uncached_config(&cfg);
     }
     for (n = 0; n < MAX_OPS && fuzz_more(&r->in); n++) {
         switch (fuzz_u8(&r->in) % 8) {

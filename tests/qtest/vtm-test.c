@@ -961,18 +961,23 @@ typedef struct StaleSetup {
     uint64_t leaf;          /* address of the leaf PTE of iova */
 } StaleSetup;
 
-static void stale_setup(VtmTest *t, StaleSetup *s)
+static void stale_setup_opts(VtmTest *t, StaleSetup *s, const char *opts)
 {
     s->src = 0x03000000;
     s->iova = 0x0c000000;
     s->p1 = 0x03400000;
     s->p2 = 0x03500000;
     s->p3 = 0x03600000;
-    vtm_start_translated(t, "", 4, 8, false);
+    vtm_start_translated(t, opts, 4, 8, false);
     map_page(t, s->src, s->src, VTM_PAGE_SHIFT, SLPTE_RW);
     s->leaf = map_page(t, s->iova, s->p1, VTM_PAGE_SHIFT, SLPTE_RW);
     fill_pattern(t, s->src, DMA_LEN, 0x3c);
     edu_from_ram(t, s->src, DMA_LEN);
+}
+
+static void stale_setup(VtmTest *t, StaleSetup *s)
+{
+    stale_setup_opts(t, s, "");
 }
 
 /* edu writes its buffer at iova; exactly one of the pages receives it. */
@@ -1390,19 +1395,12 @@ static void stats_reset(VtmTest *t)
  */
 static void test_check_walks(void)
 {
-    StaleSetup s = {
-        .src = 0x03000000, .iova = 0x0c000000,
-        .p1 = 0x03400000, .p2 = 0x03500000, .p3 = 0x03600000,
-    };
     const uint64_t table_iova = 0x0d000000;
+    StaleSetup s;
     VtmTest t;
     QDict *st;
 
-    vtm_start_translated(&t, ",id=iommu0,x-check-walks=on", 4, 8, false);
-    map_page(&t, s.src, s.src, VTM_PAGE_SHIFT, SLPTE_RW);
-    s.leaf = map_page(&t, s.iova, s.p1, VTM_PAGE_SHIFT, SLPTE_RW);
-    fill_pattern(&t, s.src, DMA_LEN, 0x3c);
-    edu_from_ram(&t, s.src, DMA_LEN);
+    stale_setup_opts(&t, &s, ",id=iommu0,x-check-walks=on");
     dma_lands_in(&t, &s, s.p1);
     st = stats_get(&t);
     g_assert_cmpint(stats_int(st, "unit/check/translations"), >=, 2);

@@ -41,16 +41,8 @@ void vtm_check_init(VTMState *s)
     VTMCoreConfig cfg = s->cfg;
     VTMMemOps mem = s->mem;
     VTMChecker *k = g_new0(VTMChecker, 1);
-    unsigned level;
 
-    cfg.iotlb.enable = false;
-    cfg.ctx_cache.enable = false;
-    cfg.pasid_cache.enable = false;
-    cfg.nested_tlb.enable = false;
-    for (level = 2; level <= VTM_MAX_LEVELS; level++) {
-        cfg.psc[level].enable = false;
-        cfg.fs_psc[level].enable = false;
-    }
+    vtm_core_uncached_config(&cfg);
     cfg.timing.mode = VTM_TIMING_OFF;
     mem.cmpxchg64 = vtm_check_cmpxchg64;
     vtm_core_init(&k->ref, &cfg, &mem);

@@ -27,6 +27,20 @@ static const unsigned vtm_iotlb_shifts[] = { 12, 21, 30 };
  * Lookup latencies are gem5's SMMUv3 defaults (tlb_lat and cfg_lat 3,
  * walk_lat 4 cycles); the shapes are this project's: docs/vtm.rst.
  */
+void vtm_core_uncached_config(VTMCoreConfig *cfg)
+{
+    unsigned level;
+
+    cfg->iotlb.enable = false;
+    cfg->ctx_cache.enable = false;
+    cfg->pasid_cache.enable = false;
+    cfg->nested_tlb.enable = false;
+    for (level = 2; level <= VTM_MAX_LEVELS; level++) {
+        cfg->psc[level].enable = false;
+        cfg->fs_psc[level].enable = false;
+    }
+}
+
 void vtm_core_default_config(VTMCoreConfig *cfg)
 {
     static const VTMCacheParams iotlb = {

@@ -91,6 +91,12 @@ typedef struct VTMCoreConfig {
 /* Defaults for the caches and timing (docs/vtm.rst gives their sources). */
 void vtm_core_default_config(VTMCoreConfig *cfg);
 
+/*
+ * cfg with every translation cache off (IOTLB, context, PASID, nested
+ * TLB, both stages' PSCs): a reference unit that walks every request.
+ */
+void vtm_core_uncached_config(VTMCoreConfig *cfg);
+
 /* NULL when usable, else a message naming the bad cache parameter. */
 const char *vtm_core_config_error(const VTMCoreConfig *cfg);
 

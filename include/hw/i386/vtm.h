@@ -118,8 +118,6 @@ struct VTMState {
      * lock.
      */
     bool fast_path;             /* property */
-    bool check_walks;           /* property x-check-walks (vtm-check.c) */
-    struct VTMChecker *checker; /* its reference unit, NULL when off */
     bool fast_usable;
     bool fast_logging;          /* the model must see what it answers */
     uint32_t fast_gen;
@@ -129,6 +127,8 @@ struct VTMState {
     uint64_t fast_hits_base;    /* fast_head at the last stats-reset */
     VTMFastEvent *fast_log;
     VTMCore core;
+    bool check_walks;           /* property x-check-walks (vtm-check.c) */
+    struct VTMChecker *checker; /* its reference unit, NULL when off */
     VTMMemOps mem;
     AddressSpace *dma_as;       /* where tables and status writes go */
 
