@@ -8,9 +8,9 @@
 #   IQA.DW read back) and, from vtm's statistics, which tables translated
 #   the guest's DMA (run.sh --expect-stage); the legacy-* tests run the
 #   same scenarios on a legacy-only unit (scalable-mode=off).
-#   A test that failed runs once more: Linux 6.12 in scalable mode with
-#   first-stage tables now and then corrupts its own virtio-blk I/O, on
-#   QEMU's intel-iommu as on vtm (guest/README.md, "A known failure that
+#   A test that failed runs once more: Linux 6.12 now and then corrupts
+#   its own virtio-blk I/O under an IOMMU, on QEMU's intel-iommu in
+#   scalable mode as on vtm (guest/README.md, "A known failure that
 #   is not vtm's").  The line of a test that passed on its 2nd try says
 #   so, with the first try's failure and console log, and "# HUNG ONCE" /
 #   "# FAILED ONCE" lines list them at the end; scripts/soak.sh counts
@@ -233,7 +233,7 @@ first_failure() {
 
 n=0
 failed=0
-hangs=()
+retries=()      # "HUNG ONCE: ..." / "FAILED ONCE: ..."
 for t in "${tests[@]}"; do
     n=$((n + 1))
     out="$GUEST_LOGS/test-$iommu-$t.out"
@@ -263,7 +263,7 @@ for t in "${tests[@]}"; do
         fi
         ok=1
         run_one "$t" "$out" || ok=
-        [ -z "$ok" ] || hangs+=("$once")
+        [ -z "$ok" ] || retries+=("$once")
     fi
     if [ -n "$ok" ]; then
         echo "ok $n - $t ($iommu, $(( $(date +%s) - start )) s$retried)"
@@ -275,7 +275,7 @@ for t in "${tests[@]}"; do
         echo "#   first try: ${first:-} ($log1)"
     fi
 done
-for h in "${hangs[@]}"; do
+for h in "${retries[@]}"; do
     echo "# $h"
 done
 [ "$failed" -eq 0 ]
