@@ -22,7 +22,10 @@ OUT="$REPO/build/fuzz"
 # files otherwise) and unpacked here to run.
 CORPUS="$OUT/corpus"
 MAX_LEN=4096
-export ASAN_OPTIONS="detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+# A 16 MiB quarantine still catches a use after free within an input (each
+# frees far less), and the default 256 MiB made every allocation a fresh,
+# faulting page: fuzz-track ran at half speed.
+export ASAN_OPTIONS="detect_leaks=1:quarantine_size_mb=16${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 
 cmd=${1:-check}

@@ -17,7 +17,7 @@
 #include "vtm-track.h"
 
 #define MAX_OPS 48
-#define CAPACITY 4096
+#define CAPACITY 1024
 
 /*
  * The consumer's shadow: its mappings by IOVA in a balanced tree, so that
@@ -158,8 +158,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint64_t last = span > aw_mask - first ? aw_mask : first + span;
         VTMPtSource ps = {
             .fmt = &fmt, .mem = &mem.ops, .root = root, .levels = levels,
-            .tables_left = 1 + fuzz_u16(&in) % 512,
-            .leaves_left = 1 + fuzz_u16(&in) % 1024,
+            .tables_left = 1 + fuzz_u16(&in) % 64,
+            .leaves_left = 1 + fuzz_u16(&in) % 256,
         };
         VTMMapSource src = { vtm_pt_source_enumerate, &ps };
         VTMTrackStats st = { 0 };
