@@ -40,6 +40,9 @@ export ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1"
 rm -rf "$CORPUS"
 mkdir -p "$CORPUS"
 [ -f "$FUZZ/corpus/generic.tar" ] && tar -C "$CORPUS" -xf "$FUZZ/corpus/generic.tar"
+# inputs that turn translation on and have edu DMA through it (random
+# bytes seldom do); the merge keeps those that add coverage
+python3 "$FUZZ/generic-seeds.py" "$CORPUS"
 
 # coverage: replays the corpus and prints, per vtm file, the functions
 # and edges (libFuzzer's -print_coverage, symbolized) that it reached.
