@@ -9,8 +9,8 @@
 #   the guest's DMA (run.sh --expect-stage); the legacy-* tests run the
 #   same scenarios on a legacy-only unit (scalable-mode=off).
 #   A test that failed runs once more: Linux 6.12 now and then corrupts
-#   its own virtio-blk I/O under an IOMMU, on QEMU's intel-iommu in
-#   scalable mode as on vtm (guest/README.md, "A known failure that
+#   its own virtio-blk I/O under an IOMMU, on QEMU's intel-iommu as on
+#   vtm, in legacy and scalable mode (guest/README.md, "A known failure that
 #   is not vtm's").  The line of a test that passed on its 2nd try says
 #   so, with the first try's failure and console log, and "# HUNG ONCE" /
 #   "# FAILED ONCE" lines list them at the end; scripts/soak.sh counts

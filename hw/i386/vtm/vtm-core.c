@@ -23,10 +23,6 @@ static const char *const vtm_fs_psc_names[VTM_MAX_LEVELS + 1] = {
 /* Page sizes an IOTLB line can hold: 4K, 2M, 1G. */
 static const unsigned vtm_iotlb_shifts[] = { 12, 21, 30 };
 
-/*
- * Lookup latencies are gem5's SMMUv3 defaults (tlb_lat and cfg_lat 3,
- * walk_lat 4 cycles); the shapes are this project's: docs/vtm.rst.
- */
 void vtm_core_uncached_config(VTMCoreConfig *cfg)
 {
     unsigned level;
@@ -41,6 +37,10 @@ void vtm_core_uncached_config(VTMCoreConfig *cfg)
     }
 }
 
+/*
+ * Lookup latencies are gem5's SMMUv3 defaults (tlb_lat and cfg_lat 3,
+ * walk_lat 4 cycles); the shapes are this project's: docs/vtm.rst.
+ */
 void vtm_core_default_config(VTMCoreConfig *cfg)
 {
     static const VTMCacheParams iotlb = {
