@@ -44,22 +44,19 @@ mkdir -p "$CORPUS"
 # bytes seldom do); the merge keeps those that add coverage
 python3 "$FUZZ/generic-seeds.py" "$CORPUS"
 
-# coverage: replays the corpus and prints, per vtm file, the functions
-# and edges (libFuzzer's -print_coverage, symbolized) that it reached.
+# coverage: merges the corpus into an empty folder, whose control file
+# names the edges each input reached; sancov-report.py counts them per
+# vtm file against the binary's table of instrumented edges.
 if [ "$arg" = coverage ]; then
-    "$BIN" --fuzz-target=generic-fuzz -runs=0 -print_coverage=1 "$CORPUS" \
-        2>&1 | grep -E '^(UN)?COVERED_FUNC: .* vtm[-a-z]*\.c:' |
-        awk '{ split($5, e, "/"); f = $7; sub(/:.*/, "", f);
-               hit[f] += e[1]; all[f] += e[2]; n[f]++;
-               if ($1 == "COVERED_FUNC:") fn[f]++ }
-             END { for (f in all) {
-                       printf "%-22s functions %3d/%3d  edges %5d/%5d\n",
-                              f, fn[f], n[f], hit[f], all[f]
-                       H += hit[f]; A += all[f]; F += fn[f]; N += n[f] }
-                   printf "%-22s functions %3d/%3d  edges %5d/%5d (%.0f%%)\n",
-                          "total", F, N, H, A, A ? 100 * H / A : 0 }' |
-        sort
-    exit "${PIPESTATUS[0]}"
+    tmp=$(mktemp -d)
+    trap 'rm -rf "$tmp"' EXIT
+    mkdir "$tmp/empty"
+    "$BIN" --fuzz-target=generic-fuzz -merge=1 \
+        -merge_control_file="$tmp/control" "$tmp/empty" "$CORPUS" \
+        > "$tmp/merge.log" 2>&1 || { tail -20 "$tmp/merge.log" >&2; exit 1; }
+    python3 "$REPO/scripts/sancov-report.py" "$BIN" "$tmp/control" \
+        "$REPO"/hw/i386/vtm/*.c
+    exit
 fi
 if [ "$arg" = replay ]; then
     shopt -s nullglob
