@@ -7,7 +7,9 @@ fuzzer is given inputs that do: set the root table pointer, latch it, turn
 translation on (legacy or scalable mode), then have edu copy guest memory
 through vtm.  A DMA pattern fills every DMA read, vtm's reads of root,
 context and page tables included, with entries that are present, so the
-walk goes down its levels; the fuzzer mutates from there.
+walk goes down its levels; the fuzzer mutates from there.  Others turn
+interrupt remapping on and have edu raise a remappable MSI, whose IRTE
+(remapped, x2APIC or posted) comes from a pattern too.
 
 Usage: generic-seeds.py DIR     writes seed-* files into DIR
 """
@@ -16,7 +18,7 @@ import struct
 import sys
 
 SEPARATOR = b"FUZZ"
-OP_WRITE, OP_ADD_DMA_PATTERN, OP_CLOCK_STEP = 3, 7, 9
+OP_WRITE, OP_PCI_WRITE, OP_ADD_DMA_PATTERN, OP_CLOCK_STEP = 3, 5, 7, 9
 QUAD, LONG = 3, 2
 
 # generic-fuzz numbers the fuzzable MMIO regions in address order: edu's
@@ -27,10 +29,18 @@ EDU, VTM = 0, 1
 # VT-d registers (VT-d spec 11.4) and edu's DMA registers (docs/specs/edu)
 GCMD, RTADDR, IQA, IQT = 0x18, 0x20, 0x90, 0x88
 GCMD_TE, GCMD_SRTP, GCMD_QIE = 1 << 31, 1 << 30, 1 << 26
+GCMD_SIRTP, GCMD_IRE = 1 << 24, 1 << 25
+IRTA, IRTA_EIME = 0xb8, 1 << 11
 RTADDR_SMT = 1 << 10
 EDU_SRC, EDU_DST, EDU_CNT, EDU_CMD = 0x80, 0x88, 0x90, 0x98
 EDU_BUF = 0x40000
 EDU_CMD_START, EDU_CMD_TO_RAM = 1, 2
+EDU_IRQ_RAISE = 0x60
+# edu's MSI capability, the only one, sits at the first free offset
+MSI_CTRL, MSI_ADDR_LO, MSI_ADDR_HI, MSI_DATA = 0x42, 0x44, 0x48, 0x4c
+PCI_WORD, PCI_LONG = 1, 2
+# a remappable-format MSI address (VT-d spec 5.1.5.2): handle 0
+MSI_REMAPPABLE = 0xfee00000 | (1 << 4)
 # A clock step goes to the next timer deadline; the machine's other timers
 # come before edu's, whose DMA starts 100 ms after the command.
 CLOCK_STEPS = 12
@@ -38,6 +48,10 @@ CLOCK_STEPS = 12
 
 def write(base, offset, value, size=QUAD):
     return struct.pack("<BBxxIQ", size, base, offset, value)
+
+
+def pci_write(offset, value, size=PCI_LONG):
+    return struct.pack("<BBBxI", size, 0, offset, value)
 
 
 def op(code, payload=b""):
@@ -75,6 +89,26 @@ def edu_dma(iova, to_ram=False, count=0x100):
     ] + [op(OP_CLOCK_STEP)] * CLOCK_STEPS
 
 
+def edu_msi(address, data):
+    """Enables edu's MSI at ADDRESS/DATA and has edu raise it: the message
+    goes through vtm's interrupt window, where remapping reads an IRTE."""
+    return [
+        op(OP_PCI_WRITE, pci_write(MSI_ADDR_LO, address & 0xffffffff)),
+        op(OP_PCI_WRITE, pci_write(MSI_ADDR_HI, address >> 32)),
+        op(OP_PCI_WRITE, pci_write(MSI_DATA, data)),
+        op(OP_PCI_WRITE, pci_write(MSI_CTRL, 1, PCI_WORD)),
+        op(OP_WRITE, write(EDU, EDU_IRQ_RAISE, 1, LONG)),
+    ]
+
+
+def intremap_on(irta):
+    return [
+        op(OP_WRITE, write(VTM, IRTA, irta)),
+        op(OP_WRITE, write(VTM, GCMD, GCMD_SIRTP, LONG)),
+        op(OP_WRITE, write(VTM, GCMD, GCMD_IRE, LONG)),
+    ]
+
+
 def seeds():
     # The patterns come after translation is turned on: what the unit
     # reads then (scalable mode looks its contexts up) would take them.
@@ -107,6 +141,19 @@ def seeds():
                     edu_dma(0xa000) +
                     [op(OP_WRITE, write(VTM, IQT, 0x40))] +
                     edu_dma(0xa000))
+    # interrupt remapping, a 256-entry table: a remapped IRTE (present,
+    # vector 0x30, to APIC 1; then in x2APIC mode to APIC 0x100) and a
+    # posted one (IM 1, descriptor at 0x70000)
+    remapped = [1 | (0x30 << 16) | (1 << 40), 0]
+    yield "intremap", (intremap_on(0x60000 | 7) + walk(remapped) +
+                       edu_msi(MSI_REMAPPABLE, 0))
+    yield "intremap-x2apic", (intremap_on(0x60000 | IRTA_EIME | 7) +
+                              walk([1 | (0x30 << 16) | (0x100 << 32), 0]) +
+                              edu_msi(MSI_REMAPPABLE, 0))
+    yield "intremap-posted", (intremap_on(0x60000 | 7) +
+                              walk([1 | (1 << 15) | (0x30 << 16) |
+                                    (0x70000 >> 6) << 38, 0]) +
+                              edu_msi(MSI_REMAPPABLE, 0))
 
 
 def main():
