@@ -28,38 +28,35 @@ import sys
 STT_FUNC = 2
 STT_FILE = 4
 STB_LOCAL = 0
+# of an ELF64 section header: name, offset, size, link, entsize
+SHDR_FIELDS = '<I4x8x8xQQI4x8xQ'
 
 
 def sections(elf):
-    """Maps section names to (offset, address, size, entsize, link, type)."""
+    """The section headers, in order: (name, offset, size, entsize, link)."""
     shoff, = struct.unpack_from('<Q', elf, 0x28)
     shentsize, shnum, shstrndx = struct.unpack_from('<HHH', elf, 0x3a)
-    heads = []
-    for i in range(shnum):
-        (name, stype, _flags, addr, off, size, link, _info, _align,
-         entsize) = struct.unpack_from('<IIQQQQIIQQ', elf,
-                                       shoff + i * shentsize)
-        heads.append((name, stype, addr, off, size, link, entsize))
-    strtab_off = heads[shstrndx][3]
-    out = {}
-    for name, stype, addr, off, size, link, entsize in heads:
-        end = elf.index(b'\0', strtab_off + name)
-        key = elf[strtab_off + name:end].decode()
-        out[key] = (off, addr, size, entsize, link, stype)
-    return out
+    heads = [struct.unpack_from(SHDR_FIELDS, elf, shoff + i * shentsize)
+             for i in range(shnum)]
+    names_off = heads[shstrndx][1]
+    return [(cstring(elf, names_off + name), off, size, entsize, link)
+            for name, off, size, link, entsize in heads]
 
 
-def functions(elf, secs):
+def cstring(elf, off):
+    return elf[off:elf.index(b'\0', off)].decode(errors='replace')
+
+
+def functions(elf, heads):
     """Yields (address, name, file or None) of every defined function."""
-    off, _addr, size, entsize, link, _ = secs['.symtab']
+    _, off, size, entsize, link = section(heads, '.symtab')
     # the symbol names are in the string table the symbol table links to
-    str_off = section_offset(elf, link)
+    names_off = heads[link][1]
     current_file = None
     for i in range(entsize, size, entsize):
         name, info, _other, shndx, value, _size = struct.unpack_from(
             '<IBBHQQ', elf, off + i)
-        end = elf.index(b'\0', str_off + name)
-        sym = elf[str_off + name:end].decode(errors='replace')
+        sym = cstring(elf, names_off + name)
         kind, bind = info & 0xf, info >> 4
         if kind == STT_FILE:
             current_file = os.path.basename(sym)
@@ -67,17 +64,16 @@ def functions(elf, secs):
             yield value, sym, current_file if bind == STB_LOCAL else None
 
 
-def section_offset(elf, index):
-    """The file offset of section number INDEX."""
-    shoff, = struct.unpack_from('<Q', elf, 0x28)
-    shentsize, = struct.unpack_from('<H', elf, 0x3a)
-    off, = struct.unpack_from('<Q', elf, shoff + index * shentsize + 0x18)
-    return off
+def section(heads, name):
+    for head in heads:
+        if head[0] == name:
+            return head
+    sys.exit(f'no {name} section (not a libFuzzer binary, or stripped)')
 
 
-def pc_table(elf, secs):
+def pc_table(elf, heads):
     """Returns the instrumented PCs, in table order, and which are entries."""
-    off, _addr, size, _, _, _ = secs['__sancov_pcs']
+    _, off, size, _, _ = section(heads, '__sancov_pcs')
     table = []
     for i in range(0, size, 16):
         pc, flags = struct.unpack_from('<QQ', elf, off + i)
@@ -108,12 +104,12 @@ def reached_edges(control):
     return reached
 
 
-def files_of_functions(elf, secs, sources):
+def files_of_functions(elf, heads, sources):
     """Maps the entry address of each function of SOURCES to its file."""
     files = {os.path.basename(p) for p in sources}
     by_source = defined_in(sources)
     file_of = {}
-    for addr, name, sym_file in functions(elf, secs):
+    for addr, name, sym_file in functions(elf, heads):
         # a static function is placed by the symbol table, so that another
         # file's static function of the same name is not counted as ours
         f = sym_file if sym_file in files else by_source.get(name)
@@ -154,13 +150,13 @@ def main():
     binary, control, sources = sys.argv[1], sys.argv[2], sys.argv[3:]
     with open(binary, 'rb') as f:
         elf = f.read()
-    secs = sections(elf)
-    for needed in ('.symtab', '__sancov_pcs'):
-        if needed not in secs:
-            sys.exit(f'{binary}: no {needed} section (not a libFuzzer '
-                     'binary, or stripped)')
-    stats = tally(pc_table(elf, secs), files_of_functions(elf, secs, sources),
-                  reached_edges(control))
+    heads = sections(elf)
+    table = pc_table(elf, heads)
+    file_of = files_of_functions(elf, heads, sources)
+    if not any(entry and pc in file_of for pc, entry in table):
+        # e.g. a table whose addresses are left to load-time relocation
+        sys.exit(f'{binary}: no function of the sources in its PC table')
+    stats = tally(table, file_of, reached_edges(control))
     total = [0, 0, 0, 0]
     for name in sorted(stats):
         total = [a + b for a, b in zip(total, stats[name])]
