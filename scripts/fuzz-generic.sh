@@ -37,6 +37,12 @@ export QEMU_FUZZ_ARGS="-machine q35 -nodefaults -m 64M \
 export QEMU_FUZZ_OBJECTS="vtm-iommu edu"
 export ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1"
 
+if [ "$arg" = coverage ] || [ "$arg" = replay ]; then
+    # a copy of their own: a run may be filling build/fuzz/corpus/generic
+    tmp=$(mktemp -d)
+    trap 'rm -rf "$tmp"' EXIT
+    CORPUS="$tmp/corpus"
+fi
 rm -rf "$CORPUS"
 mkdir -p "$CORPUS"
 [ -f "$FUZZ/corpus/generic.tar" ] && tar -C "$CORPUS" -xf "$FUZZ/corpus/generic.tar"
@@ -48,8 +54,6 @@ python3 "$FUZZ/generic-seeds.py" "$CORPUS"
 # names the edges each input reached; sancov-report.py counts them per
 # vtm file against the binary's table of instrumented edges.
 if [ "$arg" = coverage ]; then
-    tmp=$(mktemp -d)
-    trap 'rm -rf "$tmp"' EXIT
     mkdir "$tmp/empty"
     "$BIN" --fuzz-target=generic-fuzz -merge=1 \
         -merge_control_file="$tmp/control" "$tmp/empty" "$CORPUS" \
@@ -60,8 +64,9 @@ if [ "$arg" = coverage ]; then
 fi
 if [ "$arg" = replay ]; then
     shopt -s nullglob
-    exec "$BIN" --fuzz-target=generic-fuzz -runs=0 "$CORPUS" \
+    "$BIN" --fuzz-target=generic-fuzz -runs=0 "$CORPUS" \
         "$FUZZ"/crashes/generic-*
+    exit
 fi
 [[ $arg =~ ^[0-9]+$ ]] || { echo "usage: $0 [RUNS|replay|coverage]" >&2; exit 2; }
 
